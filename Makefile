@@ -1,0 +1,45 @@
+# Everyday targets. `make demo` and `make test` work on a fresh machine: each creates .venv
+# when it is missing (torch first, since a bare `torch` requirement pulls a multi-GB CUDA build).
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WORKSPACE ?= workspace
+PYTEST_ARGS ?=
+
+.PHONY: venv demo test lint format lab bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/synthkit --workspace $(WORKSPACE) seed --all --samples 10000 --seed 7
+	$(BIN)/synthkit --workspace $(WORKSPACE) machines
+
+test: $(STAMP)
+	$(BIN)/ruff check synthkit tests benchmarks
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check synthkit tests benchmarks
+	$(BIN)/ruff format --check synthkit tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format synthkit tests benchmarks
+	$(BIN)/ruff check --fix synthkit tests benchmarks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,42 @@
+"""synthkit: a Jupyter-centric workbench for synthetic machine-sensor data.
+
+Pick a machine, make or bring its seed data, train a model on it while watching the loss, and
+generate train/val/test splits that keep the real data's proportions and rare failures.
+``import synthkit`` stays light: SDV and torch load when a model is first trained or loaded,
+and widgets live in ``synthkit.widgets``.
+"""
+
+__version__ = "0.1.0"
+
+from synthkit.errors import (  # noqa: E402
+    BusyError,
+    IntegrityError,
+    InvalidDataError,
+    InvalidParameterError,
+    MissingArtifactError,
+    SynthkitError,
+    TaskCancelledError,
+    TaskFailedError,
+)
+from synthkit.machines import Machine, Sensor, get_machine, list_machines  # noqa: E402
+from synthkit.registration import register_machine  # noqa: E402
+from synthkit.seed import SeedResult, generate_seed_data  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "BusyError",
+    "IntegrityError",
+    "InvalidDataError",
+    "InvalidParameterError",
+    "Machine",
+    "MissingArtifactError",
+    "SeedResult",
+    "Sensor",
+    "SynthkitError",
+    "TaskCancelledError",
+    "TaskFailedError",
+    "generate_seed_data",
+    "get_machine",
+    "list_machines",
+    "register_machine",
+]

@@ -1,0 +1,166 @@
+"""The ``synthkit`` command: one subcommand per job, each a thin wrapper over the public API.
+
+Errors become one line ``error: ...`` on stderr: exit 2 for bad input, 1 for a failed task,
+130 for a cancel. ``--json`` prints one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from synthkit import errors
+from synthkit.machines import get_machine, list_machines
+from synthkit.registration import register_machine
+from synthkit.seed import generate_seed_data, seed_manifest
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage problem as one ``error:`` line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def print_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Print rows as an aligned text table."""
+    cells = [[str(row.get(c, "")) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+def emit_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, default=str))
+
+
+def _seed_summary(machine_id: str, workspace: str | None) -> dict[str, Any]:
+    try:
+        manifest = seed_manifest(machine_id, workspace)
+    except errors.MissingArtifactError:
+        return {"seed_rows": None, "seed_created_at": None}
+    return {"seed_rows": manifest["rows"], "seed_created_at": manifest["created_at"]}
+
+
+def cmd_machines(args: argparse.Namespace) -> int:
+    rows = [
+        {**m.to_dict(), **_seed_summary(m.machine_id, args.workspace)} for m in list_machines(args.workspace)
+    ]
+    if args.json:
+        emit_json(rows)
+        return 0
+    for row in rows:
+        row["sensors"] = len(row["sensors"])
+        row["failure_modes"] = len(row["failure_modes"])
+        row["seed_rows"] = "-" if row["seed_rows"] is None else f"{row['seed_rows']:,}"
+    print_table(rows, ["machine_id", "type", "sensors", "failure_modes", "seed_rows", "description"])
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    ids = [m.machine_id for m in list_machines(args.workspace) if m.builtin] if args.all else args.machine_id
+    if not ids:
+        raise errors.InvalidParameterError("Name at least one MACHINE_ID, or pass --all.")
+    for machine_id in ids:  # check every id before making any data
+        get_machine(machine_id, args.workspace)
+    results = []
+    for machine_id in ids:
+        result = generate_seed_data(machine_id, args.samples, args.seed, workspace=args.workspace)
+        results.append(result.to_dict())
+        if not args.json:
+            print(f"seeded {machine_id}: {result.samples_generated:,} rows", file=sys.stderr, flush=True)
+    if args.json:
+        emit_json(results[0] if len(results) == 1 and not args.all else results)
+        return 0
+    import pandas as pd
+
+    for row in results:
+        labels = pd.read_parquet(row["file_path"], columns=["failure"])
+        row["failure_rate"] = f"{labels['failure'].mean():.2%}"
+        row["rows"] = f"{row['samples_generated']:,}"
+    print_table(results, ["machine_id", "rows", "failure_rate", "file_size_mb", "file_path"])
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    machine = register_machine(
+        args.machine_id, args.file, args.description, replace=args.replace, workspace=args.workspace
+    )
+    if args.json:
+        emit_json({**machine.to_dict(), **_seed_summary(machine.machine_id, args.workspace)})
+    else:
+        print(
+            f"registered {machine.machine_id}: {len(machine.sensors)} numeric sensors, "
+            f"labels {list(machine.label_columns) or 'none'}"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="synthkit", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=os.environ.get("SYNTHKIT_WORKSPACE"),
+        help="workspace folder (default: $SYNTHKIT_WORKSPACE, else ./workspace)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        p.set_defaults(handler=handler)
+        return p
+
+    command("machines", cmd_machines, "list built-in and registered machines")
+
+    p = command("seed", cmd_seed, "simulate seed data for built-in machines")
+    p.add_argument("machine_id", nargs="*", metavar="MACHINE_ID")
+    p.add_argument("--all", action="store_true", help="every built-in machine")
+    p.add_argument("--samples", type=int, default=10_000, help="rows per machine (100-5,000,000)")
+    p.add_argument("--seed", type=int, default=None, help="random seed; same seed, same bytes")
+
+    p = command("register", cmd_register, "register your own machine from a CSV file")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--description", default="", help="one line describing the machine")
+    p.add_argument("--replace", action="store_true", help="replace a machine registered before")
+    return parser
+
+
+def run() -> None:
+    """Console-script entry: run ``main`` and leave without the interpreter's teardown.
+
+    pyarrow's and torch's thread pools can abort a finished process while it shuts down
+    ("terminate called without an active exception", apache/arrow#34314): the work is done and
+    flushed, so exit straight away with the real status.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (errors.TaskCancelledError, KeyboardInterrupt):
+        print("error: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except errors.TaskFailedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except errors.SynthkitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh workspace per test and a way to prove a call changed nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_exit_status = {"code": None}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """Leave without the interpreter's teardown once pytest has reported everything.
+
+    pyarrow's and torch's thread pools can abort a finished process at shutdown
+    (apache/arrow#34314), which would turn a green run red after its summary was printed.
+    """
+    if _exit_status["code"] is not None and config.pluginmanager.has_plugin("terminalreporter"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status["code"])
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Path:
+    """An empty workspace folder, also set as $SYNTHKIT_WORKSPACE for code that reads it."""
+    root = tmp_path / "ws"
+    monkeypatch.setenv("SYNTHKIT_WORKSPACE", str(root))
+    return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every path under ``root`` with a digest of its bytes (or its link target, or 'dir')."""
+    state = {}
+    if not root.exists():
+        return state
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = str(path.relative_to(root))
+            if path.is_symlink():
+                state[rel] = "->" + os.readlink(path)
+            elif path.is_dir():
+                state[rel] = "dir"
+            else:
+                state[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def run_cli(*args: str, workspace: Path | None = None, timeout: float = 300, **kwargs):
+    """Run ``python -m synthkit`` in a fresh process and return the CompletedProcess."""
+    prefix = ["--workspace", str(workspace)] if workspace is not None else []
+    return subprocess.run(
+        [sys.executable, "-m", "synthkit", *prefix, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=kwargs.pop("cwd", ROOT),
+        **kwargs,
+    )

@@ -1,0 +1,128 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthkit import get_machine, list_machines, register_machine
+from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
+from synthkit.seed import load_seed
+from tests.conftest import snapshot
+
+
+def sensor_table(rows: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    load = rng.uniform(10, 90, rows)
+    return pd.DataFrame(
+        {
+            "load": load,
+            "temperature": 20 + 0.5 * load + rng.normal(0, 1, rows),
+            "line": pd.Categorical(rng.choice(["a", "b"], rows)),
+            "stamp": pd.date_range("2026-01-01", periods=rows, freq="h", tz="Europe/Berlin"),
+            "ok": rng.random(rows) > 0.5,
+            "failure": (load > 85).astype(int),
+            "failure_mode": np.where(load > 85, "overload", "none"),
+        }
+    )
+
+
+def test_register_from_dataframe_behaves_like_builtin(workspace):
+    machine = register_machine("press_001", sensor_table(), description="Hydraulic press")
+    assert machine.type == "custom" and not machine.builtin
+    assert machine.label_columns == ("failure", "failure_mode")
+    assert machine.failure_modes == ("overload",)
+    assert "press_001" in [m.machine_id for m in list_machines()]
+    assert get_machine("press_001") == machine
+    frame, metadata, manifest = load_seed("press_001")
+    assert len(frame) == 120 and manifest["source"] == "registered"
+    assert frame["line"].dtype == object  # category cast to object for SDV
+    assert str(frame["stamp"].dtype).startswith("datetime64")
+    assert metadata.to_dict()["tables"]["sensor_log"]["columns"]["stamp"]["sdtype"] == "datetime"
+
+
+def test_register_from_csv(workspace, tmp_path):
+    path = tmp_path / "press.csv"
+    sensor_table().drop(columns=["stamp"]).to_csv(path, index=False)
+    machine = register_machine("press_002", path)
+    assert {s.name for s in machine.sensors} >= {"load", "temperature"}
+    assert len(load_seed("press_002")[0]) == 120
+
+
+def test_registering_twice_needs_replace(workspace):
+    register_machine("press_001", sensor_table())
+    before = snapshot(workspace)
+    with pytest.raises(InvalidParameterError, match="already registered"):
+        register_machine("press_001", sensor_table(200))
+    assert snapshot(workspace) == before
+    register_machine("press_001", sensor_table(200), replace=True)
+    assert len(load_seed("press_001")[0]) == 200
+
+
+def _csv(tmp_path, text: str | bytes, name="bad.csv"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+GOOD_ROWS = "".join(f"{i},{i * 2}\n" for i in range(60))
+
+BAD_CSVS = {
+    "empty": ("", "empty"),
+    "header only": ("a,b\n", "at least 50 are needed"),
+    "one column": ("a\n" + "".join(f"{i}\n" for i in range(60)), "at least 2 are needed"),
+    "all-NaN column": ("a,b\n" + "".join(f"{i},\n" for i in range(60)), "'b' is empty"),
+    "duplicate headers": ("a,a\n" + GOOD_ROWS, "duplicate column header"),
+    "blank header": ("a,\n" + GOOD_ROWS, "blank column header"),
+    "too few rows": ("a,b\n1,2\n3,4\n", r"2 row\(s\)"),
+    "not a CSV": (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text CSV"),
+    "not utf-8": (b"a,b\n\xff\xfe,1\n" * 3, "not a readable CSV"),
+    "ragged rows": ("a,b\n1,2\n1,2,3,4,5\n" + GOOD_ROWS, "not a readable CSV"),
+    "bad failure labels": ("a,failure\n" + GOOD_ROWS, "'failure' must hold only 0 and 1"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CSVS))
+def test_bad_csvs_are_refused_and_change_nothing(workspace, tmp_path, name):
+    text, expected = BAD_CSVS[name]
+    path = _csv(tmp_path, text)
+    with pytest.raises(InvalidDataError, match=expected):
+        register_machine("mine", path)
+    assert not workspace.exists()
+
+
+def test_all_problems_are_reported_at_once(workspace, tmp_path):
+    path = _csv(tmp_path, "a,a,\n1,2,3\n")
+    with pytest.raises(InvalidDataError) as info:
+        register_machine("mine", path)
+    assert len(info.value.problems) == 3  # duplicate header, blank header, too few rows
+
+
+def test_missing_file_is_refused(workspace, tmp_path):
+    with pytest.raises(MissingArtifactError, match="does not exist"):
+        register_machine("mine", tmp_path / "nope.csv")
+    assert not workspace.exists()
+
+
+@pytest.mark.parametrize(
+    "frame, expected",
+    [
+        (pd.DataFrame({"a": [1.0, np.inf] * 30, "b": range(60)}), "infinite"),
+        (pd.DataFrame({"a": [[1], [2]] * 30, "b": range(60)}), "lists, dicts or bytes"),
+        (pd.DataFrame({"a": [1j, 2j] * 30, "b": range(60)}), "complex"),
+        (pd.DataFrame({"a": [pd.Timedelta(1)] * 60, "b": range(60)}), "unsupported dtype"),
+    ],
+)
+def test_bad_dataframes_are_refused(workspace, frame, expected):
+    with pytest.raises(InvalidDataError, match=expected):
+        register_machine("mine", frame)
+    assert not workspace.exists()
+
+
+@pytest.mark.parametrize("machine_id", ["cnc_machine_001", "Bad Id", "../up"])
+def test_bad_or_builtin_ids_are_refused(workspace, machine_id):
+    with pytest.raises(InvalidParameterError):
+        register_machine(machine_id, sensor_table())
+    assert not workspace.exists()
+
+
+def test_data_of_the_wrong_type_is_refused(workspace):
+    with pytest.raises(InvalidParameterError, match="CSV path or a pandas DataFrame"):
+        register_machine("mine", [[1, 2], [3, 4]])
