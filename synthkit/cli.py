@@ -104,6 +104,67 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_job(
+    task: Callable[..., Any], *args: Any, quiet: bool = False, unit: str = "step", **kwargs: Any
+) -> Any:
+    """Run a task in a background job with a bar on stderr; Ctrl-C cancels it cleanly."""
+    from synthkit.jobs import submit
+    from synthkit.progress import TqdmSink
+
+    sinks = () if quiet else (TqdmSink(unit=unit),)
+    job = submit(task, *args, sinks=sinks, **kwargs)
+    print(f"task {job.task_id}", file=sys.stderr, flush=True)
+    try:
+        while not job.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        print("\ncancelling at the next safe point...", file=sys.stderr, flush=True)
+        job.cancel()
+        job.wait()
+    return job.result()
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from synthkit.training import train_tvae
+
+    result = run_job(
+        train_tvae,
+        args.machine_id,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        holdout_fraction=args.holdout_fraction,
+        workspace=args.workspace,
+        quiet=args.quiet,
+        unit="epoch",
+    )
+    if args.json:
+        emit_json(result.to_dict())
+    else:
+        print(
+            f"trained {result.machine_id}: {result.epochs_run} epochs in {result.training_time:.1f} s, "
+            f"final loss {result.final_loss:.4f}"
+        )
+        print(f"model: {result.model_path}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from synthkit.jobs import get_task_status
+
+    status = get_task_status(args.task_id, args.workspace)
+    if args.json:
+        emit_json(status)
+        return 0
+    progress = status["progress"] or {}
+    print(f"{status['task_id']}: {status['status']} ({status['kind']} of {status['machine_id']})")
+    if progress:
+        print(f"  {progress.get('stage')}: {progress.get('message')} [{progress.get('progress')}%]")
+    if status["error"]:
+        print(f"  error: {status['error']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="synthkit", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -135,6 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--description", default="", help="one line describing the machine")
     p.add_argument("--replace", action="store_true", help="replace a machine registered before")
+
+    p = command("train", cmd_train, "train a TVAE model on a machine's seed data")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    p.add_argument("--epochs", type=int, default=300, help="training epochs (1-100,000)")
+    p.add_argument("--batch-size", type=int, default=500, help="rows per batch")
+    p.add_argument("--seed", type=int, default=None, help="seed for identical runs")
+    p.add_argument("--holdout-fraction", type=float, default=0.2, help="seed rows kept for evaluation")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command("status", cmd_status, "show the state of a task, from any process")
+    p.add_argument("task_id", metavar="TASK_ID")
     return parser
 
 

@@ -48,10 +48,16 @@ def utc_now() -> str:
 
 
 def detect_metadata(frame: pd.DataFrame, machine: Machine) -> Any:
-    """SDV metadata for one machine's table, with label and variant columns made categorical."""
+    """SDV metadata for one machine's table: label and variant columns categorical, numbers numerical.
+
+    SDV's detection guesses from values (a unique integer column becomes a primary key, a
+    low-cardinality number a category); the catalogue knows better.
+    """
     from sdv.metadata import Metadata
 
     metadata = Metadata.detect_from_dataframes({TABLE: frame})
+    if metadata.to_dict()["tables"][TABLE].get("primary_key"):
+        metadata.remove_primary_key(table_name=TABLE)  # a sensor log has no key; a unique column is data
     categorical = set(machine.label_columns) | ({machine.variant_column} - {None})
     for column in frame.columns:
         if column in categorical:

@@ -1,0 +1,262 @@
+"""Tasks and jobs: what every long step shares, whether it runs in the foreground or a thread.
+
+``run_task`` wraps one task body with the parts no task should write twice: a task id, the JSONL
+event log and the task record in ``workspace/tasks/``, a per-machine lock (so two trainings of
+one machine cannot run at once, across processes), the failure and cancel events, and the
+mapping of unexpected exceptions to ``TaskFailedError``.
+
+``submit`` runs any task in a background thread and returns a ``Job``, an explicit state machine
+(PENDING -> RUNNING -> SUCCESS | FAILURE | CANCELLED) that widgets and the CLI observe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from synthkit.errors import BusyError, SynthkitError, TaskCancelledError, TaskFailedError
+from synthkit.progress import (
+    CANCELLED,
+    FAILURE,
+    FINAL_STATUSES,
+    PENDING,
+    RUNNING,
+    SUCCESS,
+    Emitter,
+    JsonlSink,
+    ProgressEvent,
+    Sink,
+)
+from synthkit.workspace import Workspace, read_json, validate_id, write_json
+
+RECORD_INTERVAL_S = 1.0
+
+
+def new_task_id(kind: str) -> str:
+    return f"{kind}-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def check_task_id(task_id: str | None, kind: str) -> str:
+    return new_task_id(kind) if task_id is None else validate_id(task_id, "task_id")
+
+
+class TaskRecord:
+    """Sink that keeps ``tasks/<task_id>.json`` current: at every state change, and at most once a
+    second for progress, so ``get_task_status`` in another process sees where the task is."""
+
+    def __init__(self, workspace: Workspace, task_id: str, machine_id: str, kind: str, params: dict):
+        self.path = workspace.task_record(task_id)
+        self.data: dict[str, Any] = {
+            "task_id": task_id,
+            "machine_id": machine_id,
+            "kind": kind,
+            "params": params,
+            "status": PENDING,
+            "result": None,
+            "error": None,
+            "progress": None,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finished_at": None,
+        }
+        self._written = 0.0
+
+    def __call__(self, event: ProgressEvent) -> None:
+        changed = event.status != self.data["status"]
+        self.data["status"] = event.status
+        self.data["progress"] = event.to_dict()
+        if event.status == FAILURE:
+            self.data["error"] = event.message
+        if event.is_final:
+            self.data["finished_at"] = event.timestamp
+        if changed or event.is_final or time.monotonic() - self._written >= RECORD_INTERVAL_S:
+            self.write()
+
+    def write(self) -> None:
+        write_json(self.path, self.data)
+        self._written = time.monotonic()
+
+
+@contextlib.contextmanager
+def machine_lock(workspace: Workspace, machine_id: str, kind: str) -> Iterator[None]:
+    """Hold ``machines/<id>/.<kind>.lock`` or raise BusyError; the OS frees it if the process dies."""
+    path = workspace.lock_path(machine_id, kind)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES):
+                raise BusyError(
+                    f"Machine {machine_id!r} already has a {kind} task running; wait for it to "
+                    "finish or cancel it, then try again."
+                ) from None
+            raise
+        yield
+    finally:
+        handle.close()
+
+
+def run_task(
+    kind: str,
+    machine_id: str,
+    task_id: str,
+    params: dict[str, Any],
+    body: Callable[[Emitter], Any],
+    sinks: tuple[Sink, ...] = (),
+    workspace: Workspace | None = None,
+    lock: bool = True,
+) -> Any:
+    """Run ``body(emitter)`` as one recorded task; returns its result or raises a SynthkitError."""
+    workspace = workspace or Workspace()
+    with machine_lock(workspace, machine_id, kind) if lock else contextlib.nullcontext():
+        record = TaskRecord(workspace, task_id, machine_id, kind, params)
+        record.write()
+        emitter = Emitter(task_id, machine_id, [JsonlSink(workspace.task_log(task_id)), record, *sinks])
+        emitter.emit("queued", f"{kind} task created", status=PENDING)
+        try:
+            result = body(emitter)
+        except TaskCancelledError as error:
+            emitter.emit("cancelled", str(error), status=CANCELLED)
+            raise
+        except KeyboardInterrupt:
+            emitter.emit("cancelled", "interrupted by the user", status=CANCELLED)
+            raise
+        except SynthkitError as error:
+            emitter.fail(error)
+            raise
+        except Exception as error:
+            emitter.fail(error)
+            raise TaskFailedError(
+                f"{kind} of {machine_id!r} failed: {type(error).__name__}: {error}"
+            ) from error
+        record.data["result"] = result.to_dict() if hasattr(result, "to_dict") else result
+        emitter.emit("completed", f"{kind} finished", 1, 1, status=SUCCESS)
+        return result
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def get_task_status(task_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:
+    """``{task_id, status, result, error, progress}`` of any task, from any process.
+
+    A task whose process died without finishing (a kill, a crash) reads as FAILURE (interrupted)
+    instead of RUNNING forever.
+    """
+    from synthkit.errors import MissingArtifactError
+
+    path = Workspace(workspace).task_record(task_id)
+    if not path.is_file():
+        raise MissingArtifactError(f"No task {task_id!r} in this workspace.")
+    data = read_json(path)
+    if (
+        data["status"] not in FINAL_STATUSES
+        and data.get("host") == socket.gethostname()
+        and not _process_alive(int(data.get("pid", 0)))
+    ):
+        data["status"] = FAILURE
+        data["error"] = f"interrupted: process {data['pid']} ended before the task finished"
+    return {k: data.get(k) for k in ("task_id", "status", "result", "error", "progress")} | {
+        "kind": data.get("kind"),
+        "machine_id": data.get("machine_id"),
+    }
+
+
+class Job:
+    """A task running in a background thread; observe it, wait for it, or cancel it."""
+
+    def __init__(self, target: Callable[..., Any], kwargs: dict[str, Any], task_id: str, args=()):
+        self.task_id = task_id
+        self.status = PENDING
+        self.progress: ProgressEvent | None = None
+        self.error: BaseException | None = None
+        self.start_error: BaseException | None = None
+        self._result: Any = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._started = threading.Event()
+        kwargs = dict(kwargs, task_id=task_id, stop_event=self._stop)
+        kwargs["sinks"] = (*kwargs.get("sinks", ()), self._observe)
+        self._thread = threading.Thread(
+            target=self._run, args=(target, args, kwargs), daemon=True, name=task_id
+        )
+        self._thread.start()
+
+    def _observe(self, event: ProgressEvent) -> None:
+        self.progress = event
+        self._started.set()
+        if event.status != PENDING:
+            self.status = RUNNING if not event.is_final else event.status
+
+    def _run(self, target: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+        try:
+            self._result = target(*args, **kwargs)
+            self.status = SUCCESS
+        except TaskCancelledError as error:
+            self.error, self.status = error, CANCELLED
+        except BaseException as error:
+            self.error, self.status = error, FAILURE
+            if not self._started.is_set():  # refused before it began: bad input, busy machine
+                self.start_error = error
+        finally:
+            self._done.set()
+            self._started.set()
+
+    def wait_started(self) -> None:
+        self._started.wait()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next safe point (an epoch or chunk boundary)."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The task's result; re-raises its error; TimeoutError if it is still running."""
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"task {self.task_id} still running after {timeout} s")
+        if self.error is not None:
+            raise self.error
+        return self._result
+
+    def __repr__(self) -> str:
+        return f"Job({self.task_id!r}, status={self.status})"
+
+
+def submit(task: Callable[..., Any], /, *args: Any, task_id: str | None = None, **kwargs: Any) -> Job:
+    """Run ``task`` (``train_tvae``, ``generate_synthetic_data``, ...) in a background thread.
+
+    Returns once the task has started. What stops it from starting (bad input, a machine that is
+    busy, missing seed data) is raised here, in the caller's thread, and no job runs. The task
+    must accept ``task_id``, ``stop_event`` and ``sinks``.
+    """
+    kind = getattr(task, "task_kind", task.__name__)
+    job = Job(task, kwargs, check_task_id(task_id, kind), args)
+    job.wait_started()
+    if job.start_error is not None:
+        raise job.start_error
+    return job
