@@ -18,17 +18,21 @@ from synthkit.errors import (  # noqa: E402
     TaskCancelledError,
     TaskFailedError,
 )
+from synthkit.evaluation import EvaluationReport, evaluate  # noqa: E402
+from synthkit.generation import GenerateResult, generate_synthetic_data  # noqa: E402
 from synthkit.jobs import Job, get_task_status, submit  # noqa: E402
 from synthkit.machines import Machine, Sensor, get_machine, list_machines  # noqa: E402
 from synthkit.modelstore import Model, load_model  # noqa: E402
 from synthkit.progress import History, JsonlSink, ProgressEvent, TqdmSink  # noqa: E402
 from synthkit.registration import register_machine  # noqa: E402
 from synthkit.seed import SeedResult, generate_seed_data  # noqa: E402
-from synthkit.training import TrainResult, train_tvae  # noqa: E402
+from synthkit.training import TrainResult, train_model, train_tvae  # noqa: E402
 
 __all__ = [
     "__version__",
     "BusyError",
+    "EvaluationReport",
+    "GenerateResult",
     "History",
     "IntegrityError",
     "InvalidDataError",
@@ -46,12 +50,15 @@ __all__ = [
     "TaskFailedError",
     "TqdmSink",
     "TrainResult",
+    "evaluate",
     "generate_seed_data",
+    "generate_synthetic_data",
     "get_machine",
     "get_task_status",
     "list_machines",
     "load_model",
     "register_machine",
     "submit",
+    "train_model",
     "train_tvae",
 ]

@@ -27,15 +27,18 @@ import contextlib
 import os
 import random
 import threading
+import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import ctgan.synthesizers.tvae as tvae_module
 import numpy as np
 import pandas as pd
 import torch
-from ctgan import TVAE
-from sdv.single_table import TVAESynthesizer
+from ctgan import CTGAN, TVAE
+from ctgan.synthesizers.base import random_state
+from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 from sdv.single_table.utils import detect_discrete_columns
 
 PINNED_VERSIONS = {"sdv": "2.0.0", "ctgan": "0.12.1"}
@@ -45,11 +48,19 @@ EpochCallback = Callable[[int, float], None]
 
 
 class StopTraining(Exception):
-    """Raised by an epoch callback to end training at an epoch boundary."""
+    """Raised by an epoch callback to end training at an epoch boundary (a cancel)."""
 
 
-class EpochReportingTVAE(TVAE):
-    """ctgan's TVAE that calls ``epoch_callback(epoch, mean_loss)`` after every epoch."""
+class EarlyStop(Exception):
+    """Raised by an epoch callback once the best weights are restored: training is complete."""
+
+
+class EpochReporting:
+    """Mixin for ctgan models: calls ``epoch_callback(epoch, mean_loss)`` after every epoch.
+
+    ctgan's TVAE and CTGAN both re-bind ``self.loss_values`` once per epoch; this property
+    turns that assignment into the callback (TVAE logs one row per batch, CTGAN one per epoch).
+    """
 
     epoch_callback: EpochCallback | None = None
 
@@ -58,11 +69,12 @@ class EpochReportingTVAE(TVAE):
         return self._loss_values
 
     @loss_values.setter
-    def loss_values(self, frame: pd.DataFrame) -> None:
+    def loss_values(self, frame: pd.DataFrame | None) -> None:
         self._loss_values = frame
-        if self.epoch_callback is not None and len(frame):
+        if self.epoch_callback is not None and frame is not None and len(frame):
             last = frame["Epoch"].iloc[-1]
-            mean_loss = float(frame.loc[frame["Epoch"] == last, "Loss"].mean())
+            column = "Loss" if "Loss" in frame.columns else "Generator Loss"
+            mean_loss = float(frame.loc[frame["Epoch"] == last, column].mean())
             self.epoch_callback(int(last) + 1, mean_loss)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -71,35 +83,312 @@ class EpochReportingTVAE(TVAE):
         return state
 
 
-class SynthkitTVAESynthesizer(TVAESynthesizer):
-    """SDV's TVAESynthesizer fitting an ``EpochReportingTVAE``, optionally seeded."""
+class EpochReportingTVAE(EpochReporting, TVAE):
+    """ctgan's TVAE with the per-epoch callback."""
 
-    def __init__(self, metadata: Any, fit_seed: int | None = None, **kwargs: Any):
-        super().__init__(metadata, **kwargs)
+
+class SynthkitCTGAN(EpochReporting, CTGAN):
+    """ctgan's CTGAN with the per-epoch callback (generator loss)."""
+
+
+@dataclass
+class LabelPlan:
+    """Which label combinations may be generated, and in which shares.
+
+    ``keys`` are the label tuples seen in the training rows (so a combination the data never
+    shows, like failure 0 with a failure mode, is never generated) and ``shares`` their share of
+    those rows. ``spans`` locates each label column's one-hot span in the decoder output.
+    """
+
+    columns: tuple[str, ...]
+    keys: list[tuple]
+    shares: np.ndarray
+    spans: list[tuple[int, list]]  # (offset of the span, category of each position)
+
+    def with_failure_ratio(self, failure_ratio: float | None) -> LabelPlan:
+        """The same plan with failing keys rescaled to ``failure_ratio`` of all rows."""
+        if failure_ratio is None or "failure" not in self.columns:
+            return self
+        position = self.columns.index("failure")
+        failing = np.array([str(key[position]) in ("1", "True") for key in self.keys])
+        if not failing.any() or failing.all():
+            return self
+        shares = self.shares.copy()
+        shares[failing] *= failure_ratio / shares[failing].sum()
+        shares[~failing] *= (1 - failure_ratio) / shares[~failing].sum()
+        return LabelPlan(self.columns, self.keys, shares, self.spans)
+
+
+def build_label_plan(
+    transformer: Any, data: pd.DataFrame, label_columns: tuple[str, ...]
+) -> LabelPlan | None:
+    """Read the training rows' label shares and the label spans of ctgan's DataTransformer."""
+    offsets, offset = {}, 0
+    for info in transformer._column_transform_info_list:
+        if info.column_type == "discrete":
+            offsets[info.column_name] = (offset, list(info.transform.dummies))
+        offset += info.output_dimensions
+    columns = tuple(c for c in label_columns if c in offsets)
+    if not columns:
+        return None
+    counts = data[list(columns)].value_counts(normalize=True, dropna=False)
+    keys = [key if isinstance(key, tuple) else (key,) for key in counts.index]
+    return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns])
+
+
+def allocate(rows: int, shares: np.ndarray) -> np.ndarray:
+    """Split ``rows`` into integer counts proportional to ``shares`` (largest remainder)."""
+    exact = rows * shares / shares.sum()
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(exact - counts)[::-1][: rows - counts.sum()]] += 1
+    return counts
+
+
+class SynthkitTVAE(EpochReportingTVAE):
+    """TVAE whose sampling keeps distributions: one-hot spans are drawn from the decoder's softmax.
+
+    Training scores every one-hot span (categories, and the mixture component of each numeric
+    column) by cross-entropy on the raw decoder output, so softmax(raw / temperature) at
+    temperature 1 is the distribution the decoder learned; ctgan's argmax keeps only its mode.
+    With a ``label_plan`` the label columns are drawn jointly among the combinations the training
+    rows show (so they never contradict each other), and rows are drawn until every combination
+    has its share of the training rows (stratified by rejection, decided before the costly part
+    of decoding), so rare failures keep their rate and every failure mode its own.
+    """
+
+    temperature: float = 1.0
+    decode: str = "softmax"  # "argmax" reproduces ctgan's sampling, for comparison
+    label_plan: LabelPlan | None = None
+    failure_ratio: float | None = None
+    max_draw_factor: int = 200
+
+    def _draw(self, logits: torch.Tensor) -> torch.Tensor:
+        """Index drawn from softmax(logits / temperature) per row (Gumbel-max), or the argmax."""
+        if self.decode == "argmax":
+            return logits.argmax(dim=1)
+        gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_min(1e-12)))
+        return (logits / self.temperature + gumbel).argmax(dim=1)
+
+    def _finish(self, raw: torch.Tensor, drawn: dict[int, torch.Tensor]) -> np.ndarray:
+        """Decoder output to transformer space: tanh for values, one-hot draws for every span.
+
+        ``drawn`` holds indices already drawn for some spans (the labels), keyed by span offset.
+        """
+        out = torch.tanh(raw)
+        start = 0
+        for column in self.transformer.output_info_list:
+            for span in column:
+                end = start + span.dim
+                if span.activation_fn == "softmax":
+                    index = drawn[start] if start in drawn else self._draw(raw[:, start:end])
+                    out[:, start:end] = torch.nn.functional.one_hot(index, span.dim).to(out.dtype)
+                start = end
+        return out.cpu().numpy()
+
+    @staticmethod
+    def _key_positions(plan: LabelPlan) -> list[torch.Tensor]:
+        """For each label span, the position of each allowed key's value in that span."""
+        return [
+            torch.tensor([cats.index(key[i]) for key in plan.keys], dtype=torch.long)
+            for i, (_, cats) in enumerate(plan.spans)
+        ]
+
+    def _draw_keys(self, hidden: torch.Tensor, last: torch.nn.Linear, plan: LabelPlan) -> torch.Tensor:
+        """Draw each row's label combination jointly, among the allowed ones only.
+
+        P(key) is proportional to the product of the label spans' softmax probabilities of the
+        key's values, so labels follow the decoder yet never contradict each other.
+        """
+        log_p = torch.zeros(hidden.shape[0], len(plan.keys), device=hidden.device)
+        for (offset, cats), positions in zip(plan.spans, self._key_positions(plan)):
+            rows = slice(offset, offset + len(cats))
+            logits = (hidden @ last.weight[rows].T + last.bias[rows]) / self.temperature
+            log_p += torch.log_softmax(logits, dim=1)[:, positions.to(hidden.device)]
+        if self.decode == "argmax":
+            return log_p.argmax(dim=1)
+        gumbel = -torch.log(-torch.log(torch.rand_like(log_p).clamp_min(1e-12)))
+        return (log_p + gumbel).argmax(dim=1)
+
+    def _decode_batch(self, batch: int, plan: LabelPlan | None, need: np.ndarray):
+        """Decode ``batch`` prior draws; keep rows whose labels still have room, up to ``need``.
+
+        Labels are drawn first from the last layer's label outputs alone, so rows that are
+        thrown away never pay for the rest of the last layer or the other spans.
+        """
+        *body, last = list(self.decoder.seq)
+        hidden = torch.nn.Sequential(*body)(torch.randn(batch, self.embedding_dim, device=self._device))
+        if plan is None:
+            keep = torch.arange(min(batch, int(need[0])), device=hidden.device)
+            return self._finish(last(hidden[keep]), {}), np.array([len(keep)])
+        codes = self._draw_keys(hidden, last, plan).cpu().numpy()
+        keep = np.concatenate([np.flatnonzero(codes == k)[: need[k]] for k in np.flatnonzero(need)])
+        keep_t = torch.as_tensor(keep, device=hidden.device, dtype=torch.long)
+        chosen = torch.as_tensor(codes[keep], dtype=torch.long)
+        drawn = {
+            offset: positions[chosen].to(hidden.device)
+            for (offset, _), positions in zip(plan.spans, self._key_positions(plan))
+        }
+        taken = np.bincount(codes[keep], minlength=len(need))
+        return self._finish(last(hidden[keep_t]), drawn), taken
+
+    @random_state
+    def sample(self, samples: int) -> pd.DataFrame:
+        self.decoder.eval()
+        plan = self.label_plan.with_failure_ratio(self.failure_ratio) if self.label_plan else None
+        need = allocate(samples, plan.shares) if plan else np.array([samples])
+        parts: list[np.ndarray] = []
+        drawn = 0
+        with torch.no_grad():
+            while need.sum() > 0 and drawn < self.max_draw_factor * max(samples, 1000):
+                batch = int(min(50_000, max(2048, 2 * need.sum())))
+                data, taken = self._decode_batch(batch, plan, need)
+                parts.append(data)
+                need = need - taken
+                drawn += batch
+            if need.sum() > 0:  # the model almost never makes some combination
+                warnings.warn(
+                    f"{int(need.sum())} of {samples} rows could not be drawn with their label's share; "
+                    "they follow the model's own label distribution instead",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                fallback = np.array([need.sum()])
+                while fallback[0] > 0:
+                    data, taken = self._decode_batch(int(fallback[0]), None, fallback)
+                    parts.append(data)
+                    fallback = fallback - taken
+            sigmas = self.decoder.sigma.detach().cpu().numpy()
+        data = np.concatenate(parts)[torch.randperm(samples).numpy()]
+        return self.transformer.inverse_transform(data, sigmas)
+
+
+class _FitHook:
+    """SDV synthesizer mixin: builds synthkit's model class in ``_fit``, seeds it, reports epochs."""
+
+    model_class: type = SynthkitTVAE
+
+    def _setup_hook(self, fit_seed: int | None, label_columns: tuple[str, ...]) -> None:
         self.fit_seed = fit_seed
+        self.label_columns = tuple(label_columns)
         self.epoch_callback: EpochCallback | None = None
         self.on_fit_start: Callable[[], None] | None = None
+
+    def _configure(self, model: Any) -> None:
+        """Set model attributes before fitting (subclasses add theirs)."""
 
     def _fit(self, processed_data: pd.DataFrame) -> None:
         if self.on_fit_start is not None:
             self.on_fit_start()
         transformers = self._data_processor._hyper_transformer.field_transformers
         discrete_columns = detect_discrete_columns(self.metadata, processed_data, transformers)
-        self._model = EpochReportingTVAE(**self._model_kwargs)
+        self._model = self.model_class(**self._model_kwargs)
+        self._configure(self._model)
         self._model.epoch_callback = self.epoch_callback
         if self.fit_seed is not None:
             self._model.set_random_state(self.fit_seed)
         try:
-            self._model.fit(processed_data, discrete_columns=discrete_columns)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*Attempting to run cuBLAS.*")
+                self._model.fit(processed_data, discrete_columns=discrete_columns)
+        except EarlyStop:
+            pass  # the callback restored the best weights; the model is fitted
         finally:
             self._model.epoch_callback = None
             self._model.set_random_state(None)
+        if isinstance(self._model, SynthkitTVAE):
+            self._model.label_plan = build_label_plan(
+                self._model.transformer, processed_data, self.label_columns
+            )
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["epoch_callback"] = None
         state["on_fit_start"] = None
         return state
+
+
+class SynthkitTVAESynthesizer(_FitHook, TVAESynthesizer):
+    """SDV's TVAESynthesizer fitting a ``SynthkitTVAE``, optionally seeded."""
+
+    model_class = SynthkitTVAE
+
+    def __init__(
+        self,
+        metadata: Any,
+        fit_seed: int | None = None,
+        temperature: float = 1.0,
+        label_columns: tuple[str, ...] = (),
+        **kwargs: Any,
+    ):
+        super().__init__(metadata, **kwargs)
+        self._setup_hook(fit_seed, label_columns)
+        self.temperature = temperature
+
+    def _configure(self, model: Any) -> None:
+        model.temperature = self.temperature
+
+
+class SynthkitCTGANSynthesizer(_FitHook, CTGANSynthesizer):
+    """SDV's CTGANSynthesizer fitting a ``SynthkitCTGAN``, optionally seeded."""
+
+    model_class = SynthkitCTGAN
+
+    def __init__(
+        self, metadata: Any, fit_seed: int | None = None, label_columns: tuple[str, ...] = (), **kwargs: Any
+    ):
+        super().__init__(metadata, **kwargs)
+        self._setup_hook(fit_seed, label_columns)
+
+
+MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
+
+
+def build_synthesizer(
+    kind: str, metadata: Any, fit_seed: int | None, label_columns: tuple[str, ...], params: dict[str, Any]
+) -> Any:
+    """A synthkit synthesizer of ``kind``; GaussianCopula is SDV's own (it has no epochs)."""
+    if kind == "tvae":
+        return SynthkitTVAESynthesizer(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
+    if kind == "ctgan":
+        return SynthkitCTGANSynthesizer(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
+    return GaussianCopulaSynthesizer(metadata, **params)
+
+
+@contextlib.contextmanager
+def rng_preserved() -> Iterator[None]:
+    """Run a side computation without moving the generators training draws from."""
+    torch_state, numpy_state, python_state = torch.get_rng_state(), np.random.get_state(), random.getstate()
+    try:
+        yield
+    finally:
+        torch.set_rng_state(torch_state)
+        np.random.set_state(numpy_state)
+        random.setstate(python_state)
+
+
+def sample_during_fit(synthesizer: Any, rows: int, seed: int) -> pd.DataFrame:
+    """Rows from a model that is still fitting (SDV's ``sample`` refuses until fit returns)."""
+    model = synthesizer._model
+    fit_states, model.random_states = model.random_states, None  # draw from ``seed``, not the fit's
+    try:
+        with rng_preserved(), torch.no_grad():
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            raw = model.sample(rows)
+            return synthesizer._data_processor.reverse_transform(raw)
+    finally:
+        model.random_states = fit_states
+
+
+def model_weights(synthesizer: Any) -> dict[str, torch.Tensor]:
+    """A copy of the generating network's weights (TVAE decoder or CTGAN generator)."""
+    network = getattr(synthesizer._model, "decoder", None) or synthesizer._model._generator
+    return {k: v.detach().clone() for k, v in network.state_dict().items()}
+
+
+def load_model_weights(synthesizer: Any, state: dict[str, torch.Tensor]) -> None:
+    network = getattr(synthesizer._model, "decoder", None) or synthesizer._model._generator
+    network.load_state_dict(state)
 
 
 def seed_everything(seed: int) -> None:
@@ -173,15 +462,6 @@ def seed_sampling(synthesizer: Any, seed: int) -> None:
     synthesizer._set_random_state(seed)
 
 
-def decoder_state(synthesizer: SynthkitTVAESynthesizer) -> dict[str, torch.Tensor]:
-    """A copy of the fitted decoder's weights (for keeping the best epoch)."""
-    return {k: v.detach().clone() for k, v in synthesizer._model.decoder.state_dict().items()}
-
-
-def load_decoder_state(synthesizer: SynthkitTVAESynthesizer, state: dict[str, torch.Tensor]) -> None:
-    synthesizer._model.decoder.load_state_dict(state)
-
-
 def move_to_cpu(synthesizer: Any) -> None:
     """Save models on the CPU so a model trained on a GPU loads on any machine."""
     model = getattr(synthesizer, "_model", None)
@@ -204,3 +484,10 @@ def library_versions() -> dict[str, str]:
         "pandas": pd.__version__,
         "numpy": np.__version__,
     }
+
+
+def sample_rows(synthesizer: Any, rows: int, seed: int) -> pd.DataFrame:
+    """``rows`` synthetic rows, a pure function of the fitted synthesizer and ``seed``."""
+    seed_sampling(synthesizer, seed)
+    sampled = synthesizer.sample(rows)
+    return next(iter(sampled.values())) if isinstance(sampled, dict) else sampled

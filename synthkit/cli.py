@@ -125,14 +125,18 @@ def run_job(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from synthkit.training import train_tvae
+    from synthkit.training import train_model
 
     result = run_job(
-        train_tvae,
+        train_model,
         args.machine_id,
+        args.model,
         epochs=args.epochs,
         batch_size=args.batch_size,
         seed=args.seed,
+        early_stopping=args.early_stopping,
+        eval_every=args.eval_every,
+        patience=args.patience,
         holdout_fraction=args.holdout_fraction,
         workspace=args.workspace,
         quiet=args.quiet,
@@ -141,11 +145,81 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result.to_dict())
     else:
+        loss = "-" if result.final_loss is None else f"{result.final_loss:.4f}"
         print(
-            f"trained {result.machine_id}: {result.epochs_run} epochs in {result.training_time:.1f} s, "
-            f"final loss {result.final_loss:.4f}"
+            f"trained {result.model} for {result.machine_id}: {result.epochs_run} epochs in "
+            f"{result.training_time:.1f} s, final loss {loss}"
         )
+        if result.best_epoch is not None:
+            print(
+                f"best quality {result.best_quality:.4f} at epoch {result.best_epoch}"
+                + (" (stopped early)" if result.stopped_early else "")
+            )
         print(f"model: {result.model_path}")
+    return 0
+
+
+def _print_quality(report: dict[str, Any]) -> None:
+    for key, value in report.items():
+        shown = "-" if value is None else f"{value:.4f}" if isinstance(value, float) else value
+        print(f"  {key:26s} {shown}")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from synthkit.generation import generate_synthetic_data
+
+    result = run_job(
+        generate_synthetic_data,
+        args.machine_id,
+        args.train,
+        args.val,
+        args.test,
+        seed=args.seed,
+        format=args.format,
+        run_id=args.run_id,
+        report=not args.no_report,
+        failure_ratio=args.failure_ratio,
+        workspace=args.workspace,
+        quiet=args.quiet,
+        unit="row",
+    )
+    if args.json:
+        emit_json(result.to_dict())
+        return 0
+    print(f"run {result.run_id} of {result.machine_id} in {result.generation_time:.1f} s")
+    print_table(
+        [
+            {"split": k, "rows": f"{result.sample_counts[k]:,}", "file": v}
+            for k, v in result.file_paths.items()
+        ],
+        ["split", "rows", "file"],
+    )
+    if result.report_path:
+        from synthkit.evaluation import REPORT_JSON
+
+        report = json.loads(open(result.report_path.replace(".html", ".json")).read())
+        print("quality:")
+        _print_quality({k: report[k] for k in ("quality", "failure_rate_ratio", "label_contradiction_rate")})
+        print(f"report: {result.report_path} (scores in {REPORT_JSON})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from synthkit.evaluation import REPORT_HTML, evaluate
+
+    report = evaluate(args.machine_id, args.run, workspace=args.workspace)
+    if args.json:
+        emit_json(report.to_dict())
+        return 0
+    print(f"evaluation of {report.machine_id} / {report.run_id} ({report.rows_synthetic:,} synthetic rows)")
+    _print_quality(report.summary())
+    for name, rates in report.label_rates.items():
+        ratio = "-" if rates["ratio"] is None else f"{rates['ratio']:.3f}"
+        print(f"  rate ratio {name:40s} {ratio}")
+    from synthkit.workspace import Workspace
+
+    folder = Workspace(args.workspace).run_dir(report.machine_id, report.run_id)
+    print(f"report: {folder / REPORT_HTML}")
     return 0
 
 
@@ -203,7 +277,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=500, help="rows per batch")
     p.add_argument("--seed", type=int, default=None, help="seed for identical runs")
     p.add_argument("--holdout-fraction", type=float, default=0.2, help="seed rows kept for evaluation")
+    p.add_argument("--model", default="tvae", help="tvae (default), gaussian_copula or ctgan")
+    p.add_argument("--early-stopping", action="store_true", help="stop when quality stops improving")
+    p.add_argument("--eval-every", type=int, default=10, help="epochs between quality checks")
+    p.add_argument("--patience", type=int, default=3, help="quality checks without improvement")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command("generate", cmd_generate, "generate train/val/test splits from a trained model")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    p.add_argument("--train", type=int, required=True, help="rows in the train split")
+    p.add_argument("--val", type=int, required=True, help="rows in the validation split")
+    p.add_argument("--test", type=int, required=True, help="rows in the test split")
+    p.add_argument("--seed", type=int, default=None, help="seed; same model and seed, same files")
+    p.add_argument("--format", default="parquet", help="parquet or csv")
+    p.add_argument("--run-id", default=None, help="name of the run folder (default: time-based)")
+    p.add_argument("--no-report", action="store_true", help="skip the evaluation report")
+    p.add_argument("--failure-ratio", type=float, default=None, help="share of failing rows (TVAE)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command("evaluate", cmd_evaluate, "score a run: quality, label rates, privacy, utility")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    p.add_argument("--run", default=None, metavar="RUN_ID", help="run to score (default: the latest)")
 
     p = command("status", cmd_status, "show the state of a task, from any process")
     p.add_argument("task_id", metavar="TASK_ID")

@@ -67,3 +67,17 @@ def run_cli(*args: str, workspace: Path | None = None, timeout: float = 300, **k
         cwd=kwargs.pop("cwd", ROOT),
         **kwargs,
     )
+
+
+TINY_TVAE = dict(epochs=3, batch_size=100, compress_dims=(32,), decompress_dims=(32,), embedding_dim=16)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A workspace with seed data and a tiny trained TVAE for cnc_machine_001 (shared by a module)."""
+    from synthkit import generate_seed_data, train_tvae
+
+    root = tmp_path_factory.mktemp("trained") / "ws"
+    generate_seed_data("cnc_machine_001", 600, seed=1, workspace=root)
+    train_tvae("cnc_machine_001", seed=1, workspace=root, **TINY_TVAE)
+    return root

@@ -39,3 +39,28 @@ def test_public_api_is_explicit_and_importable():
     assert len(synthkit.__all__) == len(set(synthkit.__all__))
     for name in synthkit.__all__:
         assert hasattr(synthkit, name), name
+
+
+def test_the_designed_public_surface_is_exported():
+    designed = {
+        "list_machines",
+        "get_machine",
+        "register_machine",
+        "generate_seed_data",
+        "train_tvae",
+        "train_model",
+        "load_model",
+        "generate_synthetic_data",
+        "evaluate",
+        "get_task_status",
+        "submit",
+        "SeedResult",
+        "TrainResult",
+        "GenerateResult",
+        "EvaluationReport",
+        "ProgressEvent",
+        "History",
+        "TqdmSink",
+        "JsonlSink",
+    }
+    assert designed <= set(synthkit.__all__)

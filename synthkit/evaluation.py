@@ -1,0 +1,317 @@
+"""Evaluation: can this run's synthetic data be trusted? One report per run, always the same checks.
+
+- Quality and diagnostic: SDMetrics' QualityReport (Column Shapes, Column Pair Trends, per-column
+  scores) and DiagnosticReport (validity, structure), synthetic against the real seed data.
+- Labels: for ``failure`` and every failure mode, the synthetic rate over the real rate; the share
+  of rows whose ``failure`` and ``failure_mode`` contradict each other; for every categorical
+  column, the total-variation distance between real and synthetic proportions.
+- Privacy: the share of synthetic rows that copy a training row exactly, and SDMetrics'
+  DCROverfittingProtection: the share of synthetic rows closer to a training row than to any
+  held-out row (about 0.5 when the model did not memorise its training rows).
+- Utility: a gradient-boosted classifier for ``failure`` trained on synthetic rows and on real
+  training rows, both tested on the held-out real rows (ROC AUC of each).
+Large tables are scored on seeded subsamples (``max_rows``), so a report takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from synthkit._checks import check_int
+from synthkit.errors import MissingArtifactError
+from synthkit.generation import RUN_MANIFEST, list_runs
+from synthkit.machines import get_machine
+from synthkit.modelstore import load_model
+from synthkit.seed import TABLE, load_seed
+from synthkit.training import split_holdout
+from synthkit.workspace import Workspace, read_json, validate_id, write_json
+
+REPORT_JSON, REPORT_HTML = "report.json", "report.html"
+
+
+@dataclass
+class EvaluationReport:
+    machine_id: str
+    run_id: str
+    model_kind: str
+    rows_real: int
+    rows_synthetic: int
+    quality: float
+    column_shapes: float
+    column_pair_trends: float | None
+    column_scores: dict[str, float]
+    diagnostic: dict[str, float | None]
+    label_rates: dict[str, dict[str, float | None]]
+    failure_rate_ratio: float | None
+    label_contradiction_rate: float | None
+    category_tvd: dict[str, float]
+    privacy: dict[str, float | None]
+    utility: dict[str, float | None]
+    loss_history: list[float] = field(default_factory=list)
+    created_at: str = ""
+    real_sample: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    synthetic_sample: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("real_sample")
+        data.pop("synthetic_sample")
+        return data
+
+    def figures(self) -> dict[str, Any]:
+        """Plotly figures: distributions per column, correlation difference, loss curve."""
+        from synthkit.report_html import build_figures
+
+        return build_figures(self)
+
+    def summary(self) -> dict[str, Any]:
+        """The headline numbers, for a status line or a table."""
+        return {
+            "quality": round(self.quality, 4),
+            "column_shapes": round(self.column_shapes, 4),
+            "column_pair_trends": None
+            if self.column_pair_trends is None
+            else round(self.column_pair_trends, 4),
+            "diagnostic_validity": self.diagnostic.get("validity"),
+            "failure_rate_ratio": None
+            if self.failure_rate_ratio is None
+            else round(self.failure_rate_ratio, 3),
+            "label_contradiction_rate": self.label_contradiction_rate,
+            "exact_copy_share": self.privacy.get("exact_copy_share"),
+            "roc_auc_synthetic": self.utility.get("roc_auc_synthetic"),
+            "roc_auc_real": self.utility.get("roc_auc_real"),
+        }
+
+
+def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    if len(frame) <= rows:
+        return frame.reset_index(drop=True)
+    return frame.sample(n=rows, random_state=seed).reset_index(drop=True)
+
+
+def _read_split(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    if path.suffix == ".csv":
+        return pd.read_csv(path, usecols=columns)
+    return pd.read_parquet(path, columns=columns)
+
+
+def _none_value(real: pd.DataFrame) -> Any:
+    """The failure_mode value that means 'no failure': the most common one among healthy rows."""
+    healthy = real.loc[real["failure"] == 0, "failure_mode"]
+    return healthy.mode().iloc[0] if len(healthy) else None
+
+
+def label_checks(real: pd.DataFrame, synthetic: pd.DataFrame, labels: tuple[str, ...]) -> dict[str, Any]:
+    """Rates of every label value, synthetic over real, and the label contradiction rate."""
+    rates: dict[str, dict[str, float | None]] = {}
+    if "failure" in labels:
+        real_rate, synth_rate = (
+            float((real["failure"] == 1).mean()),
+            float((synthetic["failure"] == 1).mean()),
+        )
+        rates["failure"] = {
+            "real": real_rate,
+            "synthetic": synth_rate,
+            "ratio": synth_rate / real_rate if real_rate else None,
+        }
+    contradiction = None
+    if "failure_mode" in labels:
+        none_value = _none_value(real) if "failure" in labels else None
+        for mode in sorted(set(real["failure_mode"].dropna().astype(str)) - {str(none_value)}):
+            real_rate = float((real["failure_mode"].astype(str) == mode).mean())
+            synth_rate = float((synthetic["failure_mode"].astype(str) == mode).mean())
+            rates[f"failure_mode={mode}"] = {
+                "real": real_rate,
+                "synthetic": synth_rate,
+                "ratio": synth_rate / real_rate if real_rate else None,
+            }
+        if "failure" in labels and none_value is not None:
+            healthy_mode = synthetic["failure_mode"].astype(str) == str(none_value)
+            failed = synthetic["failure"] == 1
+            contradiction = float((failed == healthy_mode).mean())
+    failure = rates.get("failure", {}).get("ratio")
+    return {"label_rates": rates, "failure_rate_ratio": failure, "label_contradiction_rate": contradiction}
+
+
+def category_tvd(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]) -> dict[str, float]:
+    """Total-variation distance between real and synthetic proportions of each categorical column."""
+    out = {}
+    for column in columns:
+        p = real[column].astype(str).value_counts(normalize=True)
+        q = synthetic[column].astype(str).value_counts(normalize=True)
+        out[column] = float(0.5 * p.sub(q, fill_value=0).abs().sum())
+    return out
+
+
+def _encode(frame: pd.DataFrame, categories: dict[str, list]) -> pd.DataFrame:
+    encoded = frame.copy()
+    for column, values in categories.items():
+        encoded[column] = pd.Categorical(encoded[column].astype(str), categories=values).codes
+    return encoded
+
+
+def utility(
+    train_real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame,
+    labels: tuple[str, ...],
+    seed: int,
+) -> dict[str, float | None]:
+    """ROC AUC on held-out real rows of a failure classifier trained on synthetic vs on real rows."""
+    if "failure" not in labels or holdout.empty or holdout["failure"].nunique() < 2:
+        return {"roc_auc_synthetic": None, "roc_auc_real": None}
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
+    features = [c for c in holdout.columns if c not in labels]
+    categorical = [c for c in features if not pd.api.types.is_numeric_dtype(train_real[c])]
+    categories = {
+        c: sorted(set(train_real[c].astype(str)) | set(synthetic[c].astype(str))) for c in categorical
+    }
+    mask = [c in categorical for c in features]
+    test = _encode(holdout[features], categories)
+    scores = {}
+    for name, frame in (("roc_auc_synthetic", synthetic), ("roc_auc_real", train_real)):
+        target = (frame["failure"] == 1).astype(int)
+        if target.nunique() < 2:
+            scores[name] = None
+            continue
+        model = HistGradientBoostingClassifier(categorical_features=mask or None, random_state=seed)
+        model.fit(_encode(frame[features], categories), target)
+        scores[name] = float(roc_auc_score(holdout["failure"], model.predict_proba(test)[:, 1]))
+    return scores
+
+
+def privacy(
+    train_real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, metadata: dict, seed: int
+) -> dict[str, float | None]:
+    """Exact copies of training rows, and DCR against training rows versus held-out rows."""
+    copies = synthetic.merge(train_real.drop_duplicates(), how="inner", on=list(synthetic.columns))
+    result: dict[str, float | None] = {"exact_copy_share": float(len(copies) / len(synthetic))}
+    if holdout.empty:
+        return result | {"dcr_closer_to_training_share": None, "dcr_overfitting_protection": None}
+    from sdmetrics.single_table import DCROverfittingProtection
+
+    rows = min(len(holdout), len(synthetic), 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        breakdown = DCROverfittingProtection.compute_breakdown(
+            _sample(train_real, rows, seed),
+            _sample(synthetic, rows, seed),
+            _sample(holdout, rows, seed),
+            metadata,
+            TABLE,
+        )
+    share = breakdown["synthetic_data_percentages"]["closer_to_training"]
+    return result | {
+        "dcr_closer_to_training_share": float(share),
+        "dcr_overfitting_protection": float(breakdown["score"]),
+    }
+
+
+def _quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> dict[str, Any]:
+    from sdmetrics.reports import DiagnosticReport, QualityReport
+
+    quality, diagnostic = QualityReport(), DiagnosticReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quality.generate({TABLE: real}, {TABLE: synthetic}, metadata, verbose=False)
+        diagnostic.generate({TABLE: real}, {TABLE: synthetic}, metadata, verbose=False)
+    props = quality.get_properties().set_index("Property")["Score"]
+    diag = diagnostic.get_properties().set_index("Property")["Score"]
+    details = quality.get_details("Column Shapes")
+
+    def clean(value: Any) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    return {
+        "quality": float(quality.get_score()),
+        "column_shapes": float(props["Column Shapes"]),
+        "column_pair_trends": clean(props.get("Column Pair Trends")),
+        "column_scores": {row["Column"]: float(row["Score"]) for _, row in details.iterrows()},
+        "diagnostic": {
+            "validity": clean(diag.get("Data Validity")),
+            "structure": clean(diag.get("Data Structure")),
+        },
+    }
+
+
+def resolve_run(machine_id: str, run_id: str | None, workspace: Workspace) -> Path:
+    if run_id is None:
+        runs = list_runs(machine_id, workspace.root)
+        if not runs:
+            raise MissingArtifactError(
+                f"Machine {machine_id!r} has no runs yet: run `synthkit generate {machine_id}` first."
+            )
+        run_id = runs[-1]["run_id"]
+    folder = workspace.run_dir(machine_id, validate_id(run_id, "run_id"))
+    if not (folder / RUN_MANIFEST).is_file():
+        raise MissingArtifactError(f"Run {run_id!r} of {machine_id!r} does not exist.")
+    return folder
+
+
+def evaluate(
+    machine_id: str,
+    run_id: str | None = None,
+    workspace: str | os.PathLike | None = None,
+    max_rows: int = 5000,
+    seed: int = 0,
+    save: bool = True,
+) -> EvaluationReport:
+    """Score a run (the latest when ``run_id`` is None) and save report.json and report.html beside it."""
+    max_rows = check_int("evaluate", "max_rows", max_rows, 100, 1_000_000)
+    ws = Workspace(workspace)
+    machine = get_machine(machine_id, ws.root)
+    folder = resolve_run(machine_id, run_id, ws)
+    manifest = read_json(folder / RUN_MANIFEST)
+    model = load_model(machine_id, ws.root)
+    seed_frame, metadata, _ = load_seed(machine_id, ws.root)
+    model_info = model.manifest
+    strata = next((c for c in ("failure_mode", "failure") if c in machine.label_columns), None)
+    train_real, holdout = split_holdout(
+        seed_frame, model_info.get("holdout_fraction", 0.0), model_info.get("holdout_seed", 0), strata
+    )
+    paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
+    labels = machine.label_columns
+    all_labels = pd.concat([_read_split(p, list(labels)) for p in paths]) if labels else None
+    synthetic = pd.concat([_read_split(p) for p in paths], ignore_index=True)
+    synthetic_sample = _sample(synthetic, max_rows, seed)
+    real_sample = _sample(seed_frame, max_rows, seed)
+    del synthetic
+    meta = metadata.to_dict()
+    categorical = [
+        c for c, spec in meta["tables"][TABLE]["columns"].items() if spec["sdtype"] == "categorical"
+    ]
+    report = EvaluationReport(
+        machine_id=machine_id,
+        run_id=manifest["run_id"],
+        model_kind=model.kind,
+        rows_real=len(seed_frame),
+        rows_synthetic=int(sum(manifest["sample_counts"].values())),
+        **_quality(real_sample, synthetic_sample, meta),
+        **(
+            label_checks(seed_frame, all_labels, labels)
+            if labels
+            else {"label_rates": {}, "failure_rate_ratio": None, "label_contradiction_rate": None}
+        ),
+        category_tvd=category_tvd(seed_frame, synthetic_sample, categorical),
+        privacy=privacy(_sample(train_real, max_rows, seed), synthetic_sample, holdout, meta, seed),
+        utility=utility(_sample(train_real, max_rows, seed), synthetic_sample, holdout, labels, seed),
+        loss_history=list(model_info.get("loss_history", [])),
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        real_sample=real_sample,
+        synthetic_sample=synthetic_sample,
+    )
+    if save:
+        from synthkit.report_html import write_html
+
+        write_json(folder / REPORT_JSON, report.to_dict())
+        write_html(report, folder / REPORT_HTML)
+    return report

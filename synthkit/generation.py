@@ -1,0 +1,306 @@
+"""Split generation: train/val/test files of any size, in bounded memory, published whole.
+
+Rows are sampled in chunks and appended to each split's file (parquet row groups or CSV lines),
+so memory holds one chunk at a time whatever the size. Everything is written into a temporary
+folder that is renamed to ``machines/<id>/runs/<run_id>/`` only when complete: a crash or a
+cancel never leaves half a split where a reader would take it. With a seed, each chunk's sample
+is a pure function of (seed, split, chunk), so the same model and seed give identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthkit import __version__
+from synthkit._checks import check_choice, check_float, check_int, check_optional_seed
+from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
+from synthkit.jobs import check_task_id, run_task
+from synthkit.machines import get_machine
+from synthkit.modelstore import Model, load_model, verify_model
+from synthkit.progress import Emitter, Sink
+from synthkit.training import _check_sinks, _check_stop_event
+from synthkit.workspace import (
+    Workspace,
+    publish_new_dir,
+    read_json,
+    sha256_file,
+    staging_dir,
+    validate_id,
+    write_json,
+)
+
+SPLITS = ("train", "val", "test")
+FORMATS = ("parquet", "csv")
+MAX_TOTAL_ROWS = 100_000_000
+CHUNK_ROWS = 50_000
+RUN_MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    run_id: str
+    machine_id: str
+    file_paths: dict[str, str]
+    sample_counts: dict[str, int]
+    generation_time: float
+    model_sha256: str
+    task_id: str = ""
+    seed: int | None = None
+    report_path: str | None = None
+    quality: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def new_run_id() -> str:
+    return f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def chunk_seed(seed: int, split_index: int, chunk_index: int) -> int:
+    """An independent, reproducible seed for one chunk of one split."""
+    return int(np.random.SeedSequence([seed, split_index, chunk_index]).generate_state(1)[0])
+
+
+class _SplitWriter:
+    """Appends chunks to one split file; parquet keeps the first chunk's schema for every chunk."""
+
+    def __init__(self, path: Path, file_format: str):
+        self.path = path
+        self.format = file_format
+        self._parquet = None
+        self._schema = None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.format == "csv":
+            frame.to_csv(self.path, mode="a", header=self.rows == 0, index=False)
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+            if self._parquet is None:
+                self._schema = table.schema
+                self._parquet = pq.ParquetWriter(self.path, self._schema)
+            self._parquet.write_table(table)
+        self.rows += len(frame)
+
+    def close(self, empty_like: pd.DataFrame) -> None:
+        """Finish the file; a split of zero rows still gets a file with the columns."""
+        if self.rows == 0:
+            self.write(empty_like.iloc[0:0])
+        if self._parquet is not None:
+            self._parquet.close()
+
+
+def sample_chunk(model: Model, rows: int, seed: int) -> pd.DataFrame:
+    from synthkit import _sdv
+
+    return _sdv.sample_rows(model.synthesizer, rows, seed)
+
+
+def _set_failure_ratio(model: Model, failure_ratio: float | None) -> None:
+    if failure_ratio is not None:
+        model.synthesizer._model.failure_ratio = failure_ratio
+
+
+def _generate(
+    emitter: Emitter,
+    machine_id: str,
+    counts: dict[str, int],
+    seed: int,
+    file_format: str,
+    run_id: str,
+    chunk_rows: int,
+    report: bool,
+    failure_ratio: float | None,
+    stop_event: threading.Event | None,
+    workspace: Workspace,
+) -> GenerateResult:
+    started = time.perf_counter()
+    total = sum(counts.values())
+    emitter.emit("init", "loading model", 0, total)
+    model = load_model(machine_id, workspace.root)
+    _set_failure_ratio(model, failure_ratio)
+    final = workspace.run_dir(machine_id, run_id)
+    done = 0
+    with staging_dir(final) as staged:
+        paths = {split: staged / f"{split}.{file_format}" for split in SPLITS}
+        writers = {split: _SplitWriter(paths[split], file_format) for split in SPLITS}
+        example = None
+        for index, split in enumerate(SPLITS):
+            for chunk_index, start in enumerate(range(0, counts[split], chunk_rows)):
+                if stop_event is not None and stop_event.is_set():
+                    raise TaskCancelledError(f"generation stopped after {done:,} rows; no run was written")
+                rows = min(chunk_rows, counts[split] - start)
+                frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index))
+                writers[split].write(frame)
+                example = frame.iloc[0:0] if example is None else example
+                done += rows
+                emitter.emit(
+                    "generating", f"{split}: {writers[split].rows:,}/{counts[split]:,} rows", done, total
+                )
+        for writer in writers.values():
+            writer.close(example)
+        generation_time = round(time.perf_counter() - started, 3)
+        write_json(
+            staged / RUN_MANIFEST,
+            {
+                "run_id": run_id,
+                "machine_id": machine_id,
+                "task_id": emitter.task_id,
+                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "format": file_format,
+                "seed": seed,
+                "failure_ratio": failure_ratio,
+                "chunk_rows": chunk_rows,
+                "sample_counts": counts,
+                "files": {split: paths[split].name for split in SPLITS},
+                "sha256": {split: sha256_file(paths[split]) for split in SPLITS},
+                "model_sha256": model.sha256,
+                "model_kind": model.kind,
+                "generation_time": generation_time,
+                "versions": model.manifest.get("versions", {}) | {"synthkit": __version__},
+            },
+        )
+        if stop_event is not None and stop_event.is_set():
+            raise TaskCancelledError("generation stopped before publishing; no run was written")
+        publish_new_dir(staged, final)
+    report_path, quality = None, None
+    if report:
+        from synthkit.evaluation import REPORT_HTML, evaluate
+
+        emitter.emit("evaluating", "scoring the synthetic data", total, total)
+        quality = evaluate(machine_id, run_id, workspace.root).quality
+        report_path = str(final / REPORT_HTML)
+    return GenerateResult(
+        run_id=run_id,
+        machine_id=machine_id,
+        file_paths={split: str(final / paths[split].name) for split in SPLITS},
+        sample_counts=dict(counts),
+        generation_time=generation_time,
+        model_sha256=model.sha256,
+        task_id=emitter.task_id,
+        seed=seed,
+        report_path=report_path,
+        quality=quality,
+    )
+
+
+def generate_synthetic_data(
+    machine_id: str,
+    train: int,
+    val: int,
+    test: int,
+    seed: int | None = None,
+    format: str = "parquet",
+    run_id: str | None = None,
+    sinks: Iterable[Sink] = (),
+    stop_event: threading.Event | None = None,
+    task_id: str | None = None,
+    workspace: str | os.PathLike | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    report: bool = True,
+    failure_ratio: float | None = None,
+) -> GenerateResult:
+    """Sample train/val/test splits from a machine's trained model into a new run folder.
+
+    With ``report`` (the default) the run is then scored (``synthkit.evaluation.evaluate``) and
+    gets ``report.json`` and ``report.html`` beside its files. ``failure_ratio`` asks a TVAE
+    model for that share of failing rows (each failure mode keeping its share of the failures),
+    for training a failure classifier on more failures than the real data has.
+    """
+    function = "generate_synthetic_data"
+    counts = {
+        split: check_int(function, split, value, 0, MAX_TOTAL_ROWS)
+        for split, value in zip(SPLITS, (train, val, test))
+    }
+    if sum(counts.values()) == 0:
+        raise InvalidParameterError(
+            f"At least one of train, val and test of {function} must be positive. Got 0, 0 and 0."
+        )
+    if sum(counts.values()) > MAX_TOTAL_ROWS:
+        raise invalid_parameter(
+            function, "train + val + test", f"at most {MAX_TOTAL_ROWS:,} rows", sum(counts.values())
+        )
+    seed = check_optional_seed(function, seed)
+    file_format = check_choice(function, "format", format, FORMATS)
+    chunk_rows = check_int(function, "chunk_rows", chunk_rows, 100, 1_000_000)
+    sinks = _check_sinks(function, sinks)
+    stop_event = _check_stop_event(function, stop_event)
+    task_id = check_task_id(task_id, "generate")
+    ws = Workspace(workspace)
+    get_machine(machine_id, ws.root)
+    run_id = new_run_id() if run_id is None else validate_id(run_id, "run_id")
+    if ws.run_dir(machine_id, run_id).exists():
+        raise InvalidParameterError(
+            f"Run {run_id!r} of {machine_id!r} already exists; choose another run_id."
+        )
+    model_kind = verify_model(machine_id, ws.root)["model"]
+    if failure_ratio is not None:
+        failure_ratio = check_float(function, "failure_ratio", failure_ratio, 0.0, 1.0)
+        labels = get_machine(machine_id, ws.root).label_columns
+        if model_kind != "tvae" or "failure" not in labels or failure_ratio in (0.0, 1.0):
+            raise InvalidParameterError(
+                "failure_ratio needs a tvae model of a machine with a 'failure' column, and a value "
+                f"strictly between 0 and 1. Got {failure_ratio!r} for a {model_kind!r} model."
+            )
+    if seed is None:
+        seed = secrets.randbelow(2**32)
+    return run_task(
+        "generate",
+        machine_id,
+        task_id,
+        {
+            "train": counts["train"],
+            "val": counts["val"],
+            "test": counts["test"],
+            "seed": seed,
+            "format": file_format,
+            "run_id": run_id,
+        },
+        lambda emitter: _generate(
+            emitter,
+            machine_id,
+            counts,
+            seed,
+            file_format,
+            run_id,
+            chunk_rows,
+            bool(report),
+            failure_ratio,
+            stop_event,
+            ws,
+        ),
+        sinks=sinks,
+        workspace=ws,
+        lock=False,
+    )
+
+
+generate_synthetic_data.task_kind = "generate"  # type: ignore[attr-defined]
+
+
+def list_runs(machine_id: str, workspace: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Manifests of a machine's finished runs, oldest first."""
+    folder = Workspace(workspace).runs_dir(machine_id)
+    if not folder.is_dir():
+        return []
+    manifests = [
+        read_json(p / RUN_MANIFEST)
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and (p / RUN_MANIFEST).is_file()
+    ]
+    return sorted(manifests, key=lambda m: (m["created_at"], m["run_id"]))

@@ -1,0 +1,143 @@
+"""Fidelity: distributions and rare labels kept, labels consistent, early stopping, model kinds."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthkit import _sdv, generate_seed_data, load_model
+from synthkit.errors import InvalidParameterError
+from synthkit.generation import generate_synthetic_data
+from synthkit.training import quick_quality, train_model, train_tvae
+from tests.conftest import ROOT
+
+SMALL = dict(batch_size=200, compress_dims=(64,), decompress_dims=(64,), embedding_dim=32)
+
+
+@pytest.fixture(scope="module")
+def cnc(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fidelity") / "ws"
+    generate_seed_data("cnc_machine_001", 2000, seed=3, workspace=root)
+    train_tvae("cnc_machine_001", epochs=15, seed=2, workspace=root, **SMALL)
+    return root
+
+
+def test_softmax_sampling_keeps_a_skewed_category_where_argmax_does_not(cnc):
+    real = pd.read_parquet(cnc / "machines/cnc_machine_001/seed/seed.parquet")["product_quality"]
+    real_shares = real.value_counts(normalize=True)
+    model = load_model("cnc_machine_001", cnc).synthesizer
+    model._model.label_plan = None  # judge the decoder alone, without label quotas
+    softmax = _sdv.sample_rows(model, 5000, 1)["product_quality"].value_counts(normalize=True)
+    model._model.decode = "argmax"
+    argmax = _sdv.sample_rows(model, 5000, 1)["product_quality"].value_counts(normalize=True)
+    tvd = lambda q: 0.5 * real_shares.sub(q, fill_value=0).abs().sum()  # noqa: E731
+    assert tvd(softmax) < 0.08
+    assert tvd(argmax) > 0.2
+
+
+def test_labels_keep_their_rates_and_never_contradict(cnc):
+    result = generate_synthetic_data("cnc_machine_001", 4000, 500, 500, seed=1, workspace=cnc, report=False)
+    frame = pd.concat(pd.read_parquet(p) for p in result.file_paths.values())
+    seed = pd.read_parquet(cnc / "machines/cnc_machine_001/seed/seed.parquet")
+    assert ((frame["failure"] == 1) == (frame["failure_mode"] != "none")).all()
+    for mode, share in seed["failure_mode"].value_counts(normalize=True).items():
+        assert (frame["failure_mode"] == mode).mean() == pytest.approx(share, rel=0.25), mode
+    assert 0.8 <= frame["failure"].mean() / seed["failure"].mean() <= 1.25
+
+
+def test_a_different_failure_ratio_can_be_asked_for(cnc):
+    result = generate_synthetic_data(
+        "cnc_machine_001", 3000, 0, 0, seed=2, failure_ratio=0.25, workspace=cnc, report=False
+    )
+    frame = pd.read_parquet(result.file_paths["train"])
+    assert frame["failure"].mean() == pytest.approx(0.25, abs=0.002)
+    assert frame.loc[frame["failure"] == 1, "failure_mode"].nunique() == 4
+    assert ((frame["failure"] == 1) == (frame["failure_mode"] != "none")).all()
+    with pytest.raises(InvalidParameterError, match="failure_ratio"):
+        generate_synthetic_data("cnc_machine_001", 10, 0, 0, failure_ratio=1.5, workspace=cnc)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
+    ws = tmp_path / "ws"
+    generate_seed_data("pump_001", 1500, seed=1, workspace=ws)
+    events = []
+    result = train_tvae(
+        "pump_001",
+        epochs=60,
+        seed=4,
+        early_stopping=True,
+        eval_every=2,
+        patience=2,
+        min_delta=0.01,
+        sinks=[events.append],
+        workspace=ws,
+        **SMALL,
+    )
+    scored = [e for e in events if e.metadata.get("quality") is not None]
+    assert [e.epoch for e in scored] == [epoch for epoch, _ in result.quality_history]
+    assert result.best_quality == max(q for _, q in result.quality_history[:-2])
+    assert result.stopped_early and result.epochs_run < 60
+    # the saved model is the best one: re-scoring it exactly as during training gives the best score
+    model = load_model("pump_001", ws)
+    manifest = model.manifest
+    model.synthesizer._model.label_plan = None
+    holdout = model.holdout()
+    real = holdout.sample(n=min(2000, len(holdout)), random_state=manifest["holdout_seed"])
+    synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
+    metadata = json.loads((ws / "machines/pump_001/seed/metadata.json").read_text())
+    assert quick_quality(real, synthetic, metadata) == pytest.approx(result.best_quality, abs=1e-12)
+    # and scoring did not change the course of training
+    plain = train_tvae("pump_001", epochs=result.epochs_run, seed=4, workspace=ws, **SMALL)
+    assert plain.loss_history == result.loss_history
+
+
+def test_early_stopping_needs_held_out_rows(tmp_path):
+    ws = tmp_path / "ws"
+    generate_seed_data("pump_001", 200, seed=1, workspace=ws)
+    with pytest.raises(InvalidParameterError, match="held-out rows"):
+        train_tvae("pump_001", early_stopping=True, holdout_fraction=0.0, workspace=ws)
+
+
+@pytest.mark.parametrize(
+    "kind, params",
+    [
+        ("gaussian_copula", {}),
+        ("ctgan", {"epochs": 2, "batch_size": 100, "generator_dim": (32,), "discriminator_dim": (32,)}),
+        ("tvae", {"epochs": 2, **SMALL}),
+    ],
+)
+def test_each_model_kind_trains_saves_loads_elsewhere_and_generates(tmp_path, kind, params):
+    ws = tmp_path / "ws"
+    generate_seed_data("motor_001", 600, seed=1, workspace=ws)
+    events = []
+    result = train_model("motor_001", kind, seed=1, sinks=[events.append], workspace=ws, **params)
+    assert result.model == kind and events[-1].status == "SUCCESS"
+    assert len([e for e in events if e.epoch]) == params.get("epochs", 0)
+    code = (
+        "import sys; from synthkit import load_model, _sdv; m = load_model('motor_001', sys.argv[1]); "
+        "print(m.kind, len(_sdv.sample_rows(m.synthesizer, 50, 1)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(ws)], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.split() == [kind, "50"], out.stderr
+    run = generate_synthetic_data("motor_001", 200, 50, 50, seed=1, workspace=ws)
+    assert run.quality is not None and 0 < run.quality <= 1
+
+
+def test_unknown_model_and_parameters_are_refused(tmp_path):
+    ws = tmp_path / "ws"
+    generate_seed_data("motor_001", 200, seed=1, workspace=ws)
+    with pytest.raises(InvalidParameterError, match="'gan'"):
+        train_model("motor_001", "gan", workspace=ws)
+    with pytest.raises(InvalidParameterError, match="'compress_dims'"):
+        train_model("motor_001", "ctgan", compress_dims=(8,), workspace=ws)
+    with pytest.raises(InvalidParameterError, match="multiple of 10"):
+        train_model("motor_001", "ctgan", batch_size=55, workspace=ws)
+    assert not (ws / "machines/motor_001/model").exists()
+
+
+def test_allocate_splits_rows_exactly():
+    counts = _sdv.allocate(1000, np.array([0.9475, 0.0142, 0.0138, 0.0125, 0.012]))
+    assert counts.sum() == 1000 and counts.tolist() == [948, 14, 14, 12, 12]
