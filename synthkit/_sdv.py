@@ -136,6 +136,22 @@ def build_label_plan(
     return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns])
 
 
+def repeat_rare_labels(data: pd.DataFrame, label_columns: tuple[str, ...], min_share: float) -> pd.DataFrame:
+    """Repeat the rows of rare label combinations until each has about ``min_share`` of the rows.
+
+    The network then sees rare failures often enough to learn where they live; the sampler's
+    quotas (taken from the original rows) put the real rates back. Deterministic: whole copies.
+    """
+    columns = [c for c in label_columns if c in data.columns]
+    if min_share <= 0 or not columns:
+        return data
+    groups = data.groupby(columns, sort=True, dropna=False).indices
+    copies = [
+        np.repeat(rows, max(1, int(np.ceil(min_share * len(data) / len(rows))))) for rows in groups.values()
+    ]
+    return data.iloc[np.sort(np.concatenate(copies))].reset_index(drop=True)
+
+
 def allocate(rows: int, shares: np.ndarray) -> np.ndarray:
     """Split ``rows`` into integer counts proportional to ``shares`` (largest remainder)."""
     exact = rows * shares / shares.sum()
@@ -276,6 +292,10 @@ class _FitHook:
     def _configure(self, model: Any) -> None:
         """Set model attributes before fitting (subclasses add theirs)."""
 
+    def _training_rows(self, processed_data: pd.DataFrame) -> pd.DataFrame:
+        """The rows the network learns from (subclasses may rebalance them)."""
+        return processed_data
+
     def _fit(self, processed_data: pd.DataFrame) -> None:
         if self.on_fit_start is not None:
             self.on_fit_start()
@@ -286,10 +306,11 @@ class _FitHook:
         self._model.epoch_callback = self.epoch_callback
         if self.fit_seed is not None:
             self._model.set_random_state(self.fit_seed)
+        fit_data = self._training_rows(processed_data)
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*Attempting to run cuBLAS.*")
-                self._model.fit(processed_data, discrete_columns=discrete_columns)
+                self._model.fit(fit_data, discrete_columns=discrete_columns)
         except EarlyStop:
             pass  # the callback restored the best weights; the model is fitted
         finally:
@@ -317,15 +338,20 @@ class SynthkitTVAESynthesizer(_FitHook, TVAESynthesizer):
         metadata: Any,
         fit_seed: int | None = None,
         temperature: float = 1.0,
+        min_label_share: float = 0.0,
         label_columns: tuple[str, ...] = (),
         **kwargs: Any,
     ):
         super().__init__(metadata, **kwargs)
         self._setup_hook(fit_seed, label_columns)
         self.temperature = temperature
+        self.min_label_share = min_label_share
 
     def _configure(self, model: Any) -> None:
         model.temperature = self.temperature
+
+    def _training_rows(self, processed_data: pd.DataFrame) -> pd.DataFrame:
+        return repeat_rare_labels(processed_data, self.label_columns, self.min_label_share)
 
 
 class SynthkitCTGANSynthesizer(_FitHook, CTGANSynthesizer):

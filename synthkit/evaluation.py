@@ -216,7 +216,8 @@ def privacy(
     }
 
 
-def _quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> dict[str, Any]:
+def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> dict[str, Any]:
+    """SDMetrics quality (overall, properties, per column) and diagnostic of one table."""
     from sdmetrics.reports import DiagnosticReport, QualityReport
 
     quality, diagnostic = QualityReport(), DiagnosticReport()
@@ -295,7 +296,7 @@ def evaluate(
         model_kind=model.kind,
         rows_real=len(seed_frame),
         rows_synthetic=int(sum(manifest["sample_counts"].values())),
-        **_quality(real_sample, synthetic_sample, meta),
+        **quality_scores(real_sample, synthetic_sample, meta),
         **(
             label_checks(seed_frame, all_labels, labels)
             if labels

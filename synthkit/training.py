@@ -33,6 +33,7 @@ MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
 NEURAL_KINDS = ("tvae", "ctgan")
 MAX_EPOCHS = 100_000
 EVAL_ROWS = 2000
+DEFAULT_MIN_LABEL_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
             "loss_factor",
             "enable_gpu",
             "temperature",
+            "min_label_share",
         },
         "ctgan": {"embedding_dim", "generator_dim", "discriminator_dim", "enable_gpu"},
         "gaussian_copula": {"default_distribution"},
@@ -310,6 +312,7 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
         "loss_factor": lambda v: check_float(function, "loss_factor", v, 1e-6, 1000.0),
         "enable_gpu": lambda v: _check_bool(function, "enable_gpu", v),
         "temperature": lambda v: check_float(function, "temperature", v, 0.05, 10.0),
+        "min_label_share": lambda v: check_float(function, "min_label_share", v, 0.0, 0.5),
         "default_distribution": lambda v: check_choice(
             function,
             "default_distribution",
@@ -318,6 +321,8 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
         ),
     }
     params = {name: checks[name](value) for name, value in options.items()}
+    if kind == "tvae":
+        params.setdefault("min_label_share", DEFAULT_MIN_LABEL_SHARE)
     if kind in NEURAL_KINDS:
         params["epochs"] = check_int(function, "epochs", epochs, 1, MAX_EPOCHS)
         params["batch_size"] = check_int(function, "batch_size", batch_size, 1, 100_000)
@@ -405,6 +410,7 @@ def train_tvae(
     seed: int | None = None,
     enable_gpu: bool = True,
     temperature: float = 1.0,
+    min_label_share: float = DEFAULT_MIN_LABEL_SHARE,
     holdout_fraction: float = 0.2,
     early_stopping: bool = False,
     eval_every: int = 10,
@@ -437,6 +443,7 @@ def train_tvae(
         loss_factor=loss_factor,
         enable_gpu=enable_gpu,
         temperature=temperature,
+        min_label_share=min_label_share,
     )
 
 
