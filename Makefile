@@ -19,16 +19,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+DEMO_MACHINES ?= cnc_machine_001 pump_001 motor_001
+DEMO_OUT ?= demo-out
+
 demo: $(STAMP)
-	$(BIN)/synthkit --workspace $(WORKSPACE) seed --all --samples 10000 --seed 7
-	$(BIN)/synthkit --workspace $(WORKSPACE) machines
+	$(BIN)/synthkit --workspace $(WORKSPACE) batch notebooks/pipeline.ipynb \
+		$(foreach m,$(DEMO_MACHINES),--machine $(m)) \
+		-p epochs 150 -p early_stopping True -p seed_samples 10000 --workers 2 --out $(DEMO_OUT)
+	@echo "splits and reports: $(WORKSPACE)/machines/<machine>/runs/; executed notebooks: $(DEMO_OUT)/<machine>/"
 
 test: $(STAMP)
-	$(BIN)/ruff check synthkit tests benchmarks
+	$(BIN)/ruff check synthkit tests benchmarks tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check synthkit tests benchmarks
+	$(BIN)/ruff check synthkit tests benchmarks tools
 	$(BIN)/ruff format --check synthkit tests benchmarks
 
 format: $(STAMP)

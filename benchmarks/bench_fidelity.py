@@ -99,7 +99,7 @@ def run_machine(machine_id: str, epochs: int) -> dict:
         holdout_fraction=0.2,
         early_stopping=True,
         eval_every=5,
-        patience=10_000,
+        patience=1000,
         sinks=[on_event],
         workspace=workspace,
     )

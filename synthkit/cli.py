@@ -223,6 +223,105 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parameters(pairs: list[list[str]] | None) -> dict[str, Any]:
+    from synthkit.runner import parse_value
+
+    return {name: parse_value(value) for name, value in pairs or []}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from synthkit.runner import run_notebook
+
+    parameters = _parameters(args.parameter)
+    if args.workspace:
+        parameters.setdefault("workspace", args.workspace)
+    result = run_notebook(
+        args.notebook, parameters, args.out, on_line=lambda line: print(line, file=sys.stderr, flush=True)
+    )
+    if args.json:
+        emit_json(result.to_dict())
+    else:
+        print(f"{result.status} in {result.duration_s:.1f} s: {result.output_path}")
+        print(f"result: {result.result_path}")
+    if result.status != "SUCCESS":
+        print(f"error: notebook failed at cell {result.failed_cell}: {result.error}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+class _BatchProgress:
+    """Live batch progress on stderr: a line per job at each stage change, at most every 2 s."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self._last: dict[str, tuple[str, float]] = {}
+
+    def event(self, job: str, event: Any) -> None:
+        import time
+
+        stage, shown = self._last.get(job, ("", 0.0))
+        now = time.monotonic()
+        if event.stage != stage or now - shown >= 2.0:
+            self._last[job] = (event.stage, now)
+            loss = f" loss {event.loss:.4f}" if event.loss is not None else ""
+            print(
+                f"[{self.done}/{self.total}] {job}: {event.stage} {event.message}{loss}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def finished(self, row: dict[str, Any]) -> None:
+        self.done += 1
+        quality = f" quality {row['quality']:.4f}" if row.get("quality") is not None else ""
+        error = f" ({row['error']})" if row.get("error") else ""
+        print(
+            f"[{self.done}/{self.total}] {row['job']}: {row['status']}{quality}{error}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    import math
+
+    from synthkit.batch import parse_grid, run_batch
+
+    grid = parse_grid(args.grid or [])
+    parameters = _parameters(args.parameter)
+    machines = len(list_machines(args.workspace)) if args.all else len(args.machine or [])
+    progress = _BatchProgress(machines * math.prod(len(v) for v in grid.values()))
+    result = run_batch(
+        args.notebook,
+        machines=args.machine,
+        all_machines=args.all,
+        parameters=parameters,
+        grid=grid,
+        out_dir=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        workspace=args.workspace,
+        on_event=None if args.json else progress.event,
+        on_done=None if args.json else progress.finished,
+    )
+    if args.json:
+        emit_json(result.to_dict())
+    else:
+        rows = [
+            {**r, "quality": "-" if r.get("quality") is None else f"{r['quality']:.4f}"} for r in result.rows
+        ]
+        print_table(
+            sorted(rows, key=lambda r: r["job"]), ["job", "status", "duration_s", "quality", "report_path"]
+        )
+        print(f"summary: {result.summary_csv} and {result.summary_json}")
+    if result.interrupted:
+        print("error: batch cancelled; the summary lists what finished", file=sys.stderr)
+        return EXIT_CANCELLED
+    if result.failed:
+        print(f"error: {len(result.failed)} of {len(result.rows)} jobs failed", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from synthkit.jobs import get_task_status
 
@@ -298,6 +397,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("evaluate", cmd_evaluate, "score a run: quality, label rates, privacy, utility")
     p.add_argument("machine_id", metavar="MACHINE_ID")
     p.add_argument("--run", default=None, metavar="RUN_ID", help="run to score (default: the latest)")
+
+    p = command("run", cmd_run, "run one notebook headless (papermill), streaming its progress")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="notebook parameter (repeatable)",
+    )
+    p.add_argument("--out", default=None, metavar="OUT.ipynb", help="executed notebook (default out/<name>/)")
+
+    p = command("batch", cmd_batch, "run a notebook for many machines and parameter grids on Dask")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("--machine", action="append", metavar="ID", help="machine to run (repeatable)")
+    p.add_argument("--all", action="store_true", help="every machine in the catalogue")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="parameter for every job (repeatable)",
+    )
+    p.add_argument("--grid", action="append", metavar="NAME=V1,V2", help="one job per value (repeatable)")
+    p.add_argument("--out", default="batch-out", metavar="DIR", help="output folder (default batch-out)")
+    p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler")
 
     p = command("status", cmd_status, "show the state of a task, from any process")
     p.add_argument("task_id", metavar="TASK_ID")

@@ -35,6 +35,7 @@ from synthkit.progress import (
     JsonlSink,
     ProgressEvent,
     Sink,
+    environment_sinks,
 )
 from synthkit.workspace import Workspace, read_json, validate_id, write_json
 
@@ -123,7 +124,11 @@ def run_task(
     with machine_lock(workspace, machine_id, kind) if lock else contextlib.nullcontext():
         record = TaskRecord(workspace, task_id, machine_id, kind, params)
         record.write()
-        emitter = Emitter(task_id, machine_id, [JsonlSink(workspace.task_log(task_id)), record, *sinks])
+        emitter = Emitter(
+            task_id,
+            machine_id,
+            [JsonlSink(workspace.task_log(task_id)), record, *sinks, *environment_sinks()],
+        )
         emitter.emit("queued", f"{kind} task created", status=PENDING)
         try:
             result = body(emitter)

@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+EVENTS_ENV = "SYNTHKIT_EVENTS"
+EVENT_MARKER = "synthkit-event "
 PENDING, RUNNING, SUCCESS, FAILURE, CANCELLED = "PENDING", "RUNNING", "SUCCESS", "FAILURE", "CANCELLED"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, CANCELLED)
 FINAL_STATUSES = (SUCCESS, FAILURE, CANCELLED)
@@ -208,3 +210,29 @@ class TqdmSink:
                 bar.close()
                 self._bar = None
             print(f"{event.status}: {event.message}", file=self.file, flush=True)
+
+
+class StdoutEventSink:
+    """Prints every event as one marked JSON line, for a runner reading a notebook's output."""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        print(EVENT_MARKER + json.dumps(event.to_dict()), flush=True)
+
+
+def environment_sinks() -> list[Sink]:
+    """Sinks a runner asks for through the environment (a notebook run by ``synthkit run`` or a
+    batch inherits them): ``SYNTHKIT_EVENTS=stdout`` streams events back to the runner."""
+    sinks: list[Sink] = []
+    if os.environ.get(EVENTS_ENV) == "stdout":
+        sinks.append(StdoutEventSink())
+    return sinks
+
+
+def parse_event_line(line: str) -> ProgressEvent | None:
+    """The event in a line printed by ``StdoutEventSink``, or None for any other line."""
+    if not line.startswith(EVENT_MARKER):
+        return None
+    try:
+        return ProgressEvent.from_dict(json.loads(line[len(EVENT_MARKER) :]))
+    except (json.JSONDecodeError, TypeError):
+        return None
