@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 WORKSPACE ?= workspace
 PYTEST_ARGS ?=
 
-.PHONY: venv demo test lint format lab bench clean
+.PHONY: venv system-deps demo test lint format lab bench clean
 
 venv: $(STAMP)
 
@@ -28,7 +28,10 @@ demo: $(STAMP)
 		-p epochs 150 -p early_stopping True -p seed_samples 10000 --workers 2 --out $(DEMO_OUT)
 	@echo "splits and reports: $(WORKSPACE)/machines/<machine>/runs/; executed notebooks: $(DEMO_OUT)/<machine>/"
 
-test: $(STAMP)
+system-deps:
+	bash tools/system-deps.sh
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check synthkit tests benchmarks tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 

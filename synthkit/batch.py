@@ -25,7 +25,7 @@ from typing import Any
 from synthkit._checks import check_int
 from synthkit.errors import InvalidParameterError, MissingArtifactError
 from synthkit.machines import get_machine, list_machines
-from synthkit.progress import ProgressEvent
+from synthkit.progress import REDIS_ENV, ProgressEvent
 from synthkit.workspace import Workspace, atomic_path, validate_id, write_json
 
 TOPIC = "synthkit-progress"
@@ -104,7 +104,7 @@ def plan_jobs(machines: list[str], parameters: dict[str, Any], grid: dict[str, l
     return jobs
 
 
-def _execute_job(notebook: str, job: BatchJob, out_dir: str, torch_threads: int) -> dict[str, Any]:
+def _execute_job(notebook: str, job: BatchJob, out_dir: str, env: dict[str, str]) -> dict[str, Any]:
     """Runs on a worker: one notebook, events sent back to the client as they happen."""
     from synthkit.runner import _environment, run_notebook
 
@@ -120,7 +120,7 @@ def _execute_job(notebook: str, job: BatchJob, out_dir: str, torch_threads: int)
             worker.log_event(TOPIC, {"job": job.name, "event": event.to_dict(), "sent": time.time()})
 
     folder = Path(out_dir) / job.name
-    with _environment(SYNTHKIT_TORCH_THREADS=str(torch_threads)):
+    with _environment(**env):
         result = run_notebook(notebook, job.parameters, folder / "output.ipynb", on_event=forward)
     recorded = result.result or {}
     return {
@@ -193,8 +193,12 @@ def run_batch(
     workspace: str | os.PathLike | None = None,
     on_event: Callable[[str, ProgressEvent], None] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    progress_redis: str | None = None,
 ) -> BatchResult:
-    """Run ``notebook`` once per machine and grid point on Dask; write summary.csv and summary.json."""
+    """Run ``notebook`` once per machine and grid point on Dask; write summary.csv and summary.json.
+
+    With ``progress_redis`` every task inside the notebooks also publishes its events on Redis.
+    """
     from distributed import Client, LocalCluster, as_completed
 
     notebook = Path(notebook).absolute()
@@ -225,6 +229,9 @@ def run_batch(
         )
         client = Client(cluster)
         threads = max(1, (os.cpu_count() or 1) // workers)
+    env = {"SYNTHKIT_TORCH_THREADS": str(threads)}
+    if progress_redis:
+        env[REDIS_ENV] = progress_redis
     if on_event is not None:
         client.subscribe_topic(
             TOPIC, lambda item: on_event(item[1]["job"], ProgressEvent.from_dict(item[1]["event"]))
@@ -235,7 +242,7 @@ def run_batch(
             str(notebook),
             job,
             str(out),
-            threads,
+            env,
             key=f"synthkit-{job.name}-{uuid.uuid4().hex[:6]}",
             pure=False,
             retries=1,

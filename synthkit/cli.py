@@ -105,13 +105,18 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def run_job(
-    task: Callable[..., Any], *args: Any, quiet: bool = False, unit: str = "step", **kwargs: Any
+    task: Callable[..., Any],
+    *args: Any,
+    quiet: bool = False,
+    unit: str = "step",
+    extra_sinks: tuple = (),
+    **kwargs: Any,
 ) -> Any:
     """Run a task in a background job with a bar on stderr; Ctrl-C cancels it cleanly."""
     from synthkit.jobs import submit
     from synthkit.progress import TqdmSink
 
-    sinks = () if quiet else (TqdmSink(unit=unit),)
+    sinks = (*extra_sinks, *(() if quiet else (TqdmSink(unit=unit),)))
     job = submit(task, *args, sinks=sinks, **kwargs)
     print(f"task {job.task_id}", file=sys.stderr, flush=True)
     try:
@@ -141,6 +146,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         workspace=args.workspace,
         quiet=args.quiet,
         unit="epoch",
+        extra_sinks=_redis_sinks(args.progress_redis),
     )
     if args.json:
         emit_json(result.to_dict())
@@ -182,6 +188,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         workspace=args.workspace,
         quiet=args.quiet,
         unit="row",
+        extra_sinks=_redis_sinks(args.progress_redis),
     )
     if args.json:
         emit_json(result.to_dict())
@@ -322,6 +329,31 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from synthkit.progress import TqdmSink
+    from synthkit.watch import follow_log, follow_redis
+
+    if args.json:
+
+        def show(event: Any) -> None:
+            print(json.dumps(event.to_dict()), flush=True)
+    else:
+        show = TqdmSink(unit="step")
+    if args.redis:
+        final = follow_redis(args.task_id, args.redis, show, args.workspace)
+    else:
+        final = follow_log(args.task_id, show, args.workspace)
+    return {"SUCCESS": 0, "CANCELLED": EXIT_CANCELLED}.get(final.status, EXIT_FAILED)
+
+
+def _redis_sinks(url: str | None) -> tuple:
+    if not url:
+        return ()
+    from synthkit.redis_sink import RedisSink
+
+    return (RedisSink(url),)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from synthkit.jobs import get_task_status
 
@@ -380,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--early-stopping", action="store_true", help="stop when quality stops improving")
     p.add_argument("--eval-every", type=int, default=10, help="epochs between quality checks")
     p.add_argument("--patience", type=int, default=3, help="quality checks without improvement")
+    p.add_argument(
+        "--progress-redis", metavar="URL", help="also publish progress on Redis (gan:training:<task>)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = command("generate", cmd_generate, "generate train/val/test splits from a trained model")
@@ -392,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-id", default=None, help="name of the run folder (default: time-based)")
     p.add_argument("--no-report", action="store_true", help="skip the evaluation report")
     p.add_argument("--failure-ratio", type=float, default=None, help="share of failing rows (TVAE)")
+    p.add_argument(
+        "--progress-redis", metavar="URL", help="also publish progress on Redis (gan:training:<task>)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = command("evaluate", cmd_evaluate, "score a run: quality, label rates, privacy, utility")
@@ -426,6 +464,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="batch-out", metavar="DIR", help="output folder (default batch-out)")
     p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler")
+    p.add_argument("--progress-redis", metavar="URL", help="workers publish progress on Redis")
+
+    p = command("watch", cmd_watch, "follow a task live from its log or its Redis channel")
+    p.add_argument("task_id", metavar="TASK_ID")
+    p.add_argument("--redis", metavar="URL", default=None, help="listen on Redis instead of the task log")
 
     p = command("status", cmd_status, "show the state of a task, from any process")
     p.add_argument("task_id", metavar="TASK_ID")

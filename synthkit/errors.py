@@ -6,6 +6,7 @@
     ├── MissingArtifactError (FileNotFoundError)   seed data, model or run not there yet
     ├── IntegrityError                         a file whose bytes do not match its manifest
     ├── BusyError                              the machine already has a job of that kind running
+    ├── MissingDependencyError (ImportError)   an optional extra is not installed
     ├── TaskFailedError (RuntimeError)         a task failed while running
     └── TaskCancelledError                     a task was stopped on request
 
@@ -42,6 +43,10 @@ class IntegrityError(SynthkitError):
 
 class BusyError(SynthkitError):
     """A job of the same kind is already running for this machine."""
+
+
+class MissingDependencyError(SynthkitError, ImportError):
+    """An optional extra a feature needs is not installed; the message says what to install."""
 
 
 class TaskFailedError(SynthkitError, RuntimeError):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 EVENTS_ENV = "SYNTHKIT_EVENTS"
+REDIS_ENV = "SYNTHKIT_PROGRESS_REDIS"
 EVENT_MARKER = "synthkit-event "
 PENDING, RUNNING, SUCCESS, FAILURE, CANCELLED = "PENDING", "RUNNING", "SUCCESS", "FAILURE", "CANCELLED"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, CANCELLED)
@@ -219,12 +220,23 @@ class StdoutEventSink:
         print(EVENT_MARKER + json.dumps(event.to_dict()), flush=True)
 
 
+_redis_sinks: dict[str, Sink] = {}
+
+
 def environment_sinks() -> list[Sink]:
     """Sinks a runner asks for through the environment (a notebook run by ``synthkit run`` or a
-    batch inherits them): ``SYNTHKIT_EVENTS=stdout`` streams events back to the runner."""
+    batch inherits them): ``SYNTHKIT_EVENTS=stdout`` streams events back to the runner, and
+    ``SYNTHKIT_PROGRESS_REDIS=URL`` publishes them on Redis (one sink per URL and process)."""
     sinks: list[Sink] = []
     if os.environ.get(EVENTS_ENV) == "stdout":
         sinks.append(StdoutEventSink())
+    url = os.environ.get(REDIS_ENV)
+    if url:
+        if url not in _redis_sinks:
+            from synthkit.redis_sink import RedisSink
+
+            _redis_sinks[url] = RedisSink(url)
+        sinks.append(_redis_sinks[url])
     return sinks
 
 

@@ -25,8 +25,17 @@ LABELS = ("failure", "failure_mode")
 NO_FAILURE_VALUES = {"none", "no_failure", "", "nan"}
 
 
-def read_csv(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV keeping its header exactly as written, so duplicates and blanks can be named."""
+def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
+    """Read a CSV (a path, or its bytes from an upload) keeping its header exactly as written, so
+    duplicates and blanks can be named."""
+    if isinstance(path, bytes):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            upload = Path(folder) / "upload.csv"
+            upload.write_bytes(path)
+            frame = read_csv(upload)
+        return frame
     path = Path(path)
     if not path.is_file():
         raise MissingArtifactError(f"CSV file {str(path)!r} does not exist.")
@@ -125,12 +134,13 @@ def _describe(machine_id: str, frame: pd.DataFrame, description: str) -> Machine
 
 def register_machine(
     machine_id: str,
-    data: pd.DataFrame | str | os.PathLike,
+    data: pd.DataFrame | str | os.PathLike | bytes,
     description: str = "",
     replace: bool = False,
     workspace: str | os.PathLike | None = None,
 ) -> Machine:
-    """Register a machine from a CSV path or a DataFrame; its table becomes the machine's seed data."""
+    """Register a machine from a CSV path (or its bytes) or a DataFrame; its table becomes the
+    machine's seed data."""
     validate_id(machine_id)
     if machine_id in BUILTIN_MACHINES:
         raise InvalidParameterError(
@@ -144,7 +154,9 @@ def register_machine(
         raise InvalidParameterError(
             f"Machine {machine_id!r} is already registered; pass replace=True (--replace) to replace it."
         )
-    if isinstance(data, (str, os.PathLike)):
+    if isinstance(data, bytes):
+        frame, what = read_csv(data), "the uploaded CSV"
+    elif isinstance(data, (str, os.PathLike)):
         frame, what = read_csv(data), f"CSV file {os.fspath(data)!r}"
     elif isinstance(data, pd.DataFrame):
         frame, what = data, "the DataFrame"

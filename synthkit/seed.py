@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 
 from synthkit import __version__
 from synthkit._checks import check_int, check_optional_seed
-from synthkit.errors import IntegrityError, InvalidParameterError, MissingArtifactError
+from synthkit.errors import IntegrityError, InvalidParameterError, MissingArtifactError, TaskCancelledError
 from synthkit.machines import Machine, get_machine
 from synthkit.simulators import simulate
 from synthkit.workspace import Workspace, publish_dir, read_json, sha256_file, staging_dir, write_json
@@ -103,16 +104,25 @@ def generate_seed_data(
     samples: int = 10_000,
     seed: int | None = None,
     workspace: str | os.PathLike | None = None,
+    sinks: Iterable[Any] = (),
+    stop_event: Any = None,
+    task_id: str | None = None,
 ) -> SeedResult:
     """Simulate ``samples`` rows of a built-in machine's sensor log and store them as its seed data.
 
     The same seed gives byte-identical files; without one a seed is drawn and recorded in the
-    manifest so the table can be made again.
+    manifest so the table can be made again. Runs as a task (events, task record) like training.
     """
+    from synthkit.jobs import check_task_id, run_task
+    from synthkit.training import _check_sinks, _check_stop_event
+
     function = "generate_seed_data"
     machine = get_machine(machine_id, workspace)
     samples = check_int(function, "samples", samples, MIN_SAMPLES, MAX_SAMPLES)
     seed = check_optional_seed(function, seed)
+    sinks = _check_sinks(function, sinks)
+    stop_event = _check_stop_event(function, stop_event)
+    task_id = check_task_id(task_id, "seed")
     if not machine.builtin:
         raise InvalidParameterError(
             f"Machine {machine_id!r} was registered with its own data; only built-in machines "
@@ -120,8 +130,22 @@ def generate_seed_data(
         )
     if seed is None:
         seed = secrets.randbelow(2**32)
-    frame = simulate(machine, samples, seed)
-    return write_seed(machine, frame, Workspace(workspace), seed=seed, source="simulator")
+    ws = Workspace(workspace)
+
+    def body(emitter: Any) -> SeedResult:
+        emitter.emit("simulating", f"simulating {samples:,} rows", 0, 2)
+        frame = simulate(machine, samples, seed)
+        if stop_event is not None and stop_event.is_set():
+            raise TaskCancelledError("seed generation stopped; the previous seed data is kept")
+        emitter.emit("writing", "writing seed.parquet and metadata", 1, 2)
+        return write_seed(machine, frame, ws, seed=seed, source="simulator")
+
+    return run_task(
+        "seed", machine_id, task_id, {"samples": samples, "seed": seed}, body, sinks, ws, lock=False
+    )
+
+
+generate_seed_data.task_kind = "seed"  # type: ignore[attr-defined]
 
 
 def seed_manifest(machine_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:

@@ -1,0 +1,147 @@
+"""Batch and notebook costs: 4 pipeline runs one after another against one 2-worker batch, and
+one pipeline run through papermill against the same steps called directly in Python.
+
+Each pipeline run makes its seed data (2,000 rows), trains TVAE, generates and evaluates splits
+in a fresh workspace. Sequential runs use `synthkit run` (all cores for torch); the batch uses
+`synthkit batch --workers 2` (one torch thread per worker). The notebook overhead compares
+`synthkit run` of one pipeline with a fresh Python process doing the same calls.
+
+    python benchmarks/bench_batch.py [--quick]
+
+Ends with one JSON line: batch_speedup_2_workers and notebook_overhead_s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE = ROOT / "notebooks" / "pipeline.ipynb"
+MACHINES = ("cnc_machine_001", "pump_001", "compressor_001", "motor_001")
+
+
+def pipeline_parameters(epochs: int) -> dict:
+    return {"seed_samples": 2000, "epochs": epochs, "train": 4000, "val": 500, "test": 500, "seed": 1}
+
+
+def direct(machine_id: str, workspace: str, epochs: int) -> None:
+    """The pipeline notebook's calls, without the notebook (runs in a fresh process)."""
+    import synthkit
+
+    p = pipeline_parameters(epochs)
+    synthkit.generate_seed_data(machine_id, p["seed_samples"], seed=p["seed"], workspace=workspace)
+    synthkit.train_model(machine_id, "tvae", epochs=epochs, seed=p["seed"], workspace=workspace)
+    run = synthkit.generate_synthetic_data(
+        machine_id, p["train"], p["val"], p["test"], seed=p["seed"], workspace=workspace
+    )
+    report = synthkit.evaluate(machine_id, run.run_id, workspace=workspace, save=False)
+    report.figures()
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def synthkit_cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "synthkit", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20 epochs per run")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--direct", nargs=2, metavar=("MACHINE", "WORKSPACE"))
+    args = parser.parse_args()
+    epochs = args.epochs or (20 if args.quick else 60)
+    if args.direct:
+        direct(*args.direct, epochs)
+        return
+
+    params = [x for name, value in pipeline_parameters(epochs).items() for x in ("-p", name, str(value))]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    sequential = 0.0
+    for machine_id in MACHINES:
+        seconds = timed(
+            synthkit_cli(
+                "--workspace",
+                str(scratch / "seq"),
+                "run",
+                str(PIPELINE),
+                "-p",
+                "machine_id",
+                machine_id,
+                *params,
+                "--out",
+                str(scratch / "seq-out" / machine_id / "o.ipynb"),
+            )
+        )
+        sequential += seconds
+        print(f"  synthkit run {machine_id:16s} {seconds:6.1f} s")
+    batch = timed(
+        synthkit_cli(
+            "--workspace",
+            str(scratch / "batch"),
+            "batch",
+            str(PIPELINE),
+            *[x for m in MACHINES for x in ("--machine", m)],
+            *params,
+            "--workers",
+            "2",
+            "--out",
+            str(scratch / "batch-out"),
+        )
+    )
+    print(f"4 runs one after another: {sequential:.1f} s; one batch with 2 workers: {batch:.1f} s")
+
+    notebook = timed(
+        synthkit_cli(
+            "--workspace",
+            str(scratch / "nb"),
+            "run",
+            str(PIPELINE),
+            "-p",
+            "machine_id",
+            "pump_001",
+            *params,
+            "--out",
+            str(scratch / "nb-out" / "o.ipynb"),
+        )
+    )
+    plain = timed(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--epochs",
+            str(epochs),
+            "--direct",
+            "pump_001",
+            str(scratch / "direct"),
+        ]
+    )
+    print(f"one pipeline: through papermill {notebook:.1f} s, direct Python {plain:.1f} s")
+    print(
+        json.dumps(
+            {
+                "benchmark": "batch",
+                "epochs": epochs,
+                "sequential_s": round(sequential, 2),
+                "batch_s": round(batch, 2),
+                "batch_speedup_2_workers": round(sequential / batch, 3),
+                "notebook_s": round(notebook, 2),
+                "direct_s": round(plain, 2),
+                "notebook_overhead_s": round(notebook - plain, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
