@@ -116,6 +116,26 @@ PIPELINE = [
 ]
 
 
+WORKBENCH = [
+    new_markdown_cell(
+        "# The synthkit workbench\n\n"
+        "Synthetic sensor data for predictive maintenance, in three steps:\n\n"
+        "1. **Machine**: pick a machine (or register your own CSV) and make its *seed data*, the real or\n"
+        "   realistic table the model learns from. Failures are rare: a few percent of rows.\n"
+        "2. **Train**: fit a TVAE, a variational autoencoder for tables. The chart shows the loss falling\n"
+        "   epoch by epoch; with early stopping it also shows a quality score measured on held-out rows.\n"
+        "3. **Generate**: sample train/val/test splits and judge them: does the synthetic data keep the\n"
+        "   real distributions, the failure rate, and the relations between sensors?\n\n"
+        "Everything is kept in the workspace folder, so the CLI and batch runs see the same machines\n"
+        "and models."
+    ),
+    new_code_cell('workspace = None\nmachine_id = "cnc_machine_001"', metadata={"tags": ["parameters"]}),
+    new_code_cell(
+        "from synthkit.widgets import Workbench\n\nworkbench = Workbench(workspace, machine_id)\nworkbench"
+    ),
+]
+
+
 def write(name: str, cells: list) -> None:
     notebook = new_notebook(cells=cells, metadata=KERNEL)
     nbformat.validate(notebook)
@@ -124,3 +144,4 @@ def write(name: str, cells: list) -> None:
 
 if __name__ == "__main__":
     write("pipeline.ipynb", PIPELINE)
+    write("workbench.ipynb", WORKBENCH)
