@@ -26,7 +26,7 @@ class LossChart:
             title="Training loss",
         )
         figure.update_yaxes(title_text="loss", secondary_y=False)
-        figure.update_yaxes(title_text="quality", secondary_y=True, range=[0, 1])
+        figure.update_yaxes(title_text="quality", secondary_y=True, range=[0, 1], visible=False)
         self.figure = go.FigureWidget(figure)
         self.min_interval_s = min_interval_s
         self.epochs: list[int] = []
@@ -56,3 +56,4 @@ class LossChart:
             self.figure.data[0].x, self.figure.data[0].y = list(self.epochs), list(self.losses)
             self.figure.data[1].x = [e for e, _ in self.quality]
             self.figure.data[1].y = [q for _, q in self.quality]
+            self.figure.layout.yaxis2.visible = bool(self.quality)
