@@ -307,6 +307,7 @@ class _FitHook:
         if self.fit_seed is not None:
             self._model.set_random_state(self.fit_seed)
         fit_data = self._training_rows(processed_data)
+        self._label_source = processed_data  # the rows whose label shares the sampler keeps
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*Attempting to run cuBLAS.*")
@@ -316,7 +317,12 @@ class _FitHook:
         finally:
             self._model.epoch_callback = None
             self._model.set_random_state(None)
-        if isinstance(self._model, SynthkitTVAE):
+            self._label_source = None
+        self._plan_labels(processed_data)
+
+    def _plan_labels(self, processed_data: pd.DataFrame) -> None:
+        """Give a TVAE its label plan (needs the transformer, which ctgan builds inside fit)."""
+        if isinstance(self._model, SynthkitTVAE) and getattr(self._model, "transformer", None) is not None:
             self._model.label_plan = build_label_plan(
                 self._model.transformer, processed_data, self.label_columns
             )
@@ -325,6 +331,7 @@ class _FitHook:
         state = self.__dict__.copy()
         state["epoch_callback"] = None
         state["on_fit_start"] = None
+        state["_label_source"] = None
         return state
 
 
@@ -395,6 +402,9 @@ def rng_preserved() -> Iterator[None]:
 def sample_during_fit(synthesizer: Any, rows: int, seed: int) -> pd.DataFrame:
     """Rows from a model that is still fitting (SDV's ``sample`` refuses until fit returns)."""
     model = synthesizer._model
+    source = getattr(synthesizer, "_label_source", None)
+    if source is not None and getattr(model, "label_plan", None) is None:
+        synthesizer._plan_labels(source)  # score what users will get: labels planned as after fit
     fit_states, model.random_states = model.random_states, None  # draw from ``seed``, not the fit's
     try:
         with rng_preserved(), torch.no_grad():

@@ -161,7 +161,7 @@ def _generate(
                 "run_id": run_id,
                 "machine_id": machine_id,
                 "task_id": emitter.task_id,
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
                 "format": file_format,
                 "seed": seed,
                 "failure_ratio": failure_ratio,

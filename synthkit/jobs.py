@@ -37,7 +37,7 @@ from synthkit.progress import (
     Sink,
     environment_sinks,
 )
-from synthkit.workspace import Workspace, read_json, validate_id, write_json
+from synthkit.workspace import Workspace, pid_alive, read_json, validate_id, write_json
 
 RECORD_INTERVAL_S = 1.0
 
@@ -151,16 +151,6 @@ def run_task(
         return result
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def get_task_status(task_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:
     """``{task_id, status, result, error, progress}`` of any task, from any process.
 
@@ -176,7 +166,7 @@ def get_task_status(task_id: str, workspace: str | os.PathLike | None = None) ->
     if (
         data["status"] not in FINAL_STATUSES
         and data.get("host") == socket.gethostname()
-        and not _process_alive(int(data.get("pid", 0)))
+        and not pid_alive(int(data.get("pid", 0)))
     ):
         data["status"] = FAILURE
         data["error"] = f"interrupted: process {data['pid']} ended before the task finished"

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from synthkit.errors import InvalidParameterError
 
 ENV_VAR = "SYNTHKIT_WORKSPACE"
+FAULT_ENV = "SYNTHKIT_FAULT_POINT"
 DEFAULT_ROOT = "workspace"
 ID_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 TMP_PREFIX = ".tmp-"
@@ -84,7 +86,44 @@ class Workspace:
 
 
 def _tmp_sibling(path: Path) -> Path:
-    return path.with_name(f"{TMP_PREFIX}{path.name}-{uuid.uuid4().hex[:12]}")
+    """A temporary name beside ``path`` that records the writing process (for ``sweep_stale``)."""
+    return path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(name: str) -> int | None:
+    """The pid written into a temporary or version name, if any."""
+    parts = name.rsplit("-", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def sweep_stale(folder: Path) -> None:
+    """Remove what a killed writer left in ``folder``: temporary files and folders, and version
+    folders no link points to, whose writing process is gone. Live writers' files are kept."""
+    if not folder.is_dir():
+        return
+    targets = {os.readlink(p) for p in folder.iterdir() if p.is_symlink()}
+    for entry in folder.iterdir():
+        name = entry.name
+        if not name.startswith(".") or name in targets or entry.is_symlink():
+            continue
+        pid = _owner(name)
+        if pid is None or pid_alive(pid):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
 
 
 @contextlib.contextmanager
@@ -92,6 +131,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(path.parent)
     tmp = _tmp_sibling(path)
     try:
         yield tmp
@@ -123,6 +163,7 @@ def staging_dir(final: str | os.PathLike) -> Iterator[Path]:
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(final.parent)
     tmp = _tmp_sibling(final)
     tmp.mkdir()
     try:
@@ -132,6 +173,13 @@ def staging_dir(final: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def fault_point(name: str) -> None:
+    """Fault-test hook: with SYNTHKIT_FAULT_POINT=name the process stops itself here (SIGSTOP),
+    so a test can kill it at exactly this moment. Does nothing otherwise."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def publish_dir(staged: Path, link: Path) -> None:
     """Make ``link`` show the finished folder ``staged``, replacing what it showed, atomically.
 
@@ -139,8 +187,10 @@ def publish_dir(staged: Path, link: Path) -> None:
     """
     for child in staged.iterdir():
         _fsync(child)
-    version = link.with_name(f".{link.name}-{uuid.uuid4().hex[:12]}")
+    version = link.with_name(f".{link.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    fault_point("publish-before-rename")
     os.replace(staged, version)
+    fault_point("publish-before-swap")
     previous = link.resolve() if link.is_symlink() else None
     if link.exists() and not link.is_symlink():  # a plain folder from an older layout
         shutil.rmtree(link)

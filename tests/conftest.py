@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,10 @@ def trained(tmp_path_factory) -> Path:
     generate_seed_data("cnc_machine_001", 600, seed=1, workspace=root)
     train_tvae("cnc_machine_001", seed=1, workspace=root, **TINY_TVAE)
     return root
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

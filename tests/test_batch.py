@@ -3,7 +3,6 @@
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import pytest
 
 from synthkit.batch import parse_grid, plan_jobs, run_batch
 from synthkit.errors import InvalidParameterError
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, free_port, run_cli
 
 PIPELINE = ROOT / "notebooks" / "pipeline.ipynb"
 TINY = {"seed_samples": 300, "epochs": 2, "train": 200, "val": 50, "test": 50}
@@ -57,16 +56,10 @@ def test_batch_of_three_machines_on_the_local_cluster(tmp_path):
         assert 0 < float(row["quality"]) <= 1 and Path(row["report_path"]).is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def dask_cluster(tmp_path):
     """A real `dask scheduler` and `dask worker` process on 127.0.0.1; fails if they cannot start."""
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = str(Path(sys.executable).parent / "dask")
     logs = [open(tmp_path / f"{name}.log", "w") for name in ("scheduler", "worker")]

@@ -83,7 +83,6 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     # the saved model is the best one: re-scoring it exactly as during training gives the best score
     model = load_model("pump_001", ws)
     manifest = model.manifest
-    model.synthesizer._model.label_plan = None
     holdout = model.holdout()
     real = holdout.sample(n=min(2000, len(holdout)), random_state=manifest["holdout_seed"])
     synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])

@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -15,14 +14,8 @@ from synthkit import generate_seed_data, submit, train_tvae
 from synthkit.errors import TaskCancelledError
 from synthkit.progress import read_jsonl
 from synthkit.redis_sink import RedisSink
-from tests.conftest import ROOT, TINY_TVAE, run_cli
+from tests.conftest import ROOT, TINY_TVAE, free_port, run_cli
 from tests.test_progress import EARLIER_MESSAGE
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def redis_server(tmp_path):
         pytest.skip("SYNTHKIT_SKIP_REDIS_TESTS=1")
     binary = shutil.which("redis-server")
     assert binary, "redis-server is not installed (make test installs it with tools/system-deps.sh)"
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             binary,
@@ -143,7 +136,7 @@ def test_training_goes_on_when_redis_goes_away(seeded, redis_server):
 
 
 def test_a_sink_pointing_nowhere_never_stops_training(seeded):
-    sink = RedisSink(f"redis://127.0.0.1:{_free_port()}/2")
+    sink = RedisSink(f"redis://127.0.0.1:{free_port()}/2")
     with pytest.warns(RuntimeWarning, match="unreachable"):
         result = train_tvae("pump_001", seed=1, sinks=[sink], **TINY_TVAE)
     assert result.epochs_run == 3

@@ -67,3 +67,25 @@ class UiLock:
     def run(self, update: Callable[[], None]) -> None:
         with self._lock:
             update()
+
+
+class MachineJobPanel:
+    """What the train and generate panels share: the machine they work on (shown in a title)
+    and the background job they observe. Subclasses set ``title`` and create ``machine_label``."""
+
+    title = "{machine_id}"
+    machine_label: w.HTML
+    job: Any = None
+
+    @property
+    def machine_id(self) -> str:
+        return self._machine_id
+
+    @machine_id.setter
+    def machine_id(self, value: str) -> None:
+        self._machine_id = value
+        self.machine_label.value = f"<b>{html.escape(self.title.format(machine_id=value))}</b>"
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and not self.job.done

@@ -15,11 +15,13 @@ from synthkit.generation import FORMATS, generate_synthetic_data
 from synthkit.jobs import Job, submit
 from synthkit.progress import ProgressEvent
 from synthkit.report_html import distribution_figure
-from synthkit.widgets._common import UiLock, error_line, ok_line, optional_int, styled, table
+from synthkit.widgets._common import MachineJobPanel, UiLock, error_line, ok_line, optional_int, styled, table
 
 
-class GeneratePanel(w.VBox):
+class GeneratePanel(MachineJobPanel, w.VBox):
     """Generate train/val/test splits from a machine's model and judge them."""
+
+    title = "Generate splits for {machine_id}"
 
     def __init__(self, machine_id: str = "cnc_machine_001", workspace: str | os.PathLike | None = None):
         self.workspace = workspace
@@ -78,19 +80,6 @@ class GeneratePanel(w.VBox):
         )
         self.add_class("sk-generate-panel")
         self.machine_id = machine_id
-
-    @property
-    def machine_id(self) -> str:
-        return self._machine_id
-
-    @machine_id.setter
-    def machine_id(self, value: str) -> None:
-        self._machine_id = value
-        self.machine_label.value = f"<b>Generate splits for {value}</b>"
-
-    @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.done
 
     def start(self) -> Job | None:
         """Start generating (the Generate button); nothing starts while a job runs."""

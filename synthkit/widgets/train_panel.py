@@ -13,7 +13,16 @@ import ipywidgets as w
 from synthkit.jobs import Job, submit
 from synthkit.progress import ProgressEvent
 from synthkit.training import MODEL_KINDS, train_model
-from synthkit.widgets._common import UiLock, error_line, int_tuple, ok_line, optional_int, styled, table
+from synthkit.widgets._common import (
+    MachineJobPanel,
+    UiLock,
+    error_line,
+    int_tuple,
+    ok_line,
+    optional_int,
+    styled,
+    table,
+)
 from synthkit.widgets.loss_chart import LossChart
 
 
@@ -22,8 +31,10 @@ def _duration(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-class TrainPanel(w.VBox):
+class TrainPanel(MachineJobPanel, w.VBox):
     """Train a model for one machine while the loss chart fills in."""
+
+    title = "Train a model for {machine_id}"
 
     def __init__(self, machine_id: str = "cnc_machine_001", workspace: str | os.PathLike | None = None):
         self.workspace = workspace
@@ -104,19 +115,6 @@ class TrainPanel(w.VBox):
         )
         self.add_class("sk-train-panel")
         self.machine_id = machine_id
-
-    @property
-    def machine_id(self) -> str:
-        return self._machine_id
-
-    @machine_id.setter
-    def machine_id(self, value: str) -> None:
-        self._machine_id = value
-        self.machine_label.value = f"<b>Train a model for {value}</b>"
-
-    @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.done
 
     def parameters(self) -> dict[str, Any]:
         """The controls as train_model arguments (text fields parsed; errors are ValueErrors)."""
