@@ -158,18 +158,25 @@ def seed_manifest(machine_id: str, workspace: str | os.PathLike | None = None) -
     return read_json(path)
 
 
+def verify_seed(machine_id: str, workspace: str | os.PathLike | None = None) -> dict:
+    """The seed manifest, after checking that ``seed.parquet`` still has the SHA-256 it records."""
+    manifest = seed_manifest(machine_id, workspace)
+    path = Workspace(workspace).seed_dir(machine_id) / SEED_FILE
+    if not path.is_file() or sha256_file(path) != manifest["sha256"]:
+        raise IntegrityError(
+            f"Seed data of {machine_id!r} does not match its manifest (SHA-256 differs): "
+            f"run `synthkit seed {machine_id}` again."
+        )
+    return manifest
+
+
 def load_seed(machine_id: str, workspace: str | os.PathLike | None = None) -> tuple[pd.DataFrame, Any, dict]:
     """The seed table, its SDV metadata and its manifest, after checking the file's SHA-256."""
     from sdv.metadata import Metadata
 
     get_machine(machine_id, workspace)
-    manifest = seed_manifest(machine_id, workspace)
+    manifest = verify_seed(machine_id, workspace)
     folder: Path = Workspace(workspace).seed_dir(machine_id)
-    if sha256_file(folder / SEED_FILE) != manifest["sha256"]:
-        raise IntegrityError(
-            f"Seed data of {machine_id!r} does not match its manifest (SHA-256 differs): "
-            f"run `synthkit seed {machine_id}` again."
-        )
     frame = pd.read_parquet(folder / SEED_FILE)
     metadata = Metadata.load_from_json(folder / METADATA_FILE)
     return frame, metadata, manifest

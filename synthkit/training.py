@@ -26,7 +26,7 @@ from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
 from synthkit.modelstore import HOLDOUT_FILE, MANIFEST_FILE, MODEL_FILE
 from synthkit.progress import Emitter, Sink
-from synthkit.seed import TABLE, load_seed, seed_manifest, utc_now
+from synthkit.seed import TABLE, load_seed, utc_now, verify_seed
 from synthkit.workspace import Workspace, publish_dir, sha256_file, staging_dir, write_json
 
 MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
@@ -379,7 +379,7 @@ def train_model(
     task_id = check_task_id(task_id, "train")
     ws = Workspace(workspace)
     get_machine(machine_id, ws.root)
-    rows = seed_manifest(machine_id, ws.root)["rows"]
+    rows = verify_seed(machine_id, ws.root)["rows"]
     if rows - round(rows * holdout_fraction) < 10:
         raise InvalidParameterError(
             f"Machine {machine_id!r} has {rows} seed rows; with holdout_fraction={holdout_fraction} "
