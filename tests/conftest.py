@@ -57,6 +57,18 @@ def snapshot(root: Path) -> dict[str, str]:
     return state
 
 
+def start_cli(*args: str, workspace: Path, env: dict | None = None) -> subprocess.Popen:
+    """Start ``python -m synthkit --workspace W ARGS`` in the background, output captured as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "synthkit", "--workspace", str(workspace), *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_cli(*args: str, workspace: Path | None = None, timeout: float = 300, **kwargs):
     """Run ``python -m synthkit`` in a fresh process and return the CompletedProcess."""
     prefix = ["--workspace", str(workspace)] if workspace is not None else []

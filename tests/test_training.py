@@ -20,7 +20,7 @@ from synthkit.jobs import get_task_status, submit
 from synthkit.modelstore import load_model
 from synthkit.progress import CANCELLED, FAILURE, SUCCESS, read_jsonl
 from synthkit.training import train_tvae
-from tests.conftest import ROOT, run_cli, snapshot
+from tests.conftest import run_cli, snapshot, start_cli
 from tests.test_progress import EARLIER_MESSAGE
 
 TINY = dict(epochs=3, batch_size=100, compress_dims=(32,), decompress_dims=(32,), embedding_dim=16)
@@ -229,26 +229,16 @@ def test_status_from_a_second_process(seeded):
 
 
 def _start_cli_training(workspace, epochs=100_000):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "synthkit",
-            "--workspace",
-            str(workspace),
-            "train",
-            "cnc_machine_001",
-            "--epochs",
-            str(epochs),
-            "--batch-size",
-            "100",
-            "--seed",
-            "1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return start_cli(
+        "train",
+        "cnc_machine_001",
+        "--epochs",
+        str(epochs),
+        "--batch-size",
+        "100",
+        "--seed",
+        "1",
+        workspace=workspace,
     )
 
 

@@ -1,10 +1,7 @@
 """kill -9 at every phase of training and generation: nothing lost, nothing half-visible, and the
 task reads as FAILURE (interrupted) instead of RUNNING forever."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +12,7 @@ from synthkit.generation import generate_synthetic_data, list_runs
 from synthkit.jobs import get_task_status
 from synthkit.progress import read_jsonl
 from synthkit.workspace import sha256_file
-from tests.conftest import ROOT, TINY_TVAE, run_cli
+from tests.conftest import TINY_TVAE, run_cli, start_cli
 
 MACHINE = "cnc_machine_001"
 
@@ -29,15 +26,8 @@ def trained(workspace):
 
 
 def start(workspace, *args, fault=None):
-    env = {**os.environ, "SYNTHKIT_WORKSPACE": str(workspace)}
-    if fault:
-        env["SYNTHKIT_FAULT_POINT"] = fault
-    return subprocess.Popen(
-        [sys.executable, "-m", "synthkit", *args, "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return start_cli(
+        *args, "--quiet", workspace=workspace, env={"SYNTHKIT_FAULT_POINT": fault} if fault else None
     )
 
 

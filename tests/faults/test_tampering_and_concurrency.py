@@ -2,15 +2,13 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from synthkit import generate_seed_data, train_tvae
 from synthkit.errors import IntegrityError
 from synthkit.jobs import get_task_status, submit
-from tests.conftest import ROOT, TINY_TVAE, snapshot
+from tests.conftest import TINY_TVAE, snapshot, start_cli
 
 
 def test_a_truncated_seed_is_refused_before_training(workspace):
@@ -28,26 +26,16 @@ def test_two_cli_trainings_of_one_machine_and_of_two_machines(workspace):
         generate_seed_data(machine_id, 600, seed=1)
 
     def train(machine_id, epochs):
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "synthkit",
-                "--workspace",
-                str(workspace),
-                "train",
-                machine_id,
-                "--epochs",
-                str(epochs),
-                "--batch-size",
-                "100",
-                "--quiet",
-                "--json",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        return start_cli(
+            "train",
+            machine_id,
+            "--epochs",
+            str(epochs),
+            "--batch-size",
+            "100",
+            "--quiet",
+            "--json",
+            workspace=workspace,
         )
 
     first, second, other = train("pump_001", 400), train("pump_001", 400), train("motor_001", 3)
