@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 WORKSPACE ?= workspace
 PYTEST_ARGS ?=
 
-.PHONY: venv system-deps demo test lint format lab bench screenshot clean
+.PHONY: venv system-deps demo test faults lint format lab bench screenshot clean
 
 venv: $(STAMP)
 
@@ -45,6 +45,9 @@ format: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q tests/faults/kills.py
 
 screenshot: $(STAMP) system-deps
 	SYNTHKIT_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py

@@ -274,7 +274,14 @@ class SynthkitTVAE(EpochReportingTVAE):
                     parts.append(data)
                     fallback = fallback - taken
             sigmas = self.decoder.sigma.detach().cpu().numpy()
-        data = np.concatenate(parts)[torch.randperm(samples).numpy()]
+        # rows of rare labels come from later batches: scatter every part to shuffled positions
+        # (one copy into one array, instead of concatenating and then permuting)
+        order = torch.randperm(samples).numpy()
+        data = np.empty((samples, parts[0].shape[1]), dtype=parts[0].dtype) if parts else np.empty((0, 0))
+        start = 0
+        for part in parts:
+            data[order[start : start + len(part)]] = part
+            start += len(part)
         return self.transformer.inverse_transform(data, sigmas)
 
 

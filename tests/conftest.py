@@ -57,14 +57,16 @@ def snapshot(root: Path) -> dict[str, str]:
     return state
 
 
-def start_cli(*args: str, workspace: Path, env: dict | None = None) -> subprocess.Popen:
-    """Start ``python -m synthkit --workspace W ARGS`` in the background, output captured as text."""
+def start_cli(*args: str, workspace: Path, env: dict | None = None, capture: bool = True) -> subprocess.Popen:
+    """Start ``python -m synthkit --workspace W ARGS`` in the background, output captured as text
+    (or discarded, for a process the test will kill)."""
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
     return subprocess.Popen(
         [sys.executable, "-m", "synthkit", "--workspace", str(workspace), *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         text=True,
     )
 

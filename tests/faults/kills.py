@@ -1,5 +1,8 @@
 """kill -9 at every phase of training and generation: nothing lost, nothing half-visible, and the
-task reads as FAILURE (interrupted) instead of RUNNING forever."""
+task reads as FAILURE (interrupted) instead of RUNNING forever.
+
+Run with `make faults` (not part of `make test` yet: one of these failed once in about ten runs on
+a loaded machine, cause not found; see the closing note of the session that wrote it)."""
 
 import signal
 import time
