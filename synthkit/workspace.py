@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,7 +178,9 @@ def fault_point(name: str) -> None:
     """Fault-test hook: with SYNTHKIT_FAULT_POINT=name the process stops itself here (SIGSTOP),
     so a test can kill it at exactly this moment. Does nothing otherwise."""
     if os.environ.get(FAULT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGSTOP)
+        # sent to this thread, so this thread stops before its next instruction (a signal sent to
+        # the process may be taken by another thread while this one runs on)
+        signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
 
 
 def publish_dir(staged: Path, link: Path) -> None:
