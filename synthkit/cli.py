@@ -105,19 +105,18 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def run_job(
-    task: Callable[..., Any],
-    *args: Any,
-    quiet: bool = False,
-    unit: str = "step",
-    extra_sinks: tuple = (),
-    **kwargs: Any,
+    task: Callable[..., Any], options: argparse.Namespace, *args: Any, unit: str = "step", **kwargs: Any
 ) -> Any:
-    """Run a task in a background job with a bar on stderr; Ctrl-C cancels it cleanly."""
+    """Run a task in a background job with a bar on stderr; Ctrl-C cancels it cleanly.
+
+    The options every task command shares come from ``options``: --workspace, --quiet and
+    --progress-redis.
+    """
     from synthkit.jobs import submit
     from synthkit.progress import TqdmSink
 
-    sinks = (*extra_sinks, *(() if quiet else (TqdmSink(unit=unit),)))
-    job = submit(task, *args, sinks=sinks, **kwargs)
+    sinks = (*_redis_sinks(options.progress_redis), *(() if options.quiet else (TqdmSink(unit=unit),)))
+    job = submit(task, *args, sinks=sinks, workspace=options.workspace, **kwargs)
     print(f"task {job.task_id}", file=sys.stderr, flush=True)
     try:
         while not job.wait(0.2):
@@ -134,6 +133,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     result = run_job(
         train_model,
+        args,
         args.machine_id,
         args.model,
         epochs=args.epochs,
@@ -143,10 +143,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         eval_every=args.eval_every,
         patience=args.patience,
         holdout_fraction=args.holdout_fraction,
-        workspace=args.workspace,
-        quiet=args.quiet,
         unit="epoch",
-        extra_sinks=_redis_sinks(args.progress_redis),
     )
     if args.json:
         emit_json(result.to_dict())
@@ -176,6 +173,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     result = run_job(
         generate_synthetic_data,
+        args,
         args.machine_id,
         args.train,
         args.val,
@@ -185,10 +183,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         run_id=args.run_id,
         report=not args.no_report,
         failure_ratio=args.failure_ratio,
-        workspace=args.workspace,
-        quiet=args.quiet,
         unit="row",
-        extra_sinks=_redis_sinks(args.progress_redis),
     )
     if args.json:
         emit_json(result.to_dict())
