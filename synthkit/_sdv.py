@@ -15,6 +15,11 @@ What it relies on, checked against sdv 2.0.0 and ctgan 0.12.1:
 - ``ctgan``'s ``DataTransformer`` starts joblib worker processes (``Parallel(n_jobs=-1)``) to
   transform columns; on small tables that costs seconds and hundreds of MiB per worker.
   ``joblib.parallel_config(backend="sequential")`` keeps the work in-process, same result.
+- ``DataTransformer.inverse_transform`` turns each continuous column's (value, component) pair
+  back with ``ClusterBasedNormalizer.reverse_transform`` (after ``np.random.normal`` noise of the
+  decoder's sigma, column by column) and each discrete column with its encoder's ``dummies``.
+  ``SynthkitTVAE.to_table`` does the same from drawn indices, without building and argmax-ing a
+  one-hot matrix (tests/test_fidelity.py checks the two give equal tables).
 - Sampling is seeded through ``BaseSingleTableSynthesizer._set_random_state`` and
   ``reset_sampling``.
 Model classes live here, inside the installed package, so pickled models load anywhere synthkit
@@ -160,6 +165,17 @@ def allocate(rows: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
+def draw_from_softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Per column of ``logits`` (categories along dim 0), an index drawn from its softmax.
+
+    One uniform per column against the cumulative sum: cheaper than Gumbel noise on every
+    logit, and categories along dim 0 keep every step on contiguous rows of all samples.
+    """
+    cumulative = torch.exp(logits - logits.max(dim=0).values).cumsum(dim=0)
+    threshold = torch.rand(logits.shape[1], device=logits.device) * cumulative[-1]
+    return (cumulative < threshold).sum(dim=0).clamp_max(logits.shape[0] - 1)
+
+
 class SynthkitTVAE(EpochReportingTVAE):
     """TVAE whose sampling keeps distributions: one-hot spans are drawn from the decoder's softmax.
 
@@ -170,6 +186,10 @@ class SynthkitTVAE(EpochReportingTVAE):
     rows show (so they never contradict each other), and rows are drawn until every combination
     has its share of the training rows (stratified by rejection, decided before the costly part
     of decoding), so rare failures keep their rate and every failure mode its own.
+
+    Decoded rows stay compact (one value per span: the tanh value, or the drawn index) and go
+    back to table rows without ctgan's one-hot round trip; ``to_table`` gives the values ctgan's
+    ``inverse_transform`` gives for the same draws.
     """
 
     temperature: float = 1.0
@@ -177,29 +197,56 @@ class SynthkitTVAE(EpochReportingTVAE):
     label_plan: LabelPlan | None = None
     failure_ratio: float | None = None
     max_draw_factor: int = 200
+    max_batch: int = 50_000
 
     def _draw(self, logits: torch.Tensor) -> torch.Tensor:
-        """Index drawn from softmax(logits / temperature) per row (Gumbel-max), or the argmax."""
+        """Per column of ``logits`` (categories along dim 0), an index drawn from
+        softmax(logits / temperature), or the argmax."""
         if self.decode == "argmax":
-            return logits.argmax(dim=1)
-        gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_min(1e-12)))
-        return (logits / self.temperature + gumbel).argmax(dim=1)
+            return logits.argmax(dim=0)
+        return draw_from_softmax(logits / self.temperature)
 
     def _finish(self, raw: torch.Tensor, drawn: dict[int, torch.Tensor]) -> np.ndarray:
-        """Decoder output to transformer space: tanh for values, one-hot draws for every span.
+        """Decoder output to compact rows: tanh of each value span, a drawn index for the others.
 
         ``drawn`` holds indices already drawn for some spans (the labels), keyed by span offset.
         """
-        out = torch.tanh(raw)
-        start = 0
+        columns = raw.T.contiguous()
+        values, start = [], 0
         for column in self.transformer.output_info_list:
             for span in column:
-                end = start + span.dim
                 if span.activation_fn == "softmax":
-                    index = drawn[start] if start in drawn else self._draw(raw[:, start:end])
-                    out[:, start:end] = torch.nn.functional.one_hot(index, span.dim).to(out.dtype)
-                start = end
-        return out.cpu().numpy()
+                    index = drawn.get(start)
+                    index = self._draw(columns[start : start + span.dim]) if index is None else index
+                    values.append(index.to(raw.dtype))
+                else:
+                    values.append(torch.tanh(columns[start]))
+                start += span.dim
+        return torch.stack(values, dim=1).cpu().numpy()
+
+    def to_table(self, compact: np.ndarray, sigmas: np.ndarray | None) -> pd.DataFrame:
+        """ctgan's ``DataTransformer.inverse_transform`` for compact rows (same noise draws, same values)."""
+        from rdt.transformers.utils import try_convert_to_dtype
+
+        transformer, columns = self.transformer, {}
+        at, offset = 0, 0
+        for info in transformer._column_transform_info_list:
+            if info.column_type == "continuous":
+                value = compact[:, at].astype(float)
+                if sigmas is not None:
+                    value = np.random.normal(value, sigmas[offset])
+                names = list(info.transform.get_output_sdtypes())
+                pair = pd.DataFrame({names[0]: value, names[1]: compact[:, at + 1].astype(float)})
+                columns[info.column_name] = info.transform.reverse_transform(pair)[info.column_name]
+                at += 2
+            else:
+                encoder = info.transform
+                chosen = np.asarray(encoder.dummies, dtype=object)[compact[:, at].astype(np.intp)]
+                columns[info.column_name] = try_convert_to_dtype(pd.Series(chosen), encoder.dtype)
+                at += 1
+            offset += info.output_dimensions
+        table = pd.DataFrame(columns).astype(transformer._column_raw_dtypes)
+        return table if transformer.dataframe else table.to_numpy()
 
     @staticmethod
     def _key_positions(plan: LabelPlan) -> list[torch.Tensor]:
@@ -220,22 +267,21 @@ class SynthkitTVAE(EpochReportingTVAE):
             rows = slice(offset, offset + len(cats))
             logits = (hidden @ last.weight[rows].T + last.bias[rows]) / self.temperature
             log_p += torch.log_softmax(logits, dim=1)[:, positions.to(hidden.device)]
-        if self.decode == "argmax":
-            return log_p.argmax(dim=1)
-        gumbel = -torch.log(-torch.log(torch.rand_like(log_p).clamp_min(1e-12)))
-        return (log_p + gumbel).argmax(dim=1)
+        log_p = log_p.T.contiguous()
+        return log_p.argmax(dim=0) if self.decode == "argmax" else draw_from_softmax(log_p)
 
     def _decode_batch(self, batch: int, plan: LabelPlan | None, need: np.ndarray):
         """Decode ``batch`` prior draws; keep rows whose labels still have room, up to ``need``.
 
         Labels are drawn first from the last layer's label outputs alone, so rows that are
-        thrown away never pay for the rest of the last layer or the other spans.
+        thrown away never pay for the rest of the last layer or the other spans. Returns the
+        compact rows kept, how many of each key were kept, and how many of each were drawn.
         """
         *body, last = list(self.decoder.seq)
         hidden = torch.nn.Sequential(*body)(torch.randn(batch, self.embedding_dim, device=self._device))
         if plan is None:
             keep = torch.arange(min(batch, int(need[0])), device=hidden.device)
-            return self._finish(last(hidden[keep]), {}), np.array([len(keep)])
+            return self._finish(last(hidden[keep]), {}), np.array([len(keep)]), np.array([batch])
         codes = self._draw_keys(hidden, last, plan).cpu().numpy()
         keep = np.concatenate([np.flatnonzero(codes == k)[: need[k]] for k in np.flatnonzero(need)])
         keep_t = torch.as_tensor(keep, device=hidden.device, dtype=torch.long)
@@ -245,22 +291,30 @@ class SynthkitTVAE(EpochReportingTVAE):
             for (offset, _), positions in zip(plan.spans, self._key_positions(plan))
         }
         taken = np.bincount(codes[keep], minlength=len(need))
-        return self._finish(last(hidden[keep_t]), drawn), taken
+        return self._finish(last(hidden[keep_t]), drawn), taken, np.bincount(codes, minlength=len(need))
+
+    def _next_batch(self, need: np.ndarray, seen: np.ndarray, drawn: int) -> int:
+        """Enough prior draws to fill every key's remaining quota at the rate seen so far."""
+        if drawn == 0:
+            return int(min(self.max_batch, max(1024, need.sum())))
+        rates = (seen + 1) / (drawn + len(seen))
+        wanted = 1.05 * (need / rates).max() + 256
+        return int(min(self.max_batch, max(1024, wanted)))
 
     @random_state
     def sample(self, samples: int) -> pd.DataFrame:
         self.decoder.eval()
         plan = self.label_plan.with_failure_ratio(self.failure_ratio) if self.label_plan else None
         need = allocate(samples, plan.shares) if plan else np.array([samples])
+        seen = np.zeros(len(need), dtype=np.int64)
         parts: list[np.ndarray] = []
         drawn = 0
         with torch.no_grad():
             while need.sum() > 0 and drawn < self.max_draw_factor * max(samples, 1000):
-                batch = int(min(50_000, max(2048, 2 * need.sum())))
-                data, taken = self._decode_batch(batch, plan, need)
+                batch = self._next_batch(need, seen, drawn)
+                data, taken, counted = self._decode_batch(batch, plan, need)
                 parts.append(data)
-                need = need - taken
-                drawn += batch
+                need, seen, drawn = need - taken, seen + counted, drawn + batch
             if need.sum() > 0:  # the model almost never makes some combination
                 warnings.warn(
                     f"{int(need.sum())} of {samples} rows could not be drawn with their label's share; "
@@ -270,19 +324,20 @@ class SynthkitTVAE(EpochReportingTVAE):
                 )
                 fallback = np.array([need.sum()])
                 while fallback[0] > 0:
-                    data, taken = self._decode_batch(int(fallback[0]), None, fallback)
+                    data, taken, _ = self._decode_batch(int(fallback[0]), None, fallback)
                     parts.append(data)
                     fallback = fallback - taken
             sigmas = self.decoder.sigma.detach().cpu().numpy()
         # rows of rare labels come from later batches: scatter every part to shuffled positions
         # (one copy into one array, instead of concatenating and then permuting)
         order = torch.randperm(samples).numpy()
-        data = np.empty((samples, parts[0].shape[1]), dtype=parts[0].dtype) if parts else np.empty((0, 0))
+        width = sum(len(column) for column in self.transformer.output_info_list)
+        data = np.empty((samples, width), dtype=np.float32)
         start = 0
         for part in parts:
             data[order[start : start + len(part)]] = part
             start += len(part)
-        return self.transformer.inverse_transform(data, sigmas)
+        return self.to_table(data, sigmas)
 
 
 class _FitHook:

@@ -43,7 +43,7 @@ from synthkit.workspace import (
 SPLITS = ("train", "val", "test")
 FORMATS = ("parquet", "csv")
 MAX_TOTAL_ROWS = 100_000_000
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 200_000
 RUN_MANIFEST = "manifest.json"
 
 

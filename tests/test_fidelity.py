@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from synthkit import _sdv, generate_seed_data, load_model
 from synthkit.errors import InvalidParameterError
@@ -140,3 +141,32 @@ def test_unknown_model_and_parameters_are_refused(tmp_path):
 def test_allocate_splits_rows_exactly():
     counts = _sdv.allocate(1000, np.array([0.9475, 0.0142, 0.0138, 0.0125, 0.012]))
     assert counts.sum() == 1000 and counts.tolist() == [948, 14, 14, 12, 12]
+
+
+def test_compact_rows_give_the_table_ctgans_one_hot_round_trip_gives(cnc):
+    """to_table skips the one-hot matrix; for the same draws and noise it must give ctgan's values."""
+    model = load_model("cnc_machine_001", cnc).synthesizer._model
+    generator = torch.Generator().manual_seed(5)
+    raw = torch.randn(3000, model.transformer.output_dimensions, generator=generator) * 3
+    compact = model._finish(raw, {})
+    one_hot, at, start = [], 0, 0
+    for column in model.transformer.output_info_list:
+        for span in column:
+            values = torch.as_tensor(compact[:, at])
+            if span.activation_fn == "softmax":
+                one_hot.append(torch.nn.functional.one_hot(values.long(), span.dim).float())
+            else:
+                one_hot.append(values[:, None])
+            at, start = at + 1, start + span.dim
+    sigmas = model.decoder.sigma.detach().numpy()
+    np.random.seed(9)
+    expected = model.transformer.inverse_transform(torch.cat(one_hot, dim=1).numpy(), sigmas)
+    np.random.seed(9)
+    pd.testing.assert_frame_equal(model.to_table(compact, sigmas), expected)
+
+
+def test_draws_follow_the_softmax_probabilities():
+    torch.manual_seed(0)
+    logits = torch.log(torch.tensor([0.7, 0.2, 0.1]))[:, None].expand(3, 200_000)
+    shares = np.bincount(_sdv.draw_from_softmax(logits).numpy(), minlength=3) / 200_000
+    assert shares == pytest.approx([0.7, 0.2, 0.1], abs=0.005)
