@@ -47,7 +47,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 faults: $(STAMP)
-	$(BIN)/python -m pytest -q tests/faults/kills.py
+	$(BIN)/python benchmarks/fault_matrix.py
 
 screenshot: $(STAMP) system-deps
 	SYNTHKIT_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py

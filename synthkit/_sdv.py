@@ -197,7 +197,7 @@ class SynthkitTVAE(EpochReportingTVAE):
     label_plan: LabelPlan | None = None
     failure_ratio: float | None = None
     max_draw_factor: int = 200
-    max_batch: int = 50_000
+    max_batch: int = 16_384
 
     def _draw(self, logits: torch.Tensor) -> torch.Tensor:
         """Per column of ``logits`` (categories along dim 0), an index drawn from

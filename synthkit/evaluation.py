@@ -26,7 +26,7 @@ import pandas as pd
 
 from synthkit._checks import check_int
 from synthkit.errors import MissingArtifactError
-from synthkit.generation import RUN_MANIFEST, list_runs
+from synthkit.generation import RUN_MANIFEST, list_runs, verify_run
 from synthkit.machines import get_machine
 from synthkit.modelstore import load_model
 from synthkit.seed import TABLE, load_seed
@@ -272,6 +272,7 @@ def evaluate(
     machine = get_machine(machine_id, ws.root)
     folder = resolve_run(machine_id, run_id, ws)
     manifest = read_json(folder / RUN_MANIFEST)
+    verify_run(folder, manifest)
     model = load_model(machine_id, ws.root)
     seed_frame, metadata, _ = load_seed(machine_id, ws.root)
     model_info = model.manifest

@@ -24,7 +24,7 @@ import pandas as pd
 
 from synthkit import __version__
 from synthkit._checks import check_choice, check_float, check_int, check_optional_seed
-from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
+from synthkit.errors import IntegrityError, InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
 from synthkit.modelstore import Model, load_model, verify_model
@@ -304,3 +304,14 @@ def list_runs(machine_id: str, workspace: str | os.PathLike | None = None) -> li
         if not p.name.startswith(".") and (p / RUN_MANIFEST).is_file()
     ]
     return sorted(manifests, key=lambda m: (m["created_at"], m["run_id"]))
+
+
+def verify_run(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuse a run whose split files are not the bytes its manifest records (edited, truncated)."""
+    for split, name in manifest["files"].items():
+        path = folder / name
+        if not path.is_file() or sha256_file(path) != manifest["sha256"][split]:
+            raise IntegrityError(
+                f"Run {manifest['run_id']!r}: {name} does not match its manifest (SHA-256 differs); "
+                f"generate the splits again with `synthkit generate {manifest['machine_id']}`."
+            )

@@ -157,12 +157,19 @@ def get_task_status(task_id: str, workspace: str | os.PathLike | None = None) ->
     A task whose process died without finishing (a kill, a crash) reads as FAILURE (interrupted)
     instead of RUNNING forever.
     """
-    from synthkit.errors import MissingArtifactError
+    from synthkit.errors import IntegrityError, MissingArtifactError
 
     path = Workspace(workspace).task_record(task_id)
     if not path.is_file():
         raise MissingArtifactError(f"No task {task_id!r} in this workspace.")
-    data = read_json(path)
+    try:
+        data = read_json(path)
+        data["status"]
+    except (ValueError, TypeError, KeyError) as error:
+        raise IntegrityError(
+            f"Task record {task_id!r} is unreadable ({type(error).__name__}); it was edited by hand "
+            f"or by another program. Its events are still in {path.with_suffix('.jsonl').name}."
+        ) from None
     if (
         data["status"] not in FINAL_STATUSES
         and data.get("host") == socket.gethostname()

@@ -63,14 +63,24 @@ def model_manifest(machine_id: str, workspace: str | os.PathLike | None = None) 
 
 
 def _verified_bytes(machine_id: str, folder: Path) -> tuple[dict[str, Any], bytes]:
-    manifest = read_json(folder / MANIFEST_FILE)
+    try:
+        manifest = read_json(folder / MANIFEST_FILE)
+    except ValueError:
+        raise IntegrityError(
+            f"The model manifest in {folder} is not valid JSON (edited by hand?): retrain with "
+            f"`synthkit train {machine_id}`."
+        ) from None
     if manifest.get("machine_id") != machine_id:
         raise IntegrityError(
             f"The model manifest in {folder} belongs to {manifest.get('machine_id')!r}, not "
             f"{machine_id!r}: retrain with `synthkit train {machine_id}`."
         )
     path = folder / MODEL_FILE
-    data = path.read_bytes() if path.is_file() else b""
+    if not path.is_file():
+        raise MissingArtifactError(
+            f"Model file {path} is missing (its manifest is there): retrain with `synthkit train {machine_id}`."
+        )
+    data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
         raise IntegrityError(
             f"Model file {path} does not match the SHA-256 in its manifest; it was not loaded. "

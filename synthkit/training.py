@@ -180,8 +180,8 @@ def _fit_model(
         if stop_event is not None and stop_event.is_set():
             raise TaskCancelledError(f"training stopped {where}; the previous model is kept")
 
-    emitter.emit("preprocessing", "loading and preparing seed data", 0, epochs)
     check_stop("before preprocessing")
+    emitter.emit("preprocessing", "loading and preparing seed data", 0, epochs)
     machine = get_machine(machine_id, workspace.root)
     frame, metadata, seed_info = load_seed(machine_id, workspace.root)
     split_seed = seed if seed is not None else secrets.randbelow(2**32)
@@ -207,9 +207,14 @@ def _fit_model(
             watch.restore_best()
             raise _sdv.EarlyStop(epoch)
 
+    def on_fit_start() -> None:
+        if stop_event is not None and stop_event.is_set():  # asked during preprocessing
+            raise _sdv.StopTraining(0)
+        emitter.emit("training", "training started", 0, epochs)
+
     if kind in NEURAL_KINDS:
         synthesizer.epoch_callback = on_epoch
-        synthesizer.on_fit_start = lambda: emitter.emit("training", "training started", 0, epochs)
+        synthesizer.on_fit_start = on_fit_start
     else:
         emitter.emit("training", "fitting", 0, epochs)
     with _sdv.lean_fit():
@@ -218,9 +223,8 @@ def _fit_model(
         try:
             synthesizer.fit({TABLE: train})
         except _sdv.StopTraining as stop:
-            raise TaskCancelledError(
-                f"training stopped after epoch {stop.args[0]}; the previous model is kept"
-            ) from None
+            where = f"after epoch {stop.args[0]}" if stop.args[0] else "during preprocessing"
+            raise TaskCancelledError(f"training stopped {where}; the previous model is kept") from None
     check_stop("before saving")
 
     emitter.emit("saving", "saving model", epochs, epochs)

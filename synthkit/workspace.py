@@ -210,6 +210,7 @@ def publish_new_dir(staged: Path, final: Path) -> None:
         _fsync(child)
     if final.exists():
         raise InvalidParameterError(f"{final} already exists; choose another id.")
+    fault_point("publish-new-before-rename")
     os.rename(staged, final)
 
 

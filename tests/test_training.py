@@ -135,6 +135,20 @@ def test_stop_before_preprocessing(seeded):
     assert model_snapshot(seeded) == {}
 
 
+def test_stop_during_preprocessing_ends_before_the_first_epoch(seeded):
+    stop, events = threading.Event(), []
+
+    def stop_while_preprocessing(event):
+        events.append(event)
+        if event.stage == "preprocessing":
+            stop.set()
+
+    with pytest.raises(TaskCancelledError, match="during preprocessing"):
+        train_tvae("cnc_machine_001", stop_event=stop, sinks=[stop_while_preprocessing], **TINY)
+    assert not [e for e in events if e.epoch] and events[-1].status == CANCELLED
+    assert model_snapshot(seeded) == {}
+
+
 def test_a_flipped_byte_is_refused_before_unpickling(seeded, monkeypatch):
     import cloudpickle
 
