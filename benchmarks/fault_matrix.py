@@ -59,7 +59,8 @@ def main() -> None:
             row = run_one(name, base, Path(tmp) / f"case-{index}")
             rows.append(row)
             mark = "ok  " if row["survived"] and not row["lost"] else "FAIL"
-            print(f"  {mark} {name:42s} {row['seconds']:6.1f} s  lost {row['lost']}  {row['detail']}", flush=True)
+            figures = f"{row['seconds']:6.1f} s  lost {row['lost']}  {row['detail']}"
+            print(f"  {mark} {name:42s} {figures}", flush=True)
     print(
         json.dumps(
             {

@@ -78,7 +78,8 @@ def _verified_bytes(machine_id: str, folder: Path) -> tuple[dict[str, Any], byte
     path = folder / MODEL_FILE
     if not path.is_file():
         raise MissingArtifactError(
-            f"Model file {path} is missing (its manifest is there): retrain with `synthkit train {machine_id}`."
+            f"Model file {path} is missing (its manifest is there): retrain with "
+            f"`synthkit train {machine_id}`."
         )
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
