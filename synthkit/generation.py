@@ -147,7 +147,8 @@ def _generate(
                 rows = min(chunk_rows, counts[split] - start)
                 frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index))
                 writers[split].write(frame)
-                example = frame.iloc[0:0] if example is None else example
+                example = frame.iloc[0:0].copy() if example is None else example  # a copy holds no rows
+                del frame  # before the next chunk is sampled, so only one chunk is alive at a time
                 done += rows
                 emitter.emit(
                     "generating", f"{split}: {writers[split].rows:,}/{counts[split]:,} rows", done, total
