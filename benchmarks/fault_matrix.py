@@ -42,7 +42,7 @@ def run_one(name: str, base: Path, folder: Path) -> dict:
         "survived": survived,
         "lost": len(case.lost),
         "seconds": round(time.perf_counter() - started, 1),
-        "detail": detail or ", ".join(case.lost),
+        "detail": detail or ", ".join(case.lost) or case.note,
     }
 
 

@@ -84,6 +84,7 @@ class Case:
     spared: set[str] = field(default_factory=set)  # protected paths the scenario changes on purpose
     lost: list[str] = field(default_factory=list)
     checked: bool = False
+    note: str = ""  # what happened, for the matrix's table
 
     @classmethod
     def from_base(cls, base: Path, folder: Path) -> Case:
@@ -675,6 +676,7 @@ def dask_worker_killed_mid_batch(case: Case) -> None:
     assert sorted(row["machine_id"] for row in summary["jobs"]) == sorted(OTHERS)
     assert all(row["status"] in ("SUCCESS", "FAILURE") for row in summary["jobs"]), summary
     assert len(result.rows) == 2
+    case.note = ", ".join(f"{row['machine_id']} {row['status']}" for row in summary["jobs"])
     # the batch's own machines get new seeds and models: that is its job, not a loss
     case.spared.update(p for p in case.protected if p.split("/")[1] in OTHERS)
     case.check_nothing_lost()
