@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,59 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dask_processes(folder: Path):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; yields the scheduler
+    address and the workers' pids. Fails if they cannot start; stops them afterwards."""
+    from distributed import Client
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    with open(folder / "dask.log", "w") as log:
+        scheduler = subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        workers = subprocess.Popen(
+            [
+                dask,
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "2",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "SYNTHKIT_TORCH_THREADS": "1"},
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with Client(address, timeout="5s") as client:
+                    if len(client.scheduler_info()["workers"]) >= 2:
+                        pids = list(client.run(os.getpid).values())
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the dask scheduler and workers did not start"
+            assert scheduler.poll() is None and workers.poll() is None, "a dask process exited"
+            time.sleep(0.5)
+        yield address, pids
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+        for process in (workers, scheduler):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -2,9 +2,6 @@
 
 import csv
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +9,7 @@ import pytest
 
 from synthkit.batch import parse_grid, plan_jobs, run_batch
 from synthkit.errors import InvalidParameterError
-from tests.conftest import ROOT, free_port, run_cli
+from tests.conftest import ROOT, dask_processes, run_cli
 
 PIPELINE = ROOT / "notebooks" / "pipeline.ipynb"
 TINY = {"seed_samples": 300, "epochs": 2, "train": 200, "val": 50, "test": 50}
@@ -58,56 +55,9 @@ def test_batch_of_three_machines_on_the_local_cluster(tmp_path):
 
 @pytest.fixture
 def dask_cluster(tmp_path):
-    """A real `dask scheduler` and `dask worker` process on 127.0.0.1; fails if they cannot start."""
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).parent / "dask")
-    logs = [open(tmp_path / f"{name}.log", "w") for name in ("scheduler", "worker")]
-    scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=logs[0],
-        stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(
-        [
-            dask,
-            "worker",
-            address,
-            "--nthreads",
-            "1",
-            "--nworkers",
-            "2",
-            "--no-dashboard",
-            "--host",
-            "127.0.0.1",
-        ],
-        stdout=logs[1],
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "SYNTHKIT_TORCH_THREADS": "1"},
-    )
-    from distributed import Client
-
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with Client(address, timeout="5s") as client:
-                    if len(client.scheduler_info()["workers"]) >= 2:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the dask scheduler and workers did not start"
-            assert scheduler.poll() is None and worker.poll() is None, "a dask process exited"
-            time.sleep(0.5)
+    """A real `dask scheduler` and `dask worker` processes on 127.0.0.1; fails if they cannot start."""
+    with dask_processes(tmp_path) as (address, _):
         yield address
-    finally:
-        for process in (worker, scheduler):
-            process.terminate()
-        for process in (worker, scheduler):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def test_batch_on_a_real_scheduler_streams_progress_before_jobs_finish(tmp_path, dask_cluster):

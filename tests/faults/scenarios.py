@@ -34,7 +34,7 @@ from synthkit.machines import list_machines
 from synthkit.progress import read_jsonl
 from synthkit.seed import load_seed
 from synthkit.workspace import sha256_file
-from tests.conftest import ROOT, TINY_TVAE, free_port
+from tests.conftest import ROOT, TINY_TVAE, dask_processes
 
 MACHINE = "cnc_machine_001"
 OTHERS = ("pump_001", "motor_001")
@@ -593,23 +593,6 @@ def two_workbench_kernels_on_one_workspace(case: Case) -> None:
 # -- Dask ----------------------------------------------------------------------------------------
 
 
-def _wait_for_workers(address: str, count: int, processes, timeout: float = 90) -> list[int]:
-    """The pids of ``count`` workers once they have joined the scheduler."""
-    from distributed import Client
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with Client(address, timeout="5s") as client:
-                if len(client.scheduler_info()["workers"]) >= count:
-                    return list(client.run(os.getpid).values())
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "the dask scheduler and workers did not start"
-        assert all(p.poll() is None for p in processes), "a dask process exited"
-        time.sleep(0.5)
-
-
 @scenario
 def dask_worker_killed_mid_batch(case: Case) -> None:
     """kill -9 of a worker running a job: the job is retried or reported, the batch completes."""
@@ -617,60 +600,24 @@ def dask_worker_killed_mid_batch(case: Case) -> None:
 
     from synthkit.batch import run_batch
 
-    port = free_port()
-    dask = str(Path(sys.executable).parent / "dask")
-    logs = case.root.parent / "dask.log"
-    with open(logs, "w") as log:
-        scheduler = subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-        )
-        workers = subprocess.Popen(
-            [
-                dask,
-                "worker",
-                f"tcp://127.0.0.1:{port}",
-                "--nthreads",
-                "1",
-                "--nworkers",
-                "2",
-                "--no-dashboard",
-                "--host",
-                "127.0.0.1",
-            ],
-            stdout=log,
-            stderr=log,
-            env={**os.environ, "SYNTHKIT_TORCH_THREADS": "1"},
-        )
     killed: list[int] = []
+    with dask_processes(case.root.parent) as (address, worker_pids):
 
-    def kill_a_worker(job: str, event) -> None:
-        """At the first epoch event, kill -9 one worker process (not its nanny): it runs a job."""
-        if not killed and event.epoch and event.epoch >= 2:
-            killed.append(worker_pids[0])
-            psutil.Process(worker_pids[0]).kill()
+        def kill_a_worker(job: str, event) -> None:
+            """At the first epoch event, kill -9 one worker process (not its nanny): it runs a job."""
+            if not killed and event.epoch and event.epoch >= 2:
+                killed.append(worker_pids[0])
+                psutil.Process(worker_pids[0]).kill()
 
-    try:
-        worker_pids = _wait_for_workers(f"tcp://127.0.0.1:{port}", 2, (scheduler, workers))
-        parameters = {"seed_samples": 300, "epochs": 40, "train": 200, "val": 50, "test": 50}
         result = run_batch(
             ROOT / "notebooks" / "pipeline.ipynb",
             list(OTHERS),
-            parameters=parameters,
+            parameters={"seed_samples": 300, "epochs": 40, "train": 200, "val": 50, "test": 50},
             out_dir=case.root.parent / "out",
-            scheduler=f"tcp://127.0.0.1:{port}",
+            scheduler=address,
             workspace=case.root,
             on_event=kill_a_worker,
         )
-    finally:
-        for process in (workers, scheduler):
-            process.terminate()
-        for process in (workers, scheduler):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
     assert killed, "no worker was killed"
     summary = json.loads((case.root.parent / "out" / "summary.json").read_text())
     assert sorted(row["machine_id"] for row in summary["jobs"]) == sorted(OTHERS)
