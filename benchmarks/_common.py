@@ -48,3 +48,9 @@ def run_measured(args: list[str], interval: float = 0.05) -> dict:
 
 def median(values: list[float]) -> float:
     return round(statistics.median(values), 4)
+
+
+def alternated(index: int, kinds: tuple[str, str] = ("sdv", "synthkit")) -> tuple[str, str]:
+    """The two kinds in turns: first one first on even rounds, the other on odd ones, so neither
+    always runs on a warmer (or more loaded) machine."""
+    return kinds if index % 2 == 0 else kinds[::-1]

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median, run_measured  # noqa: E402
+from _common import alternated, median, run_measured  # noqa: E402
 
 MACHINE, ROWS, SEED = "cnc_machine_001", 10_000, 7
 SIZES = (200_000, 2_000_000)
@@ -84,8 +84,7 @@ def main() -> None:
     results: dict[tuple[str, int], list[dict]] = {}
     for rows in SIZES:
         for repeat in range(repeats):
-            order = ("sdv", "synthkit") if repeat % 2 == 0 else ("synthkit", "sdv")
-            for kind in order:
+            for kind in alternated(repeat):
                 result = run_measured(
                     [script, "--child", kind, "--workspace", workspace, "--rows", str(rows)]
                 )

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median, run_measured  # noqa: E402
+from _common import alternated, median, run_measured  # noqa: E402
 
 MACHINE, ROWS, SEED = "cnc_machine_001", 10_000, 7
 
@@ -69,8 +69,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {"sdv": [], "synthkit": []}
     print(f"{pairs} pairs, {epochs} epochs, {ROWS:,} rows of {MACHINE}")
     for pair in range(pairs):
-        order = ("sdv", "synthkit") if pair % 2 == 0 else ("synthkit", "sdv")
-        for kind in order:
+        for kind in alternated(pair):
             script = str(Path(__file__).resolve())
             result = run_measured(
                 [script, "--child", kind, "--workspace", workspace, "--epochs", str(epochs)]

@@ -11,9 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
+from pathlib import Path
 
 from jupyter_client.manager import start_new_kernel
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import alternated  # noqa: E402
 
 MACHINE = "cnc_machine_001"
 
@@ -74,8 +79,7 @@ def main() -> None:
     generate_seed_data(MACHINE, 5000, seed=7, workspace=workspace)
     times = {"with": [], "without": []}
     for pair in range(pairs):
-        order = ("with", "without") if pair % 2 == 0 else ("without", "with")
-        for kind in order:
+        for kind in alternated(pair, ("with", "without")):
             template = WITH_CHART if kind == "with" else WITHOUT_CHART
             seconds = run_in_kernel(template.format(machine=MACHINE, workspace=workspace, epochs=epochs))
             times[kind].append(seconds)
