@@ -15,6 +15,12 @@ What it relies on, checked against sdv 2.0.0 and ctgan 0.12.1:
 - ``ctgan``'s ``DataTransformer`` starts joblib worker processes (``Parallel(n_jobs=-1)``) to
   transform columns; on small tables that costs seconds and hundreds of MiB per worker.
   ``joblib.parallel_config(backend="sequential")`` keeps the work in-process, same result.
+- ``ctgan.synthesizers.tvae.fit`` builds ``DataTransformer()`` and scores batches with
+  ``_loss_function``, both module globals. While a synthkit fit runs they are swapped for
+  ``SynthkitDataTransformer`` (each numeric column's Bayesian mixture fitted on a sample of
+  ``FIT_ROWS`` rows, components drawn for all rows at once instead of one ``np.random.choice``
+  per row) and ``span_loss`` (ctgan's loss in a few tensor operations instead of a handful per
+  span; equal values and gradients, checked by tests/test_sdv_internals.py).
 - ``DataTransformer.inverse_transform`` turns each continuous column's (value, component) pair
   back with ``ClusterBasedNormalizer.reverse_transform`` (after ``np.random.normal`` noise of the
   decoder's sigma, column by column) and each discrete column with its encoder's ``dummies``.
@@ -29,6 +35,7 @@ is installed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import threading
@@ -42,12 +49,15 @@ import numpy as np
 import pandas as pd
 import torch
 from ctgan import CTGAN, TVAE
+from ctgan.data_transformer import ColumnTransformInfo, DataTransformer, SpanInfo
 from ctgan.synthesizers.base import random_state
+from rdt.transformers import ClusterBasedNormalizer
+from rdt.transformers.numerical import FloatFormatter
 from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 from sdv.single_table.utils import detect_discrete_columns
 
 PINNED_VERSIONS = {"sdv": "2.0.0", "ctgan": "0.12.1"}
-_CTGAN_DATALOADER = tvae_module.DataLoader
+FIT_ROWS = 2000  # rows each numeric column's mixture is fitted on (its cost grows with the rows)
 
 EpochCallback = Callable[[int, float], None]
 
@@ -58,6 +68,120 @@ class StopTraining(Exception):
 
 class EarlyStop(Exception):
     """Raised by an epoch callback once the best weights are restored: training is complete."""
+
+
+class SampledNormalizer(ClusterBasedNormalizer):
+    """rdt's ClusterBasedNormalizer, with its mixture fitted on a sample and vectorized draws.
+
+    The Bayesian mixture runs its 100 iterations over every row: seconds per column on a few
+    thousand rows, growing with the seed. A fixed sample of ``FIT_ROWS`` rows finds the same
+    modes. ``_transform`` draws each row's component from the same probabilities rdt uses, one
+    uniform per row against their cumulative sum, instead of one ``np.random.choice`` per row.
+    """
+
+    def _fit(self, data: pd.Series) -> None:
+        from sklearn.mixture import BayesianGaussianMixture
+
+        FloatFormatter._fit(self, data)
+        values = FloatFormatter._transform(self, data)
+        values = values[:, 0] if values.ndim > 1 else values
+        if len(values) > FIT_ROWS:
+            values = np.random.default_rng(0).choice(values, FIT_ROWS, replace=False)
+        self._bgm_transformer = BayesianGaussianMixture(
+            n_components=self.max_clusters,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=0.001,
+            random_state=self._get_current_random_seed(),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._bgm_transformer.fit(values.reshape(-1, 1))
+        self.valid_component_indicator = self._bgm_transformer.weights_ > self.weight_threshold
+
+    def _transform(self, data: pd.Series) -> np.ndarray:
+        values = FloatFormatter._transform(self, data)
+        missing = None
+        if values.ndim > 1:
+            values, missing = values[:, 0], values[:, 1]
+        values = values.reshape(-1, 1)
+        valid = self.valid_component_indicator
+        means = self._bgm_transformer.means_.reshape(1, -1)[:, valid]
+        stds = np.sqrt(self._bgm_transformer.covariances_).reshape(1, -1)[:, valid]
+        normalized = (values - means) / (self.STD_MULTIPLIER * stds)
+        cumulative = np.cumsum(self._bgm_transformer.predict_proba(values)[:, valid] + 1e-6, axis=1)
+        threshold = np.random.random_sample(len(values)) * cumulative[:, -1]
+        component = np.minimum((cumulative < threshold[:, None]).sum(axis=1), valid.sum() - 1)
+        rows = [np.clip(normalized[np.arange(len(values)), component], -0.99, 0.99), component]
+        if self.null_transformer and self.null_transformer.models_missing_values():
+            rows.append(missing)
+        return np.stack(rows, axis=1)
+
+
+class SynthkitDataTransformer(DataTransformer):
+    """ctgan's DataTransformer with ``SampledNormalizer`` for numeric columns."""
+
+    def _fit_continuous(self, data: pd.DataFrame) -> ColumnTransformInfo:
+        column_name = data.columns[0]
+        normalizer = SampledNormalizer(
+            missing_value_generation="from_column",
+            max_clusters=min(len(data), self._max_clusters),
+            weight_threshold=self._weight_threshold,
+        )
+        normalizer.fit(data, column_name)
+        components = int(sum(normalizer.valid_component_indicator))
+        return ColumnTransformInfo(
+            column_name=column_name,
+            column_type="continuous",
+            transform=normalizer,
+            output_info=[SpanInfo(1, "tanh"), SpanInfo(components, "softmax")],
+            output_dimensions=1 + components,
+        )
+
+
+@functools.lru_cache(maxsize=16)
+def _span_layout(spans: tuple[tuple[int, str], ...]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Columns of the value spans, and the one-hot spans as a padded (span, position) index."""
+    values, one_hot, start = [], [], 0
+    for dim, activation in spans:
+        if activation == "softmax":
+            one_hot.append((start, dim))
+        else:
+            values.append(start)
+        start += dim
+    width = max((dim for _, dim in one_hot), default=1)
+    index = [[begin + min(j, dim - 1) for j in range(width)] for begin, dim in one_hot]
+    mask = [[j < dim for j in range(width)] for _, dim in one_hot]
+    return (
+        torch.tensor(values, dtype=torch.long),
+        torch.tensor(index, dtype=torch.long).reshape(len(one_hot), width),
+        torch.tensor(mask, dtype=torch.bool).reshape(len(one_hot), width),
+    )
+
+
+def span_loss(
+    recon_x: torch.Tensor,
+    x: torch.Tensor,
+    sigmas: torch.Tensor,
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    output_info: list,
+    factor: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """ctgan's TVAE ``_loss_function`` with all spans at once: same value, same gradients.
+
+    ctgan loops over spans (a Gaussian term per value span, a cross-entropy per one-hot span),
+    some ten autograd operations each; on a small network that bookkeeping is most of a step.
+    """
+    layout = _span_layout(tuple((span.dim, span.activation_fn) for column in output_info for span in column))
+    values, index, mask = (tensor.to(x.device) for tensor in layout)
+    std = sigmas[values]
+    error = x[:, values] - torch.tanh(recon_x[:, values])
+    gaussian = (error**2 / 2 / std**2).sum() + torch.log(std).sum() * x.size(0)
+    logits = recon_x[:, index].masked_fill(~mask, float("-inf"))
+    target = x[:, index].masked_fill(~mask, -1.0).argmax(dim=2, keepdim=True)
+    cross_entropy = -torch.log_softmax(logits, dim=2).gather(2, target).sum()
+    kld = -0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp())
+    return (gaussian + cross_entropy) * factor / x.size(0), kld / x.size(0)
 
 
 class EpochReporting:
@@ -519,36 +643,44 @@ def batched_loader(dataset: Any, batch_size: int, shuffle: bool = False, drop_la
     return DataLoader(dataset, sampler=BatchSampler(sampler, batch_size, drop_last), batch_size=None)
 
 
-_loader_lock = threading.Lock()
-_loader_users = 0
+_SWAPS = {
+    "DataLoader": batched_loader,
+    "DataTransformer": SynthkitDataTransformer,
+    "_loss_function": span_loss,
+}
+_CTGAN_GLOBALS = {name: getattr(tvae_module, name) for name in _SWAPS}
+_swap_lock = threading.Lock()
+_swap_users = 0
 
 
 @contextlib.contextmanager
-def _batched_ctgan_loader() -> Iterator[None]:
-    """Swap ctgan's DataLoader for ``batched_loader`` while any synthkit fit runs (thread-safe)."""
-    global _loader_users
-    with _loader_lock:
-        if _loader_users == 0:
-            tvae_module.DataLoader = batched_loader
-        _loader_users += 1
+def _synthkit_ctgan_globals() -> Iterator[None]:
+    """Swap ctgan's TVAE module globals for synthkit's while any synthkit fit runs (thread-safe)."""
+    global _swap_users
+    with _swap_lock:
+        if _swap_users == 0:
+            for name, replacement in _SWAPS.items():
+                setattr(tvae_module, name, replacement)
+        _swap_users += 1
     try:
         yield
     finally:
-        with _loader_lock:
-            _loader_users -= 1
-            if _loader_users == 0:
-                tvae_module.DataLoader = _CTGAN_DATALOADER
+        with _swap_lock:
+            _swap_users -= 1
+            if _swap_users == 0:
+                for name, original in _CTGAN_GLOBALS.items():
+                    setattr(tvae_module, name, original)
 
 
 @contextlib.contextmanager
 def lean_fit(threads: int | None = None) -> Iterator[None]:
-    """Fit in-process (no joblib workers), with batched loading and bounded torch threads."""
+    """Fit in-process (no joblib workers), with synthkit's ctgan globals and bounded torch threads."""
     import joblib
 
     previous = torch.get_num_threads()
     torch.set_num_threads(threads or default_torch_threads())
     try:
-        with joblib.parallel_config(backend="sequential"), _batched_ctgan_loader():
+        with joblib.parallel_config(backend="sequential"), _synthkit_ctgan_globals():
             yield
     finally:
         torch.set_num_threads(previous)

@@ -3,9 +3,14 @@
 import inspect
 
 import ctgan
+import numpy as np
+import pandas as pd
+import pytest
 import sdv
+import torch
 from ctgan.data_transformer import DataTransformer
 from ctgan.synthesizers.tvae import TVAE
+from rdt.transformers import ClusterBasedNormalizer
 from sdv.single_table import TVAESynthesizer
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
@@ -48,24 +53,101 @@ def test_tvae_builds_its_loader_from_the_module_global():
     assert "DataLoader(dataset, batch_size=self.batch_size, shuffle=True, drop_last=False)" in source
 
 
-def test_batched_loader_trains_exactly_like_ctgan():
-    """Same seed, same data: synthkit's lean fit and plain ctgan give bit-identical losses."""
-    import numpy as np
-    import pandas as pd
+def test_tvae_fit_takes_its_transformer_and_loss_from_module_globals():
+    source = inspect.getsource(TVAE).split("def fit(")[1].split("def sample(")[0]
+    assert "self.transformer = DataTransformer()" in source
+    assert "_loss_function(" in source
 
+
+def test_cluster_based_normalizer_is_the_one_sampled_normalizer_copies():
+    fit = inspect.getsource(ClusterBasedNormalizer._fit)
+    assert "weight_concentration_prior_type='dirichlet_process'" in fit
+    assert "weight_concentration_prior=0.001" in fit
+    transform = inspect.getsource(ClusterBasedNormalizer._transform)
+    assert "component_probs[i] + 1e-6" in transform and "np.clip(normalized, -0.99, 0.99)" in transform
+
+
+@pytest.fixture
+def frame():
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame(
-        {"x": rng.normal(size=300), "y": rng.normal(size=300), "c": rng.choice(["a", "b"], 300)}
+    return pd.DataFrame(
+        {
+            "x": np.r_[rng.normal(size=500), rng.normal(6, 0.5, 500)],
+            "y": rng.exponential(size=1000),
+            "c": rng.choice(["a", "b", "c"], 1000, p=[0.7, 0.2, 0.1]),
+        }
     )
-    kwargs = dict(epochs=2, batch_size=64, compress_dims=(16,), decompress_dims=(16,), embedding_dim=8)
 
+
+def test_batched_loader_trains_exactly_like_ctgan(frame, monkeypatch):
+    """Same seed, same data: ctgan with the batched loader gives bit-identical losses."""
+    kwargs = dict(epochs=2, batch_size=64, compress_dims=(16,), decompress_dims=(16,), embedding_dim=8)
     plain = TVAE(**kwargs)
     plain.set_random_state(3)
     plain.fit(frame, discrete_columns=["c"])
 
-    lean = _sdv.EpochReportingTVAE(**kwargs)
-    lean.set_random_state(3)
-    with _sdv.lean_fit(threads=__import__("torch").get_num_threads()):
-        lean.fit(frame, discrete_columns=["c"])
-    assert lean.loss_values["Loss"].tolist() == plain.loss_values["Loss"].tolist()
-    assert _sdv.tvae_module.DataLoader is _sdv._CTGAN_DATALOADER  # swapped back
+    monkeypatch.setattr(_sdv.tvae_module, "DataLoader", _sdv.batched_loader)
+    batched = TVAE(**kwargs)
+    batched.set_random_state(3)
+    batched.fit(frame, discrete_columns=["c"])
+    assert batched.loss_values["Loss"].tolist() == plain.loss_values["Loss"].tolist()
+
+
+def test_span_loss_gives_ctgans_loss_and_gradients(frame):
+    transformer = DataTransformer()
+    transformer.fit(frame, ["c"])
+    data = torch.tensor(transformer.transform(frame), dtype=torch.float32)
+    generator = torch.Generator().manual_seed(0)
+    recon = torch.randn(data.shape, generator=generator, requires_grad=True)
+    sigmas = (torch.rand(data.shape[1], generator=generator) * 0.5 + 0.05).requires_grad_()
+    mu = torch.randn(len(data), 8, generator=generator, requires_grad=True)
+    logvar = torch.randn(len(data), 8, generator=generator, requires_grad=True)
+    inputs = [recon, sigmas, mu, logvar]
+
+    results = []
+    for loss in (_sdv.tvae_module._loss_function, _sdv.span_loss):
+        terms = loss(recon, data, sigmas, mu, logvar, transformer.output_info_list, 2)
+        results.append((terms, torch.autograd.grad(sum(terms), inputs)))
+    (ctgan_terms, ctgan_grads), (span_terms, span_grads) = results
+    for ctgan_value, span_value in zip([*ctgan_terms, *ctgan_grads], [*span_terms, *span_grads]):
+        torch.testing.assert_close(span_value, ctgan_value)
+
+
+def test_sampled_normalizer_fits_rdts_mixture_and_draws_its_components(frame):
+    column = frame[["x"]]
+    rdt_normalizer, sampled = (
+        kind(missing_value_generation="from_column", max_clusters=10)
+        for kind in (ClusterBasedNormalizer, _sdv.SampledNormalizer)
+    )
+    for normalizer in (rdt_normalizer, sampled):
+        normalizer.fit(column, "x")
+    assert len(column) <= _sdv.FIT_ROWS  # so both fit all rows: the same mixture
+    np.testing.assert_array_equal(sampled._bgm_transformer.means_, rdt_normalizer._bgm_transformer.means_)
+
+    np.random.seed(0)
+    encoded = sampled.transform(column)
+    components = encoded["x.component"].to_numpy().astype(int)
+    probabilities = sampled._bgm_transformer.predict_proba(column.to_numpy())
+    probabilities = probabilities[:, sampled.valid_component_indicator]
+    drawn_share = np.bincount(components, minlength=probabilities.shape[1]) / len(column)
+    np.testing.assert_allclose(drawn_share, probabilities.mean(axis=0), atol=0.03)
+    decoded = sampled.reverse_transform(encoded)["x"].to_numpy()
+    inside = encoded["x.normalized"].abs().to_numpy() < 0.99  # values rdt does not clip
+    np.testing.assert_allclose(decoded[inside], frame["x"].to_numpy()[inside], rtol=1e-9)
+
+
+def test_sampled_normalizer_fits_a_bounded_sample_of_big_columns():
+    rng = np.random.default_rng(1)
+    big = pd.DataFrame({"x": np.r_[rng.normal(0, 1, 20_000), rng.normal(8, 1, 20_000)]})
+    normalizer = _sdv.SampledNormalizer(missing_value_generation="from_column", max_clusters=10)
+    normalizer.fit(big, "x")
+    means = normalizer._bgm_transformer.means_[normalizer.valid_component_indicator].ravel()
+    assert normalizer._bgm_transformer.n_features_in_ == 1
+    assert min(abs(means - 0)) < 0.5 and min(abs(means - 8)) < 0.5  # both modes found
+
+
+def test_lean_fit_swaps_ctgans_globals_and_puts_them_back():
+    with _sdv.lean_fit(threads=1):
+        assert _sdv.tvae_module.DataTransformer is _sdv.SynthkitDataTransformer
+        assert _sdv.tvae_module._loss_function is _sdv.span_loss
+    assert all(getattr(_sdv.tvae_module, name) is value for name, value in _sdv._CTGAN_GLOBALS.items())
