@@ -136,13 +136,23 @@ def test_sampled_normalizer_fits_rdts_mixture_and_draws_its_components(frame):
     np.testing.assert_allclose(decoded[inside], frame["x"].to_numpy()[inside], rtol=1e-9)
 
 
-def test_sampled_normalizer_fits_a_bounded_sample_of_big_columns():
+def test_sampled_normalizer_fits_a_bounded_sample_of_big_columns(monkeypatch):
+    from sklearn.mixture import BayesianGaussianMixture
+
+    fitted_rows = []
+    original_fit = BayesianGaussianMixture.fit
+
+    def counting_fit(self, x, y=None):
+        fitted_rows.append(len(x))
+        return original_fit(self, x)
+
+    monkeypatch.setattr(BayesianGaussianMixture, "fit", counting_fit)
     rng = np.random.default_rng(1)
     big = pd.DataFrame({"x": np.r_[rng.normal(0, 1, 20_000), rng.normal(8, 1, 20_000)]})
     normalizer = _sdv.SampledNormalizer(missing_value_generation="from_column", max_clusters=10)
     normalizer.fit(big, "x")
+    assert fitted_rows == [_sdv.FIT_ROWS] and _sdv.FIT_ROWS < len(big)
     means = normalizer._bgm_transformer.means_[normalizer.valid_component_indicator].ravel()
-    assert normalizer._bgm_transformer.n_features_in_ == 1
     assert min(abs(means - 0)) < 0.5 and min(abs(means - 8)) < 0.5  # both modes found
 
 
