@@ -9,6 +9,8 @@ Ceiling: the same score for the other 5,000 real rows, the score a perfect gener
 (up to sampling noise); no model can beat plain TVAE by more than ceiling - plain TVAE.
 Time-to-quality: synthkit TVAE is scored on held-out rows every 5 epochs during its fit; the
 first time it reaches plain TVAE's final score (same scoring) is divided by plain TVAE's fit time.
+That scoring is the benchmark's probe (a user training that many epochs does not pay for it), so
+the headline figure leaves its seconds out; ``time_to_quality_ratio_with_scoring`` keeps them in.
 
     python benchmarks/bench_fidelity.py [--quick] [--epochs N] [--machines ID ...]
 
@@ -96,12 +98,13 @@ def run_machine(machine_id: str, epochs: int) -> dict:
         machine, real, _sdv.sample_rows(copula, SAMPLE, SEED), meta, time.perf_counter() - started
     )
 
-    stamps: list[tuple[float, float]] = []
+    stamps: list[tuple[float, float, float]] = []  # (seconds, seconds less scoring, quality)
     started = time.perf_counter()
 
     def on_event(event) -> None:
         if event.metadata.get("quality") is not None:
-            stamps.append((time.perf_counter() - started, event.metadata["quality"]))
+            elapsed = time.perf_counter() - started
+            stamps.append((elapsed, elapsed - event.metadata["scoring_s"], event.metadata["quality"]))
 
     result = train_tvae(
         machine_id,
@@ -117,8 +120,11 @@ def run_machine(machine_id: str, epochs: int) -> dict:
     synthkit_fit = time.perf_counter() - started
     model = load_model(machine_id, workspace).synthesizer
     results["synthkit_tvae"] = score(machine, real, _sdv.sample_rows(model, SAMPLE, SEED), meta, synthkit_fit)
-    reached = next((t for t, q in stamps if q >= target), None)
-    results["time_to_quality_ratio"] = None if reached is None else round(reached / plain_fit, 3)
+    reached = next(((t, model_t) for t, model_t, q in stamps if q >= target), None)
+    results["time_to_quality_ratio"] = None if reached is None else round(reached[1] / plain_fit, 3)
+    results["time_to_quality_ratio_with_scoring"] = (
+        None if reached is None else round(reached[0] / plain_fit, 3)
+    )
     results["sdv_final_quality_on_holdout"] = round(target, 4)
     results["quality_ceiling_real_vs_real"] = round(ceiling(real, meta), 4)
     results["synthkit_best_epoch"] = result.best_epoch
@@ -141,7 +147,8 @@ def main() -> None:
         table[machine_id] = run_machine(machine_id, epochs)
         row = table[machine_id]
         print(
-            f"{machine_id}: time-to-quality {row['time_to_quality_ratio']}, "
+            f"{machine_id}: time-to-quality {row['time_to_quality_ratio']} "
+            f"({row['time_to_quality_ratio_with_scoring']} with the probe's scoring), "
             f"ceiling (real vs real) {row['quality_ceiling_real_vs_real']}"
         )
         for kind in ("sdv_tvae", "synthkit_tvae", "gaussian_copula"):
@@ -150,6 +157,7 @@ def main() -> None:
     sk = [table[m]["synthkit_tvae"] for m in machines]
     ratios = [x for row in sk for x in row["ratio_range"]]
     ttq = [table[m]["time_to_quality_ratio"] for m in machines]
+    ttq_scored = [table[m]["time_to_quality_ratio_with_scoring"] for m in machines]
     ceilings = {m: table[m]["quality_ceiling_real_vs_real"] for m in machines}
     plain = {m: table[m]["sdv_tvae"]["quality"] for m in machines}
     ours = {m: table[m]["synthkit_tvae"]["quality"] for m in machines}
@@ -178,6 +186,7 @@ def main() -> None:
                 "failure_rate_ratio_range": [min(ratios), max(ratios)],
                 "max_label_contradiction_rate": max(r["contradiction_rate"] for r in sk),
                 "time_to_quality_ratio_vs_sdv_300": None if None in ttq else max(ttq),
+                "time_to_quality_ratio_with_scoring": None if None in ttq_scored else max(ttq_scored),
                 "min_quality_sdv_tvae": min(table[m]["sdv_tvae"]["quality"] for m in machines),
                 "min_quality_gaussian_copula": min(table[m]["gaussian_copula"]["quality"] for m in machines),
                 "min_quality_ceiling_real_vs_real": min(ceilings.values()),

@@ -52,6 +52,7 @@ class TrainResult:
     stopped_early: bool = False
     best_quality: float | None = None
     quality_history: list[tuple[int, float]] = field(default_factory=list)
+    scoring_time: float = 0.0  # seconds of training_time spent scoring for early stopping
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,6 +131,7 @@ class _QualityWatch:
         self.best_weights = None
         self.stale = 0
         self.history: list[tuple[int, float]] = []
+        self.seconds = 0.0  # spent scoring, so callers can tell the model's time from the checks'
 
     def due(self, epoch: int) -> bool:
         return epoch % self.rule.eval_every == 0 or epoch == self.epochs
@@ -137,6 +139,7 @@ class _QualityWatch:
     def score(self, epoch: int) -> float:
         from synthkit import _sdv
 
+        started = time.perf_counter()
         synthetic = _sdv.sample_during_fit(self.synthesizer, len(self.real), self.seed)
         quality = quick_quality(self.real, synthetic, self.metadata)
         self.history.append((epoch, quality))
@@ -148,6 +151,7 @@ class _QualityWatch:
             )
         else:
             self.stale += 1
+        self.seconds += time.perf_counter() - started
         return quality
 
     def should_stop(self) -> bool:
@@ -199,7 +203,7 @@ def _fit_model(
     def on_epoch(epoch: int, loss: float) -> None:
         losses.append(loss)
         quality = watch.score(epoch) if watch is not None and watch.due(epoch) else None
-        extra = {"quality": quality} if watch is not None else {}
+        extra = {"quality": quality, "scoring_s": round(watch.seconds, 4)} if watch is not None else {}
         emitter.emit("training", f"epoch {epoch}/{epochs}", epoch, epochs, epoch=epoch, loss=loss, **extra)
         if stop_event is not None and stop_event.is_set() and epoch < epochs:
             raise _sdv.StopTraining(epoch)
@@ -251,6 +255,7 @@ def _fit_model(
                 "epochs_run": len(losses),
                 "loss_history": losses,
                 "quality_history": watch.history if watch is not None else [],
+                "scoring_time": round(watch.seconds, 3) if watch is not None else 0.0,
                 "best_epoch": best_epoch,
                 "best_quality": best_quality,
                 "stopped_early": stopped_early,
@@ -281,6 +286,7 @@ def _fit_model(
         stopped_early=stopped_early,
         best_quality=best_quality,
         quality_history=watch.history if watch is not None else [],
+        scoring_time=round(watch.seconds, 3) if watch is not None else 0.0,
     )
 
 

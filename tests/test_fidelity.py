@@ -81,6 +81,12 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     assert [e.epoch for e in scored] == [epoch for epoch, _ in result.quality_history]
     assert result.best_quality == max(q for _, q in result.quality_history[:-2])
     assert result.stopped_early and result.epochs_run < 60
+    # the seconds spent scoring go out with each score and add up to the result's
+    spent = [e.metadata["scoring_s"] for e in scored]
+    assert 0 < spent[0] and spent == sorted(spent)
+    assert result.scoring_time == pytest.approx(spent[-1], abs=1e-3)
+    assert result.scoring_time < result.training_time
+    assert load_model("pump_001", ws).manifest["scoring_time"] == result.scoring_time
     # the saved model is the best one: re-scoring it exactly as during training gives the best score
     model = load_model("pump_001", ws)
     manifest = model.manifest
