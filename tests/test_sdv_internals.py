@@ -156,6 +156,33 @@ def test_sampled_normalizer_fits_a_bounded_sample_of_big_columns(monkeypatch):
     assert min(abs(means - 0)) < 0.5 and min(abs(means - 8)) < 0.5  # both modes found
 
 
+def test_data_transformer_fit_is_the_one_synthkit_fits_side_by_side():
+    source = inspect.getsource(DataTransformer.fit)
+    assert "self._column_raw_dtypes = raw_data.infer_objects().dtypes" in source
+    assert "self._fit_discrete(raw_data[[column_name]])" in source
+    assert "self._fit_continuous(raw_data[[column_name]])" in source
+
+
+def test_columns_fitted_side_by_side_give_the_sequential_transformer(frame):
+    transformers = []
+    for threads, fit in ((1, DataTransformer.fit), (2, _sdv.SynthkitDataTransformer.fit)):
+        transformer = _sdv.SynthkitDataTransformer()
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            fit(transformer, frame, ["c"])
+        finally:
+            torch.set_num_threads(previous)
+        transformers.append(transformer)
+    sequential, side_by_side = transformers
+    assert side_by_side.output_info_list == sequential.output_info_list
+    assert side_by_side.output_dimensions == sequential.output_dimensions
+    np.random.seed(5)
+    expected = sequential.transform(frame)
+    np.random.seed(5)
+    np.testing.assert_array_equal(side_by_side.transform(frame), expected)
+
+
 def test_lean_fit_swaps_ctgans_globals_and_puts_them_back():
     with _sdv.lean_fit(threads=1):
         assert _sdv.tvae_module.DataTransformer is _sdv.SynthkitDataTransformer
