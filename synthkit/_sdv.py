@@ -165,7 +165,9 @@ class SynthkitDataTransformer(DataTransformer):
 
 
 @functools.lru_cache(maxsize=16)
-def _span_layout(spans: tuple[tuple[int, str], ...]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _span_layout(
+    spans: tuple[tuple[int, str], ...], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Columns of the value spans, and the one-hot spans as a padded (span, position) index."""
     values, one_hot, start = [], [], 0
     for dim, activation in spans:
@@ -178,9 +180,9 @@ def _span_layout(spans: tuple[tuple[int, str], ...]) -> tuple[torch.Tensor, torc
     index = [[begin + min(j, dim - 1) for j in range(width)] for begin, dim in one_hot]
     mask = [[j < dim for j in range(width)] for _, dim in one_hot]
     return (
-        torch.tensor(values, dtype=torch.long),
-        torch.tensor(index, dtype=torch.long).reshape(len(one_hot), width),
-        torch.tensor(mask, dtype=torch.bool).reshape(len(one_hot), width),
+        torch.tensor(values, dtype=torch.long, device=device),
+        torch.tensor(index, dtype=torch.long, device=device).reshape(len(one_hot), width),
+        torch.tensor(mask, dtype=torch.bool, device=device).reshape(len(one_hot), width),
     )
 
 
@@ -198,8 +200,8 @@ def span_loss(
     ctgan loops over spans (a Gaussian term per value span, a cross-entropy per one-hot span),
     some ten autograd operations each; on a small network that bookkeeping is most of a step.
     """
-    layout = _span_layout(tuple((span.dim, span.activation_fn) for column in output_info for span in column))
-    values, index, mask = (tensor.to(x.device) for tensor in layout)
+    spans = tuple((span.dim, span.activation_fn) for column in output_info for span in column)
+    values, index, mask = _span_layout(spans, x.device)
     std = sigmas[values]
     error = x[:, values] - torch.tanh(recon_x[:, values])
     gaussian = (error**2 / 2 / std**2).sum() + torch.log(std).sum() * x.size(0)
