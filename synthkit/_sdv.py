@@ -57,6 +57,7 @@ from rdt.transformers import ClusterBasedNormalizer
 from rdt.transformers.numerical import FloatFormatter
 from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 from sdv.single_table.utils import detect_discrete_columns
+from sklearn.exceptions import ConvergenceWarning
 
 PINNED_VERSIONS = {"sdv": "2.0.0", "ctgan": "0.12.1"}
 FIT_ROWS = 10_000  # rows each numeric column's mixture is fitted on (its cost grows with the rows)
@@ -81,6 +82,7 @@ class SampledNormalizer(ClusterBasedNormalizer):
     lost 0.012 quality on pump_002 in one run, so tables up to 10,000 rows are fitted whole).
     ``_transform`` draws each row's component from the same probabilities rdt uses, one
     uniform per row against their cumulative sum, instead of one ``np.random.choice`` per row.
+    Fitted in a worker thread, it leaves the mixture's warnings to ``SynthkitDataTransformer``.
     """
 
     def _fit(self, data: pd.Series) -> None:
@@ -97,9 +99,7 @@ class SampledNormalizer(ClusterBasedNormalizer):
             weight_concentration_prior=0.001,
             random_state=self._get_current_random_seed(),
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._bgm_transformer.fit(values.reshape(-1, 1))
+        self._bgm_transformer.fit(values.reshape(-1, 1))  # its warnings: see SynthkitDataTransformer.fit
         self.valid_component_indicator = self._bgm_transformer.weights_ > self.weight_threshold
 
     def _transform(self, data: pd.Series) -> np.ndarray:
@@ -141,8 +141,13 @@ class SynthkitDataTransformer(DataTransformer):
             column = raw_data[[name]]
             return self._fit_discrete(column) if name in discrete_columns else self._fit_continuous(column)
 
-        with ThreadPoolExecutor(max_workers=torch.get_num_threads()) as pool:
-            self._column_transform_info_list = list(pool.map(fit_column, raw_data.columns))
+        # catch_warnings is process-wide, not per thread: the contexts the threads enter (sklearn's
+        # check_array) interleave, and the last one out would leave its filters in place. One
+        # context here gives the caller its own filters back once every thread is done.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # as rdt: the mixture's iterations
+            with ThreadPoolExecutor(max_workers=torch.get_num_threads()) as pool:
+                self._column_transform_info_list = list(pool.map(fit_column, raw_data.columns))
         self.output_info_list = [info.output_info for info in self._column_transform_info_list]
         self.output_dimensions = sum(info.output_dimensions for info in self._column_transform_info_list)
 

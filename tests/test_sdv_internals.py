@@ -1,6 +1,7 @@
 """Pins the SDV/ctgan internals synthkit._sdv relies on: fails loudly when an upgrade moves them."""
 
 import inspect
+import warnings
 
 import ctgan
 import numpy as np
@@ -113,6 +114,7 @@ def test_span_loss_gives_ctgans_loss_and_gradients(frame):
         torch.testing.assert_close(span_value, ctgan_value)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fitted outside the transformer
 def test_sampled_normalizer_fits_rdts_mixture_and_draws_its_components(frame):
     column = frame[["x"]]
     rdt_normalizer, sampled = (
@@ -136,6 +138,7 @@ def test_sampled_normalizer_fits_rdts_mixture_and_draws_its_components(frame):
     np.testing.assert_allclose(decoded[inside], frame["x"].to_numpy()[inside], rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fitted outside the transformer
 def test_sampled_normalizer_fits_a_bounded_sample_of_big_columns(monkeypatch):
     from sklearn.mixture import BayesianGaussianMixture
 
@@ -163,6 +166,7 @@ def test_data_transformer_fit_is_the_one_synthkit_fits_side_by_side():
     assert "self._fit_continuous(raw_data[[column_name]])" in source
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fitted outside the transformer
 def test_columns_fitted_side_by_side_give_the_sequential_transformer(frame):
     transformers = []
     for threads, fit in ((1, DataTransformer.fit), (2, _sdv.SynthkitDataTransformer.fit)):
@@ -188,3 +192,24 @@ def test_lean_fit_swaps_ctgans_globals_and_puts_them_back():
         assert _sdv.tvae_module.DataTransformer is _sdv.SynthkitDataTransformer
         assert _sdv.tvae_module._loss_function is _sdv.span_loss
     assert all(getattr(_sdv.tvae_module, name) is value for name, value in _sdv._CTGAN_GLOBALS.items())
+
+
+def test_columns_fitted_side_by_side_leave_the_callers_warning_filters_alone():
+    """catch_warnings is process-wide: contexts entered and left by the threads (sklearn's
+    check_array, the mixture fit) interleave, and the last one out used to leave its own filters
+    in place, so a warning raised later (a Redis sink's) could be ignored."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=3_000) * (i + 1) for i in range(12)})
+    previous = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            filters, showwarning = list(warnings.filters), warnings.showwarning
+            for _ in range(8):
+                _sdv.SynthkitDataTransformer().fit(frame)
+                assert warnings.filters == filters and warnings.showwarning is showwarning
+            warnings.warn("still heard", RuntimeWarning, stacklevel=1)
+    finally:
+        torch.set_num_threads(previous)
+    assert [str(w.message) for w in caught] == ["still heard"]
