@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from synthkit._checks import check_int
+from synthkit._warning_filters import keeps_warning_filters
 from synthkit.errors import MissingArtifactError
 from synthkit.generation import RUN_MANIFEST, list_runs, verify_run
 from synthkit.machines import get_machine
@@ -258,6 +259,7 @@ def resolve_run(machine_id: str, run_id: str | None, workspace: Workspace) -> Pa
     return folder
 
 
+@keeps_warning_filters
 def evaluate(
     machine_id: str,
     run_id: str | None = None,

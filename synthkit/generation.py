@@ -24,6 +24,7 @@ import pandas as pd
 
 from synthkit import __version__
 from synthkit._checks import check_choice, check_float, check_int, check_optional_seed
+from synthkit._warning_filters import keeps_warning_filters
 from synthkit.errors import IntegrityError, InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
@@ -200,6 +201,7 @@ def _generate(
     )
 
 
+@keeps_warning_filters
 def generate_synthetic_data(
     machine_id: str,
     train: int,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from synthkit import __version__
 from synthkit._checks import check_int, check_optional_seed
+from synthkit._warning_filters import keeps_warning_filters
 from synthkit.errors import IntegrityError, InvalidParameterError, MissingArtifactError, TaskCancelledError
 from synthkit.machines import Machine, get_machine
 from synthkit.simulators import simulate
@@ -99,6 +100,7 @@ def write_seed(machine: Machine, frame: pd.DataFrame, workspace: Workspace, **ma
     )
 
 
+@keeps_warning_filters
 def generate_seed_data(
     machine_id: str,
     samples: int = 10_000,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from synthkit import __version__
 from synthkit._checks import check_choice, check_dims, check_float, check_int, check_optional_seed
+from synthkit._warning_filters import keeps_warning_filters
 from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
@@ -343,6 +344,7 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
     return params
 
 
+@keeps_warning_filters
 def train_model(
     machine_id: str,
     model: str = "tvae",
