@@ -10,6 +10,7 @@ there before the fault and is now changed or unreadable (the ``data_lost`` figur
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -193,6 +194,15 @@ def after_epoch(epoch: int) -> Callable[[list], bool]:
     return lambda events: any(e.epoch and e.epoch >= epoch for e in events)
 
 
+TRAINING_MOMENTS = {"during-preprocessing": any_stage("preprocessing"), "during-epochs": after_epoch(2)}
+
+
+def at_training_moments(action: str, interrupt: Callable[..., None]) -> None:
+    """Registers ``{action}-train-{moment}``: ``interrupt(case, condition)`` at each moment."""
+    for moment, condition in TRAINING_MOMENTS.items():
+        SCENARIOS[f"{action}-train-{moment}"] = functools.partial(interrupt, condition=condition)
+
+
 # -- kill -9 -------------------------------------------------------------------------------------
 
 
@@ -206,14 +216,7 @@ def _kill_training_when(case: Case, condition) -> None:
     case.assert_usable()
 
 
-@scenario
-def kill_train_during_preprocessing(case: Case) -> None:
-    _kill_training_when(case, any_stage("preprocessing"))
-
-
-@scenario
-def kill_train_during_epochs(case: Case) -> None:
-    _kill_training_when(case, after_epoch(2))
+at_training_moments("kill", _kill_training_when)
 
 
 def _kill_at_fault_point(case: Case, kind: str, args: tuple[str, ...], point: str) -> str:
@@ -226,22 +229,16 @@ def _kill_at_fault_point(case: Case, kind: str, args: tuple[str, ...], point: st
     return max(logs, key=lambda p: p.stat().st_mtime).stem if logs else ""
 
 
-@scenario
-def kill_train_saving_before_rename(case: Case) -> None:
-    task_id = _kill_at_fault_point(
-        case, "train", ("train", MACHINE, *TINY_CLI, "--quiet"), "publish-before-rename"
-    )
+def _kill_train_while_saving(case: Case, point: str) -> None:
+    task_id = _kill_at_fault_point(case, "train", ("train", MACHINE, *TINY_CLI, "--quiet"), point)
     assert_interrupted(case, task_id)
     case.assert_usable()
 
 
-@scenario
-def kill_train_saving_before_swap(case: Case) -> None:
-    task_id = _kill_at_fault_point(
-        case, "train", ("train", MACHINE, *TINY_CLI, "--quiet"), "publish-before-swap"
+for _step in ("rename", "swap"):
+    SCENARIOS[f"kill-train-saving-before-{_step}"] = functools.partial(
+        _kill_train_while_saving, point=f"publish-before-{_step}"
     )
-    assert_interrupted(case, task_id)
-    case.assert_usable()
 
 
 @scenario
@@ -309,14 +306,7 @@ def _cancel_training_when(case: Case, condition) -> None:
     case.assert_usable()
 
 
-@scenario
-def cancel_train_during_preprocessing(case: Case) -> None:
-    _cancel_training_when(case, any_stage("preprocessing"))
-
-
-@scenario
-def cancel_train_during_epochs(case: Case) -> None:
-    _cancel_training_when(case, after_epoch(2))
+at_training_moments("cancel", _cancel_training_when)
 
 
 @scenario
