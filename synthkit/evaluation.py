@@ -26,10 +26,12 @@ import pandas as pd
 
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
+from synthkit.column_plan import ColumnPlan
 from synthkit.errors import MissingArtifactError
 from synthkit.generation import RUN_MANIFEST, list_runs, verify_run
 from synthkit.machines import get_machine
-from synthkit.modelstore import load_model
+from synthkit.modelstore import HOLDOUT_FILE, model_folder, verify_model
+from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.seed import TABLE, load_seed
 from synthkit.training import split_holdout
 from synthkit.workspace import Workspace, read_json, validate_id, write_json
@@ -97,48 +99,45 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=rows, random_state=seed).reset_index(drop=True)
 
 
-def _read_split(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+def _read_split(path: Path, columns: list[str], dates: list[str]) -> pd.DataFrame:
     if path.suffix == ".csv":
-        return pd.read_csv(path, usecols=columns)
+        return pd.read_csv(path, usecols=columns, parse_dates=[c for c in dates if c in columns])[columns]
     return pd.read_parquet(path, columns=columns)
 
 
-def _none_value(real: pd.DataFrame) -> Any:
-    """The failure_mode value that means 'no failure': the most common one among healthy rows."""
-    healthy = real.loc[real["failure"] == 0, "failure_mode"]
-    return healthy.mode().iloc[0] if len(healthy) else None
+def _label_keys(frame: pd.DataFrame, labels: tuple[str, ...]) -> pd.Series:
+    """Each row's label combination as one text key, missing labels included."""
+    keys = frame[list(labels)].apply(lambda column: label_text(column).where(column.notna(), "<missing>"))
+    return keys.agg("|".join, axis=1)
 
 
-def label_checks(real: pd.DataFrame, synthetic: pd.DataFrame, labels: tuple[str, ...]) -> dict[str, Any]:
-    """Rates of every label value, synthetic over real, and the label contradiction rate."""
+def label_checks(
+    real: pd.DataFrame, synthetic: pd.DataFrame, labels: tuple[str, ...], normals: dict[str, str]
+) -> dict[str, Any]:
+    """Rates of every failure flag and failing class, synthetic over real, and the share of
+    synthetic rows whose label combination never occurs in the real rows (a contradiction, such
+    as a failure mode on a row whose main label says healthy)."""
     rates: dict[str, dict[str, float | None]] = {}
-    if "failure" in labels:
-        real_rate, synth_rate = (
-            float((real["failure"] == 1).mean()),
-            float((synthetic["failure"] == 1).mean()),
-        )
-        rates["failure"] = {
-            "real": real_rate,
-            "synthetic": synth_rate,
-            "ratio": synth_rate / real_rate if real_rate else None,
-        }
+
+    def rate(name: str, real_hits: pd.Series, synthetic_hits: pd.Series) -> None:
+        real_rate, synthetic_rate = float(real_hits.mean()), float(synthetic_hits.mean())
+        ratio = synthetic_rate / real_rate if real_rate else None
+        rates[name] = {"real": real_rate, "synthetic": synthetic_rate, "ratio": ratio}
+
+    for column in labels:
+        normal = normals.get(column, "")
+        real_text, synthetic_text = label_text(real[column]), label_text(synthetic[column])
+        if is_flag(real[column]):
+            rate(column, failing_mask(real[column], normal), failing_mask(synthetic[column], normal))
+            continue
+        for value in sorted(set(real_text[real[column].notna()]) - {normal}):
+            rate(f"{column}={value}", real_text == value, synthetic_text == value)
     contradiction = None
-    if "failure_mode" in labels:
-        none_value = _none_value(real) if "failure" in labels else None
-        for mode in sorted(set(real["failure_mode"].dropna().astype(str)) - {str(none_value)}):
-            real_rate = float((real["failure_mode"].astype(str) == mode).mean())
-            synth_rate = float((synthetic["failure_mode"].astype(str) == mode).mean())
-            rates[f"failure_mode={mode}"] = {
-                "real": real_rate,
-                "synthetic": synth_rate,
-                "ratio": synth_rate / real_rate if real_rate else None,
-            }
-        if "failure" in labels and none_value is not None:
-            healthy_mode = synthetic["failure_mode"].astype(str) == str(none_value)
-            failed = synthetic["failure"] == 1
-            contradiction = float((failed == healthy_mode).mean())
-    failure = rates.get("failure", {}).get("ratio")
-    return {"label_rates": rates, "failure_rate_ratio": failure, "label_contradiction_rate": contradiction}
+    if len(labels) > 1:
+        seen = set(_label_keys(real, labels).unique())
+        contradiction = float((~_label_keys(synthetic, labels).isin(seen)).mean())
+    main = rates.get(labels[0], {}).get("ratio") if labels else None
+    return {"label_rates": rates, "failure_rate_ratio": main, "label_contradiction_rate": contradiction}
 
 
 def category_tvd(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]) -> dict[str, float]:
@@ -162,31 +161,44 @@ def utility(
     train_real: pd.DataFrame,
     synthetic: pd.DataFrame,
     holdout: pd.DataFrame,
-    labels: tuple[str, ...],
+    plan: ColumnPlan,
     seed: int,
 ) -> dict[str, float | None]:
-    """ROC AUC on held-out real rows of a failure classifier trained on synthetic vs on real rows."""
-    if "failure" not in labels or holdout.empty or holdout["failure"].nunique() < 2:
-        return {"roc_auc_synthetic": None, "roc_auc_real": None}
+    """A classifier of the main label trained on synthetic vs on real rows, both tested on the
+    held-out real rows: ROC AUC, and PR-AUC (average precision), which says more when failures
+    are rare. Features are the category and numeric columns; ids and timestamps never are."""
+    empty = {"roc_auc_synthetic": None, "roc_auc_real": None, "pr_auc_synthetic": None, "pr_auc_real": None}
+    if not plan.labels or holdout.empty:
+        return empty
+    main = plan.labels[0]
+    normal = plan.normals.get(main, "")
+    truth = failing_mask(holdout[main], normal).astype(int)
+    if truth.nunique() < 2:
+        return empty
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    from threadpoolctl import threadpool_limits
 
-    features = [c for c in holdout.columns if c not in labels]
+    features = [c for c in plan.modelled if plan.roles[c] in ("category", "numeric")]
+    if not features:
+        return empty
     categorical = [c for c in features if not pd.api.types.is_numeric_dtype(train_real[c])]
     categories = {
         c: sorted(set(train_real[c].astype(str)) | set(synthetic[c].astype(str))) for c in categorical
     }
     mask = [c in categorical for c in features]
     test = _encode(holdout[features], categories)
-    scores = {}
-    for name, frame in (("roc_auc_synthetic", synthetic), ("roc_auc_real", train_real)):
-        target = (frame["failure"] == 1).astype(int)
+    scores = dict(empty)
+    for name, frame in (("synthetic", synthetic), ("real", train_real)):
+        target = failing_mask(frame[main], normal).astype(int)
         if target.nunique() < 2:
-            scores[name] = None
             continue
         model = HistGradientBoostingClassifier(categorical_features=mask or None, random_state=seed)
-        model.fit(_encode(frame[features], categories), target)
-        scores[name] = float(roc_auc_score(holdout["failure"], model.predict_proba(test)[:, 1]))
+        with threadpool_limits(1):  # after torch ran, shared OpenMP pools oversubscribe the cores
+            model.fit(_encode(frame[features], categories), target)
+            predicted = model.predict_proba(test)[:, 1]
+        scores[f"roc_auc_{name}"] = float(roc_auc_score(truth, predicted))
+        scores[f"pr_auc_{name}"] = float(average_precision_score(truth, predicted))
     return scores
 
 
@@ -245,6 +257,58 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) 
     }
 
 
+def column_plan_of(model_info: dict[str, Any], machine: Any, seed_frame: pd.DataFrame) -> ColumnPlan:
+    """The columns as the model was trained on them (models from before roles: the machine's)."""
+    if model_info.get("columns"):
+        return ColumnPlan.from_dict(model_info["columns"])
+    return ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
+
+
+def _training_and_holdout(
+    real: pd.DataFrame,
+    plan: ColumnPlan,
+    model_info: dict[str, Any],
+    seed_info: dict[str, Any],
+    run: dict[str, Any],
+    machine_id: str,
+    workspace: Workspace,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows the model trained on and the rows it never saw, as they were at training.
+
+    The held-out rows are the model's saved ``holdout.parquet``. When the seed changed since the
+    model was trained, the training rows cannot be told apart any more: privacy and utility are
+    then left out (with a warning) rather than scored against rows the model may have seen.
+    """
+    if run.get("model_sha256") != model_info.get("sha256"):
+        warnings.warn(
+            f"Run {run['run_id']!r} was generated by an earlier model of {machine_id!r} (retrained "
+            "since); its privacy and utility are scored against the current model's held-out rows.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    empty = real.iloc[0:0]
+    if model_info.get("seed_sha256") not in (None, seed_info["sha256"]):
+        warnings.warn(
+            f"The seed data of {machine_id!r} changed after its model was trained: privacy and "
+            f"utility are not scored; train again with `synthkit train {machine_id}`.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return empty, empty
+    strata = list(plan.labels) if model_info.get("columns") else _legacy_strata(plan)
+    fraction, split_seed = model_info.get("holdout_fraction", 0.0), model_info.get("holdout_seed", 0)
+    train_real, holdout = split_holdout(real, fraction, split_seed, strata)
+    saved = model_folder(machine_id, workspace.root) / HOLDOUT_FILE
+    if saved.is_file():
+        holdout = pd.read_parquet(saved, columns=list(real.columns))
+    return train_real, holdout
+
+
+def _legacy_strata(plan: ColumnPlan) -> str | None:
+    """Models trained before roles held rows out per ``failure_mode`` (else ``failure``)."""
+    return next((c for c in ("failure_mode", "failure") if c in plan.labels), None)
+
+
 def resolve_run(machine_id: str, run_id: str | None, workspace: Workspace) -> Path:
     if run_id is None:
         runs = list_runs(machine_id, workspace.root)
@@ -275,39 +339,38 @@ def evaluate(
     folder = resolve_run(machine_id, run_id, ws)
     manifest = read_json(folder / RUN_MANIFEST)
     verify_run(folder, manifest)
-    model = load_model(machine_id, ws.root)
-    seed_frame, metadata, _ = load_seed(machine_id, ws.root)
-    model_info = model.manifest
-    strata = next((c for c in ("failure_mode", "failure") if c in machine.label_columns), None)
-    train_real, holdout = split_holdout(
-        seed_frame, model_info.get("holdout_fraction", 0.0), model_info.get("holdout_seed", 0), strata
-    )
+    model_info = verify_model(machine_id, ws.root)  # read, not unpickled
+    seed_frame, _, seed_info = load_seed(machine_id, ws.root)
+    plan = column_plan_of(model_info, machine, seed_frame)
+    real = plan.model_table(seed_frame)
+    del seed_frame
+    train_real, holdout = _training_and_holdout(real, plan, model_info, seed_info, manifest, machine_id, ws)
+    columns = [c for c in plan.modelled]
+    dates = [c for c in columns if plan.roles[c] == "datetime"]
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
-    labels = machine.label_columns
-    all_labels = pd.concat([_read_split(p, list(labels)) for p in paths]) if labels else None
-    synthetic = pd.concat([_read_split(p) for p in paths], ignore_index=True)
+    labels = plan.labels
+    all_labels = pd.concat([_read_split(p, list(labels), dates) for p in paths]) if labels else None
+    synthetic = pd.concat([_read_split(p, columns, dates) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
-    real_sample = _sample(seed_frame, max_rows, seed)
+    real_sample = _sample(real, max_rows, seed)
     del synthetic
-    meta = metadata.to_dict()
-    categorical = [
-        c for c, spec in meta["tables"][TABLE]["columns"].items() if spec["sdtype"] == "categorical"
-    ]
+    meta = plan.metadata().to_dict()
+    categorical = [c for c in columns if plan.roles[c] in ("category", "label")]
     report = EvaluationReport(
         machine_id=machine_id,
         run_id=manifest["run_id"],
-        model_kind=model.kind,
-        rows_real=len(seed_frame),
+        model_kind=model_info["model"],
+        rows_real=len(real),
         rows_synthetic=int(sum(manifest["sample_counts"].values())),
         **quality_scores(real_sample, synthetic_sample, meta),
         **(
-            label_checks(seed_frame, all_labels, labels)
+            label_checks(real, all_labels, labels, plan.normals)
             if labels
             else {"label_rates": {}, "failure_rate_ratio": None, "label_contradiction_rate": None}
         ),
-        category_tvd=category_tvd(seed_frame, synthetic_sample, categorical),
+        category_tvd=category_tvd(real, synthetic_sample, categorical),
         privacy=privacy(_sample(train_real, max_rows, seed), synthetic_sample, holdout, meta, seed),
-        utility=utility(_sample(train_real, max_rows, seed), synthetic_sample, holdout, labels, seed),
+        utility=utility(_sample(train_real, max_rows, seed), synthetic_sample, holdout, plan, seed),
         loss_history=list(model_info.get("loss_history", [])),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         real_sample=real_sample,

@@ -25,6 +25,7 @@ import pandas as pd
 from synthkit import __version__
 from synthkit._checks import check_choice, check_float, check_int, check_optional_seed
 from synthkit._warning_filters import keeps_warning_filters
+from synthkit.column_plan import ColumnPlan
 from synthkit.errors import IntegrityError, InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
@@ -112,6 +113,12 @@ def sample_chunk(model: Model, rows: int, seed: int) -> pd.DataFrame:
     return _sdv.sample_rows(model.synthesizer, rows, seed)
 
 
+def column_plan(model: Model) -> ColumnPlan | None:
+    """How the model's rows become table rows (None for models trained before roles existed)."""
+    columns = model.manifest.get("columns")
+    return ColumnPlan.from_dict(columns) if columns else None
+
+
 def _set_failure_ratio(model: Model, failure_ratio: float | None) -> None:
     if failure_ratio is not None:
         model.synthesizer._model.failure_ratio = failure_ratio
@@ -135,6 +142,7 @@ def _generate(
     emitter.emit("init", "loading model", 0, total)
     model = load_model(machine_id, workspace.root)
     _set_failure_ratio(model, failure_ratio)
+    plan = column_plan(model)
     final = workspace.run_dir(machine_id, run_id)
     done = 0
     with staging_dir(final) as staged:
@@ -147,6 +155,8 @@ def _generate(
                     raise TaskCancelledError(f"generation stopped after {done:,} rows; no run was written")
                 rows = min(chunk_rows, counts[split] - start)
                 frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index))
+                if plan is not None:  # ids made, constants set: rows like the seed's
+                    frame = plan.restore(frame, done, total, seed)
                 writers[split].write(frame)
                 example = frame.iloc[0:0].copy() if example is None else example  # a copy holds no rows
                 del frame  # before the next chunk is sampled, so only one chunk is alive at a time
@@ -251,14 +261,17 @@ def generate_synthetic_data(
         raise InvalidParameterError(
             f"Run {run_id!r} of {machine_id!r} already exists; choose another run_id."
         )
-    model_kind = verify_model(machine_id, ws.root)["model"]
+    model_manifest = verify_model(machine_id, ws.root)
+    model_kind = model_manifest["model"]
     if failure_ratio is not None:
         failure_ratio = check_float(function, "failure_ratio", failure_ratio, 0.0, 1.0)
-        labels = get_machine(machine_id, ws.root).label_columns
-        if model_kind != "tvae" or "failure" not in labels or failure_ratio in (0.0, 1.0):
+        labels = model_manifest.get("columns", {}).get("normals") or (
+            {"failure"} & set(get_machine(machine_id, ws.root).label_columns)
+        )
+        if model_kind != "tvae" or not labels:
             raise InvalidParameterError(
-                "failure_ratio needs a tvae model of a machine with a 'failure' column, and a value "
-                f"strictly between 0 and 1. Got {failure_ratio!r} for a {model_kind!r} model."
+                "failure_ratio needs a tvae model of a machine with a label column. "
+                f"Got a {model_kind!r} model with labels {sorted(labels) or 'none'}."
             )
     if seed is None:
         seed = secrets.randbelow(2**32)

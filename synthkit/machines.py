@@ -13,7 +13,10 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from synthkit.errors import InvalidParameterError
+from synthkit.roles import Roles, status_normal
 from synthkit.workspace import Workspace, read_json, validate_id
 
 MACHINE_FILE = "machine.json"
@@ -41,12 +44,33 @@ class Machine:
     failure_rate_band: tuple[float, float] = (0.01, 0.06)
     settings: dict[str, float] = field(default_factory=dict)
     builtin: bool = True
+    column_roles: dict[str, Any] = field(default_factory=dict)  # a registered table's Roles.to_dict()
 
     @property
     def columns(self) -> list[str]:
         """Column order of this machine's seed table."""
         variant = [self.variant_column] if self.variant_column else []
         return variant + [s.name for s in self.sensors] + list(self.label_columns)
+
+    def roles_for(self, frame: pd.DataFrame) -> Roles:
+        """The role of each column of this machine's seed table.
+
+        Registered machines keep the roles resolved at registration (or changed since); built-in
+        machines and tables registered before roles existed read them from the catalogue: labels,
+        the variant column as a category, the rest by their values.
+        """
+        if self.column_roles:
+            return Roles.from_dict(self.column_roles)
+        roles, normals = {}, {}
+        for column in [c for c in self.label_columns if c in frame.columns]:
+            roles[column] = "label"
+            normals[column] = "0" if column == "failure" else (status_normal(frame[column]) or "none")
+        for column in frame.columns:
+            if column in roles:
+                continue
+            numeric = pd.api.types.is_numeric_dtype(frame[column]) and column != self.variant_column
+            roles[column] = "numeric" if numeric else "category"
+        return Roles(roles, normals)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

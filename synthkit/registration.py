@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +17,13 @@ import pandas as pd
 
 from synthkit._checks import check_int
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
-from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor
-from synthkit.seed import MAX_SAMPLES, write_seed
-from synthkit.workspace import Workspace, validate_id, write_json
+from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
+from synthkit.modelstore import MANIFEST_FILE as MODEL_MANIFEST
+from synthkit.roles import Roles, check_overrides, is_flag, normal_text, resolve_roles
+from synthkit.seed import MAX_SAMPLES, load_seed, write_seed
+from synthkit.workspace import Workspace, read_json, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
-LABELS = ("failure", "failure_mode")
-NO_FAILURE_VALUES = {"none", "no_failure", "", "nan"}
 
 
 def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
@@ -102,34 +103,90 @@ def _normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 frame[name] = column.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
         else:
             problems.append(f"column {name!r} has unsupported dtype {column.dtype}")
-    if "failure" in frame.columns and not problems:
-        values = set(pd.unique(frame["failure"].dropna()))
-        if not values <= {0, 1}:
-            problems.append("column 'failure' must hold only 0 and 1")
     return frame, problems
 
 
-def _describe(machine_id: str, frame: pd.DataFrame, description: str) -> Machine:
+def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> list[str]:
+    """Turn text timestamps into datetimes (UTC, no zone) in place; list columns that do not parse."""
+    problems = []
+    for column in roles.of("datetime"):
+        series = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True).dt.tz_localize(None)
+        bad = int((parsed.isna() & series.notna()).sum())
+        if bad:
+            problems.append(
+                f"column {column!r} cannot be a datetime: {bad:,} of its values are not timestamps"
+            )
+        else:
+            frame[column] = parsed
+    return problems
+
+
+def _describe(machine_id: str, frame: pd.DataFrame, roles: Roles, description: str) -> Machine:
     sensors = tuple(
         Sensor(name, "", float(frame[name].quantile(0.01)), float(frame[name].quantile(0.99)))
-        for name in frame.columns
-        if name not in LABELS and pd.api.types.is_numeric_dtype(frame[name])
+        for name in roles.of("numeric")
     )
-    labels = tuple(name for name in LABELS if name in frame.columns)
-    modes = ()
-    if "failure_mode" in frame.columns:
-        seen = frame["failure_mode"].dropna().astype(str).unique()
-        modes = tuple(sorted(m for m in seen if m.lower() not in NO_FAILURE_VALUES))
+    labels = roles.labels
+    modes: list[str] = []
+    for column in labels:
+        normal = roles.normals.get(column, "")
+        if not is_flag(frame[column]):  # a status: its failing classes are the modes
+            modes += sorted({normal_text(v) for v in frame[column].dropna()} - {normal})
+        elif column != labels[0]:  # a flag beside the main label: the flag is the mode
+            modes.append(column)
     return Machine(
         machine_id=machine_id,
         type="custom",
         description=description or f"Registered machine {machine_id}",
         sensors=sensors,
         label_columns=labels,
-        failure_modes=modes,
+        failure_modes=tuple(modes),
         failure_rate_band=(0.0, 1.0),
         builtin=False,
+        column_roles=roles.to_dict(),
     )
+
+
+def _read(data: object) -> tuple[pd.DataFrame, str]:
+    if isinstance(data, bytes):
+        return read_csv(data), "the uploaded CSV"
+    if isinstance(data, (str, os.PathLike)):
+        return read_csv(data), f"CSV file {os.fspath(data)!r}"
+    if isinstance(data, pd.DataFrame):
+        return data, "the DataFrame"
+    raise InvalidParameterError(
+        "The 'data' parameter of register_machine must be a CSV path or a pandas DataFrame. "
+        f"Got {type(data).__name__} instead."
+    )
+
+
+def prepare_table(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    roles: dict[str, str] | None = None,
+    normals: dict[str, str] | None = None,
+    no_label: bool = False,
+) -> tuple[pd.DataFrame, Roles]:
+    """The table as it will be stored and the role of each column, checked, without writing.
+
+    What ``register_machine`` would do, for a preview (the Machine panel and ``--dry-run`` show it).
+    """
+    frame, what = _read(data)
+    frame, problems = _normalise(frame)
+    if problems:
+        raise InvalidDataError(what, problems)
+    overrides = check_overrides(frame, roles, "register_machine")
+    if normals is not None and not isinstance(normals, dict):
+        raise InvalidParameterError(
+            f"The 'normals' parameter must be a dict of label column to value. Got {normals!r}."
+        )
+    resolved = resolve_roles(frame, overrides, normals, bool(no_label), what)
+    problems = _parse_datetimes(frame, resolved)
+    if problems:
+        raise InvalidDataError(what, problems)
+    return frame.reset_index(drop=True), resolved
 
 
 def register_machine(
@@ -138,9 +195,18 @@ def register_machine(
     description: str = "",
     replace: bool = False,
     workspace: str | os.PathLike | None = None,
+    roles: dict[str, str] | None = None,
+    normals: dict[str, str] | None = None,
+    no_label: bool = False,
 ) -> Machine:
     """Register a machine from a CSV path (or its bytes) or a DataFrame; its table becomes the
-    machine's seed data."""
+    machine's seed data.
+
+    Each column gets a role (``synthkit.roles``): inferred, or as given in ``roles``
+    (``{"Product ID": "id", "Machine failure": "label"}``). ``normals`` sets the no-failure value
+    of a status label; ``no_label`` accepts a table without failures. The resolved roles are in
+    the returned machine's ``column_roles`` and can be changed later with ``update_roles``.
+    """
     validate_id(machine_id)
     if machine_id in BUILTIN_MACHINES:
         raise InvalidParameterError(
@@ -154,29 +220,72 @@ def register_machine(
         raise InvalidParameterError(
             f"Machine {machine_id!r} is already registered; pass replace=True (--replace) to replace it."
         )
-    if isinstance(data, bytes):
-        frame, what = read_csv(data), "the uploaded CSV"
-    elif isinstance(data, (str, os.PathLike)):
-        frame, what = read_csv(data), f"CSV file {os.fspath(data)!r}"
-    elif isinstance(data, pd.DataFrame):
-        frame, what = data, "the DataFrame"
-    else:
-        raise InvalidParameterError(
-            f"The 'data' parameter of register_machine must be a CSV path or a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
-    frame, problems = _normalise(frame)
-    if problems:
-        raise InvalidDataError(what, problems)
+    frame, resolved = prepare_table(data, roles, normals, no_label)
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)
-    machine = _describe(machine_id, frame, description)
+    machine = _describe(machine_id, frame, resolved, description)
+    if folder.exists() and not (folder / MACHINE_FILE).exists():
+        shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
 
     existed = folder.exists()
     try:
-        write_seed(machine, frame.reset_index(drop=True), ws, source="registered")
+        write_seed(machine, frame, ws, source="registered")
         write_json(folder / MACHINE_FILE, machine.to_dict())
     except BaseException:
         if not existed:
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return machine
+
+
+def update_roles(
+    machine_id: str,
+    roles: dict[str, str] | None = None,
+    normals: dict[str, str] | None = None,
+    no_label: bool = False,
+    workspace: str | os.PathLike | None = None,
+) -> Machine:
+    """Change the roles of a registered machine's columns without registering it again.
+
+    Roles you set before are kept unless changed here; the others are inferred again. When the
+    machine has a model trained with other roles, a ``StaleModelWarning`` says to train again.
+    """
+    ws = Workspace(workspace)
+    machine = get_machine(machine_id, ws.root)
+    if machine.builtin:
+        raise InvalidParameterError(
+            f"{machine_id!r} is a built-in machine; its roles come from the catalogue. "
+            "Roles can be changed for registered machines."
+        )
+    frame, _, _ = load_seed(machine_id, ws.root)
+    current = machine.roles_for(frame)
+    kept = {c: r for c, r in current.roles.items() if current.reasons.get(c) == "set by you"}
+    overrides = kept | check_overrides(frame, roles, "update_roles")
+    kept_normals = {c: v for c, v in current.normals.items() if overrides.get(c) == "label"}
+    resolved = resolve_roles(frame, overrides, kept_normals | dict(normals or {}), bool(no_label), machine_id)
+    updated = _describe(machine_id, frame, resolved, machine.description)
+    write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())
+    stale = stale_model_message(updated, ws)
+    if stale:
+        warnings.warn(stale, StaleModelWarning, stacklevel=2)
+    return updated
+
+
+class StaleModelWarning(UserWarning):
+    """The machine's roles changed since its current model was trained."""
+
+
+def stale_model_message(machine: Machine, workspace: Workspace) -> str | None:
+    """Why the machine's current model no longer matches its roles, or None."""
+    path = workspace.model_dir(machine.machine_id) / MODEL_MANIFEST
+    if not path.is_file() or not machine.column_roles:
+        return None
+    trained = read_json(path).get("columns", {}).get("roles")
+    if trained is None or trained == machine.column_roles["roles"]:
+        return None
+    changed = sorted(
+        c for c in machine.column_roles["roles"] if trained.get(c) != machine.column_roles["roles"][c]
+    )
+    return (
+        f"The current model of {machine.machine_id!r} was trained with other roles "
+        f"(changed: {', '.join(changed)}); train it again to use the new roles."
+    )

@@ -21,12 +21,13 @@ import pandas as pd
 from synthkit import __version__
 from synthkit._checks import check_int, check_optional_seed
 from synthkit._warning_filters import keeps_warning_filters
+from synthkit.column_plan import TABLE as TABLE  # where the table name has always been imported from
+from synthkit.column_plan import ColumnPlan
 from synthkit.errors import IntegrityError, InvalidParameterError, MissingArtifactError, TaskCancelledError
 from synthkit.machines import Machine, get_machine
 from synthkit.simulators import simulate
 from synthkit.workspace import Workspace, publish_dir, read_json, sha256_file, staging_dir, write_json
 
-TABLE = "sensor_log"
 SEED_FILE = "seed.parquet"
 METADATA_FILE = "metadata.json"
 MANIFEST_FILE = "manifest.json"
@@ -50,23 +51,12 @@ def utc_now() -> str:
 
 
 def detect_metadata(frame: pd.DataFrame, machine: Machine) -> Any:
-    """SDV metadata for one machine's table: label and variant columns categorical, numbers numerical.
+    """SDV metadata of the columns a model of this machine learns, from the columns' roles.
 
     SDV's detection guesses from values (a unique integer column becomes a primary key, a
-    low-cardinality number a category); the catalogue knows better.
+    low-cardinality number a category); the roles know better.
     """
-    from sdv.metadata import Metadata
-
-    metadata = Metadata.detect_from_dataframes({TABLE: frame})
-    if metadata.to_dict()["tables"][TABLE].get("primary_key"):
-        metadata.remove_primary_key(table_name=TABLE)  # a sensor log has no key; a unique column is data
-    categorical = set(machine.label_columns) | ({machine.variant_column} - {None})
-    for column in frame.columns:
-        if column in categorical:
-            metadata.update_column(column, sdtype="categorical", table_name=TABLE)
-        elif pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
-            metadata.update_column(column, sdtype="numerical", table_name=TABLE)
-    return metadata
+    return ColumnPlan.from_seed(frame, machine.roles_for(frame)).metadata()
 
 
 def write_seed(machine: Machine, frame: pd.DataFrame, workspace: Workspace, **manifest: Any) -> SeedResult:

@@ -68,7 +68,7 @@ def test_label_checks_on_known_tables():
         {"failure": [0] * 90 + [1] * 10, "failure_mode": ["none"] * 90 + ["a"] * 5 + ["b"] * 5}
     )
     synthetic = pd.DataFrame({"failure": [0] * 80 + [1] * 20, "failure_mode": ["none"] * 81 + ["a"] * 19})
-    checks = label_checks(real, synthetic, ("failure", "failure_mode"))
+    checks = label_checks(real, synthetic, ("failure", "failure_mode"), {"failure": "0", "failure_mode": "none"})
     assert checks["failure_rate_ratio"] == pytest.approx(2.0)
     assert checks["label_rates"]["failure_mode=a"]["ratio"] == pytest.approx(3.8)
     assert checks["label_rates"]["failure_mode=b"]["ratio"] == 0.0

@@ -1,0 +1,219 @@
+"""Raw maintenance logs as people bring them, for tests, benchmarks and teaching.
+
+Each maker returns a table shaped like a kind of public maintenance log, and the role a careful
+person would give each column. They are not tuned to synthkit: row numbers and serials, flags
+named as people name them (``Machine failure``, ``TWF``, ``anomaly``), statuses in capitals with
+a class of a handful of rows, integer codes, text timestamps, constant columns and empty cells.
+Seeded: the same arguments give the same table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+Maker = Callable[[int, int], tuple[pd.DataFrame, dict[str, str]]]
+
+
+def _with_gaps(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ndarray:
+    values = values.astype(float)
+    values[rng.random(len(values)) < share] = np.nan
+    return values
+
+
+def milling_log(rows: int = 10_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A milling machine's process log: a row number, a product code per row, a quality grade,
+    five sensors (one with 15 % empty cells), a main failure flag and five failure-mode flags (the
+    random-failure flag is set while the main flag is 0)."""
+    rng = np.random.default_rng(seed)
+    grade = rng.choice(["L", "M", "H"], rows, p=[0.6, 0.3, 0.1])
+    air = rng.normal(300, 2, rows).round(1)
+    process = (air + 10 + rng.normal(0, 1, rows)).round(1)
+    speed = rng.normal(1540, 180, rows).round().astype(int)
+    torque = np.clip(40 + (1540 - speed) * 0.06 + rng.normal(0, 8, rows), 3, 77).round(1)
+    wear = rng.integers(0, 254, rows)
+    twf = (wear > 235) & (rng.random(rows) < 0.35)
+    hdf = ((process - air) < 8.7) & (speed < 1380) & (rng.random(rows) < 0.9)
+    power = speed * torque * 2 * np.pi / 60
+    pwf = ((power < 3600) | (power > 9000)) & (rng.random(rows) < 0.6)
+    osf = wear * torque > np.where(grade == "L", 11_000, np.where(grade == "M", 12_000, 13_000))
+    rnf = rng.random(rows) < 0.002
+    failure = (twf | hdf | pwf | osf | (rnf & (rng.random(rows) < 0.05))).astype(int)
+    codes = rng.choice(np.arange(10_000, 100_000), rows, replace=False)
+    frame = pd.DataFrame(
+        {
+            "UDI": np.arange(1, rows + 1),
+            "Product ID": [f"{g}{c}" for g, c in zip(grade, codes)],
+            "Type": grade,
+            "Air temperature [K]": air,
+            "Process temperature [K]": process,
+            "Rotational speed [rpm]": speed,
+            "Torque [Nm]": _with_gaps(rng, torque, 0.15),
+            "Tool wear [min]": wear,
+            "Machine failure": failure,
+            "TWF": twf.astype(int),
+            "HDF": hdf.astype(int),
+            "PWF": pwf.astype(int),
+            "OSF": osf.astype(int),
+            "RNF": rnf.astype(int),
+        }
+    )
+    roles = {"UDI": "id", "Product ID": "id", "Type": "category"}
+    roles |= {c: "numeric" for c in frame.columns[3:8]}
+    roles |= {c: "label" for c in frame.columns[8:]}
+    return frame, roles
+
+
+PUMP_FAULTS = {
+    "normal": 0.55,
+    "valve1_closed": 0.12,
+    "valve2_closed": 0.1,
+    "rotor_imbalance": 0.09,
+    "cavitation": 0.07,
+    "fluid_leak": 0.04,
+    "bearing_wear": 0.0235,
+    "sensor_drift": 0.0065,
+}
+
+
+def pump_testbed(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A pump test bench: text timestamps, eight sensors (two with 20-30 % empty cells), an
+    experiment number, an ``anomaly`` flag, a rare ``changepoint`` flag and a ``fault`` status of
+    eight classes, the rarest under 1 %."""
+    rng = np.random.default_rng(seed)
+    fault = rng.choice(list(PUMP_FAULTS), rows, p=list(PUMP_FAULTS.values()))
+    faulty = fault != "normal"
+    start = pd.Timestamp("2020-03-09 10:14:33")
+    times = start + pd.to_timedelta(np.sort(rng.integers(0, 86_400 * 30, rows)), unit="s")
+    shift = {"normal": 0.0, "valve1_closed": 1.0, "valve2_closed": -1.0, "rotor_imbalance": 2.0}
+    bias = np.array([shift.get(f, 0.5) for f in fault])
+    frame = pd.DataFrame(
+        {
+            "datetime": times.strftime("%Y-%m-%d %H:%M:%S"),
+            "Accelerometer1RMS": (0.21 + 0.02 * bias + rng.normal(0, 0.01, rows)).round(6),
+            "Accelerometer2RMS": (0.27 + 0.03 * bias + rng.normal(0, 0.01, rows)).round(6),
+            "Current": _with_gaps(rng, 1.5 + 0.4 * bias + rng.normal(0, 0.3, rows), 0.2).round(4),
+            "Pressure": (0.05 * bias + rng.normal(0.2, 0.05, rows)).round(4),
+            "Temperature": (75 + 2 * faulty + rng.normal(0, 1.5, rows)).round(3),
+            "Thermocouple": (25 + rng.normal(0, 0.8, rows)).round(3),
+            "Voltage": _with_gaps(rng, 230 + 5 * bias + rng.normal(0, 8, rows), 0.3).round(2),
+            "Volume Flow RateRMS": (32 + 2 * bias + rng.normal(0, 1, rows)).round(0),
+            "experiment": rng.integers(1, 36, rows),
+            "anomaly": (faulty & (rng.random(rows) < 0.5)).astype(float),
+            "changepoint": (faulty & (rng.random(rows) < 0.006)).astype(float),
+            "fault": fault,
+        }
+    )
+    roles = {"datetime": "datetime", "experiment": "category"}
+    roles |= {c: "numeric" for c in frame.columns[1:9]}
+    roles |= {"anomaly": "label", "changepoint": "label", "fault": "label"}
+    return frame, roles
+
+
+def engine_run_to_failure(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Engines run until they fail: an engine number and cycle, three settings, 21 sensors of which
+    six never change (plus one constant setting), the remaining useful life and two labels derived
+    from it (a 0/1 warning and a three-stage code)."""
+    rng = np.random.default_rng(seed)
+    engines = max(2, rows // 200)
+    lives = rng.integers(130, 360, engines)
+    unit = np.repeat(np.arange(1, engines + 1), lives)[:rows]
+    cycle = np.concatenate([np.arange(1, life + 1) for life in lives])[:rows]
+    if len(unit) < rows:  # short tables: more engines
+        extra = rows - len(unit)
+        unit = np.concatenate([unit, np.full(extra, engines + 1)])
+        cycle = np.concatenate([cycle, np.arange(1, extra + 1)])
+        lives = np.append(lives, extra)
+    rul = lives[unit - 1] - cycle
+    wear = 1 - rul / lives[unit - 1]
+    data = {"unit_number": unit, "time_cycles": cycle}
+    data["setting_1"] = rng.normal(0, 0.002, rows).round(4)
+    data["setting_2"] = rng.normal(0, 0.0003, rows).round(4)
+    data["setting_3"] = np.full(rows, 100.0)
+    roles = {"unit_number": "category", "time_cycles": "numeric", "setting_1": "numeric"}
+    roles |= {"setting_2": "numeric", "setting_3": "constant"}
+    constant = {1: 518.67, 5: 14.62, 10: 1.3, 16: 0.03, 18: 2388, 19: 100.0}
+    for i in range(1, 22):
+        name = f"s_{i}"
+        if i in constant:
+            data[name], roles[name] = np.full(rows, constant[i]), "constant"
+        else:
+            data[name] = (500 + 10 * i + 3 * wear**2 * (i % 3 - 1) + rng.normal(0, 0.5, rows)).round(2)
+            roles[name] = "numeric"
+    data["RUL"], roles["RUL"] = rul, "numeric"
+    data["label1"], roles["label1"] = (rul <= 30).astype(int), "label"
+    data["label2"], roles["label2"] = np.where(rul <= 15, 2, np.where(rul <= 30, 1, 0)), "label"
+    return pd.DataFrame(data), roles
+
+
+def plant_sensor_wide(rows: int = 5_000, seed: int = 0, sensors: int = 146) -> tuple[pd.DataFrame, dict]:
+    """A plant's wide sensor export: a record number, a timestamp, ``sensors`` readings that move
+    with a few hidden factors (some with empty cells), a ``machine_status`` of NORMAL, RECOVERING
+    and a handful of BROKEN rows, and an operator note that is mostly empty."""
+    rng = np.random.default_rng(seed)
+    status = rng.choice(["NORMAL", "RECOVERING", "BROKEN"], rows, p=[0.925, 0.07, 0.005])
+    status[:3] = "BROKEN"  # a real export always has a few
+    factors = rng.normal(0, 1, (rows, 4)) + (status != "NORMAL")[:, None] * np.array([1.5, -1.0, 0.5, 0.0])
+    loadings = rng.normal(0, 1, (4, sensors))
+    readings = factors @ loadings + rng.normal(0, 0.5, (rows, sensors))
+    data: dict[str, object] = {
+        "record": np.arange(rows),
+        "timestamp": (pd.Timestamp("2018-04-01") + pd.to_timedelta(np.arange(rows), unit="min")).astype(str),
+    }
+    roles = {"record": "id", "timestamp": "datetime"}
+    for j in range(sensors):
+        name = f"sensor_{j:03d}"
+        values = (50 + 10 * readings[:, j]).round(3)
+        data[name] = _with_gaps(rng, values, 0.1) if j % 10 == 0 else values
+        roles[name] = "numeric"
+    data["machine_status"], roles["machine_status"] = status, "label"
+    note = np.where(
+        rng.random(rows) < 0.02, rng.choice(["checked", "cleaned filter", "re-greased"], rows), None
+    )
+    data["operator_note"], roles["operator_note"] = note, "category"
+    return pd.DataFrame(data), roles
+
+
+def line_log_long(rows: int = 1_000_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A production line's long log, 12 columns: event number, time, line letter, shift code,
+    six sensors, an ``alarm`` flag and an ``error_code`` (0 when all is well)."""
+    rng = np.random.default_rng(seed)
+    line = rng.choice(list("ABCD"), rows, p=[0.4, 0.3, 0.2, 0.1])
+    load = rng.beta(4, 2, rows)
+    temp = 40 + 30 * load + rng.normal(0, 2, rows)
+    vibration = np.abs(1.5 + 2 * load**3 + rng.normal(0, 0.4, rows))
+    risk = 0.004 + 0.05 * (vibration > 3.5) + 0.03 * (temp > 68)
+    error = np.where(
+        rng.random(rows) < risk, rng.choice([1, 2, 3, 4, 5], rows, p=[0.4, 0.3, 0.15, 0.1, 0.05]), 0
+    )
+    frame = pd.DataFrame(
+        {
+            "event_id": np.arange(1_000_001, 1_000_001 + rows),
+            "time": (pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(rows) * 7, unit="s")).astype(str),
+            "line": line,
+            "shift": rng.integers(1, 4, rows),
+            "load_pct": (100 * load).round(1),
+            "temperature_c": temp.round(2),
+            "vibration_mm_s": vibration.round(3),
+            "pressure_bar": _with_gaps(rng, 6 + load + rng.normal(0, 0.2, rows), 0.12).round(3),
+            "current_a": (20 + 15 * load + rng.normal(0, 1, rows)).round(2),
+            "speed_rpm": (1450 + 40 * load + rng.normal(0, 5, rows)).round(0),
+            "alarm": (error > 0).astype(int),
+            "error_code": error,
+        }
+    )
+    roles = {"event_id": "id", "time": "datetime", "line": "category", "shift": "category"}
+    roles |= {c: "numeric" for c in frame.columns[4:10]}
+    roles |= {"alarm": "label", "error_code": "label"}
+    return frame, roles
+
+
+MAKERS: dict[str, Maker] = {
+    "milling_log": milling_log,
+    "pump_testbed": pump_testbed,
+    "engine_run_to_failure": engine_run_to_failure,
+    "plant_sensor_wide": plant_sensor_wide,
+    "line_log_long": line_log_long,
+}

@@ -1,0 +1,424 @@
+"""Column roles: what each column of a user's log is, inferred from names and values, then editable.
+
+A raw maintenance log is not a sensor table: it carries row numbers and serials (``id``), what
+failure means there (``label``: a 0/1 flag, a group of failure-mode flags, a status with a rare
+class), codes and grades (``category``), measurements (``numeric``), timestamps (``datetime``),
+columns that never change (``constant``) and columns the user wants left out (``ignore``).
+Everything downstream (model, label plan, holdout strata, report) follows these roles, never
+fixed column names. Inference reads each column once (no quadratic step), so it scales to
+millions of rows; every decision carries a short reason the user is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from synthkit.errors import InvalidDataError, InvalidParameterError
+
+ROLES = ("id", "label", "category", "numeric", "datetime", "constant", "ignore")
+MODELLED_ROLES = ("label", "category", "numeric", "datetime")
+MAX_CATEGORIES = 500  # widest one-hot span the model gets; wider categories are refused or cut
+MAX_CODE_LEVELS = 20  # integers with at most this many values are codes, unless named as amounts
+MAX_LABEL_CLASSES = 50
+MIN_FAILING_ROWS = 2
+FLAG_MAX_SHARE = 0.2  # failure-mode flags are mostly 0
+ID_UNIQUE_SHARE = 0.95  # text columns this unique are keys, not categories
+
+# Name fragments (lower case, matched inside the column name's words)
+FAILURE_WORDS = (
+    "fail", "fault", "broken", "break", "alarm", "anomal", "defect", "error", "malfunction",
+    "trip", "incident", "changepoint", "change_point", "outlier", "crash", "label", "target",
+)  # fmt: skip
+STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage")
+GROUP_WORDS = {
+    "id",
+    "experiment",
+    "run",
+    "batch",
+    "unit",
+    "engine",
+    "machine",
+    "asset",
+    "group",
+    "lot",
+    "station",
+}
+RARE_CLASS_SHARE = 0.1  # a status named as such needs a class this rare to be a label
+AMOUNT_WORDS = (
+    "count", "num", "cycle", "hour", "minute", "second", "sec", "day", "age", "rpm", "speed",
+    "temp", "pressure", "load", "wear", "level", "qty", "quantity", "rul", "time", "duration",
+    "torque", "current", "voltage", "power", "flow", "vibration", "size", "length", "weight",
+)  # fmt: skip
+NORMAL_VALUES = (
+    "none", "normal", "ok", "okay", "healthy", "good", "no_failure", "nofailure", "no_fault",
+    "nofault", "fault_free", "nominal", "0", "0.0", "false", "no", "n", "pass", "fine", "no_error",
+)  # fmt: skip
+_TRUE_FALSE = {"true", "false", "yes", "no", "y", "n", "t", "f"}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The role of every column, the no-failure value of each label, and why each was chosen."""
+
+    roles: dict[str, str]
+    normals: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Label columns, the main one (what ``failure`` means here) first."""
+        return tuple(c for c, role in self.roles.items() if role == "label")
+
+    def of(self, role: str) -> list[str]:
+        return [c for c, r in self.roles.items() if r == role]
+
+    @property
+    def modelled(self) -> list[str]:
+        return [c for c, role in self.roles.items() if role in MODELLED_ROLES]
+
+    def table(self) -> list[dict[str, str]]:
+        """One row per column: name, role, why, and the no-failure value of labels."""
+        return [
+            {"column": c, "role": r, "normal": self.normals.get(c, ""), "why": self.reasons.get(c, "")}
+            for c, r in self.roles.items()
+        ]
+
+    def to_dict(self) -> dict:
+        return {"roles": dict(self.roles), "normals": dict(self.normals), "reasons": dict(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Roles:
+        return cls(dict(data["roles"]), dict(data.get("normals", {})), dict(data.get("reasons", {})))
+
+
+def name_words(name: str) -> str:
+    """``MachineFailure``, ``machine-failure`` and ``Machine failure`` all read ``machine_failure``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(name))
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+
+
+def _named(name: str, words: tuple[str, ...]) -> bool:
+    text = name_words(name)
+    return any(word in text for word in words)
+
+
+def _id_named(name: str) -> bool:
+    return bool(
+        {"id", "uid", "uuid", "udi", "serial", "sn", "key", "index", "idx"} & set(name_words(name).split("_"))
+    )
+
+
+def normal_text(value: object) -> str:
+    """How a value is compared with a label's no-failure value: ``0``, ``0.0`` and ``False`` alike."""
+    if isinstance(value, (bool, np.bool_)):
+        return "0" if not value else "1"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not pd.isna(value):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return str(value).strip()
+
+
+def label_text(series: pd.Series) -> pd.Series:
+    """``normal_text`` of every value, vectorized (labels of millions of rows are compared)."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(int).astype(str)
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=float)
+        whole = np.isfinite(values) & (np.mod(values, 1) == 0)
+        text = series.astype(str)
+        text[whole] = pd.Series(values[whole].astype(np.int64), index=series.index[whole]).astype(str)
+        return text
+    return series.astype(str).str.strip()
+
+
+def failing_mask(series: pd.Series, normal: str) -> pd.Series:
+    """Rows whose label is not the no-failure value (missing labels are not failures)."""
+    return series.notna() & (label_text(series) != normal)
+
+
+def is_flag(series: pd.Series) -> bool:
+    """A 0/1 column (numbers, booleans or true/false words) with both values present."""
+    values = series.dropna().unique()
+    if len(values) != 2:
+        return False
+    texts = {normal_text(v).lower() for v in values}
+    return texts == {"0", "1"} or texts <= _TRUE_FALSE
+
+
+def _flag_normal(series: pd.Series) -> str:
+    texts = {normal_text(v) for v in series.dropna().unique()}
+    for candidate in ("0", "false", "False", "FALSE", "no", "No", "NO", "n", "N", "f", "F"):
+        if candidate in texts:
+            return candidate
+    return series.mode().map(normal_text).iloc[0]
+
+
+def status_normal(series: pd.Series) -> str | None:
+    """The no-failure class of a status: a value that reads as normal, else a majority class."""
+    counts = label_text(series.dropna()).value_counts()
+    for value in counts.index:
+        if name_words(value) in NORMAL_VALUES or value.lower() in NORMAL_VALUES:
+            return value
+    return counts.index[0] if counts.iloc[0] >= 0.5 * counts.sum() else None
+
+
+def _looks_datetime(series: pd.Series) -> bool:
+    """Text that parses as timestamps (checked on a sample; numbers alone never count)."""
+    values = series.dropna().astype(str)
+    sample = values.sample(min(len(values), 200), random_state=0) if len(values) else values
+    if sample.empty or sample.str.fullmatch(r"[+-]?\d+(\.\d+)?").any():
+        return False
+    if not sample.str.contains(r"\d[-/:.T ]\d|\d{4}-\d{2}", regex=True).all():
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
+
+
+def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
+    """A column's role from its own values and name, before labels are looked for."""
+    values = series.dropna()
+    distinct = int(values.nunique())
+    if distinct <= 1:
+        return "constant", "a single value" + (" (and empty cells)" if len(values) < rows else "")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime", "timestamps"
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    integer = numeric and bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
+    if not numeric and not pd.api.types.is_bool_dtype(series) and _looks_datetime(series):
+        return "datetime", "text that parses as timestamps"
+    unique = distinct == rows
+    if unique and (integer or not numeric):
+        return "id", "unique in every row"
+    if not numeric and not pd.api.types.is_bool_dtype(series):
+        if distinct > MAX_CATEGORIES and distinct >= ID_UNIQUE_SHARE * len(values):
+            return "id", f"{distinct:,} values in {len(values):,} rows (a key)"
+        return "category", f"text with {distinct:,} values"
+    if integer and distinct <= MAX_CATEGORIES and GROUP_WORDS & set(name_words(name).split("_")):
+        return "category", f"whole numbers naming {distinct} groups"
+    if integer and distinct <= MAX_CODE_LEVELS and not _named(name, AMOUNT_WORDS):
+        return "category", f"whole numbers with {distinct} values (a code)"
+    return "numeric", "numbers" if not integer else f"whole numbers with {distinct:,} values"
+
+
+def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
+    """(no-failure value, reason) when a column reads as a label by its name and values."""
+    values = series.dropna()
+    distinct = int(values.nunique())
+    if is_flag(series) and _named(name, FAILURE_WORDS):
+        normal = _flag_normal(series)
+        return normal, "0/1 named like a failure"
+    if 2 <= distinct <= MAX_CODE_LEVELS and not pd.api.types.is_float_dtype(series):
+        normal = status_normal(series)
+        if normal is None:
+            return None
+        failing = failing_mask(series, normal).mean()
+        texts = {name_words(normal_text(v)) for v in values.unique()}
+        failure_values = any(_named(t, FAILURE_WORDS + ("broken", "recover", "warn")) for t in texts)
+        rare_class = values.value_counts(normalize=True).iloc[-1] <= RARE_CLASS_SHARE
+        if failing <= 0.5 and (failure_values or (_named(name, STATUS_WORDS) and rare_class)):
+            return normal, f"a status with no-failure value {normal!r} and rare classes"
+    return None
+
+
+def _flags_with(frame: pd.DataFrame, roles: dict[str, str], normals: dict[str, str], reasons: dict) -> None:
+    """Find failure-mode flags: rare 0/1 columns set mostly when a label says failure, and rare
+    0/1 columns standing next to such flags (mode flags come in a block, and one of them, like a
+    random-failure flag, may be set while the main label is not)."""
+    main = [c for c in roles if roles[c] == "label"]
+    if not main:
+        return
+    failing = np.zeros(len(frame), dtype=bool)
+    for column in main:
+        failing |= failing_mask(frame[column], normals[column]).to_numpy()
+    columns = list(frame.columns)
+
+    def rare_flag(column: str) -> bool:
+        series = frame[column]
+        if roles[column] not in ("category", "numeric") or not is_flag(series):
+            return False
+        ones = failing_mask(series, _flag_normal(series))
+        return MIN_FAILING_ROWS <= ones.sum() and ones.mean() <= FLAG_MAX_SHARE
+
+    for column in columns:
+        if rare_flag(column):
+            ones = failing_mask(frame[column], _flag_normal(frame[column])).to_numpy()
+            if failing[ones].mean() >= 0.5:
+                roles[column], normals[column] = "label", _flag_normal(frame[column])
+                reasons[column] = f"rare 0/1 set mostly with {main[0]!r} (a failure-mode flag)"
+    grown = True
+    while grown:
+        grown = False
+        for i, column in enumerate(columns):
+            neighbours = [columns[j] for j in (i - 1, i + 1) if 0 <= j < len(columns)]
+            if rare_flag(column) and any(roles[n] == "label" for n in neighbours):
+                roles[column], normals[column] = "label", _flag_normal(frame[column])
+                reasons[column] = "rare 0/1 beside the failure-mode flags"
+                grown = True
+
+
+def infer_roles(frame: pd.DataFrame, fixed: dict[str, str] | None = None) -> Roles:
+    """Every column's role; ``fixed`` roles (the user's) are kept as given and inform the rest."""
+    fixed = dict(fixed or {})
+    rows = len(frame)
+    roles, normals, reasons = {}, {}, {}
+    for name in frame.columns:
+        if name in fixed:
+            roles[name], reasons[name] = fixed[name], "set by you"
+            continue
+        roles[name], reasons[name] = _base_role(name, frame[name], rows)
+        if roles[name] in ("category", "numeric"):
+            label = _as_label(name, frame[name])
+            if label is not None:
+                roles[name], normals[name] = "label", label[0]
+                reasons[name] = label[1]
+    for name, role in fixed.items():
+        if role == "label":
+            normals[name] = _label_normal(frame[name])
+    _flags_with(frame, roles, normals, reasons)
+    labels = [c for c in roles if roles[c] == "label"]
+    main = _main_label(labels, frame, normals)
+    order = (
+        ([main] if main else []) + [c for c in labels if c != main] + [c for c in roles if c not in labels]
+    )
+    return Roles({c: roles[c] for c in order}, normals, reasons)
+
+
+def _label_normal(series: pd.Series) -> str:
+    return _flag_normal(series) if is_flag(series) else (status_normal(series) or "")
+
+
+def _main_label(labels: list[str], frame: pd.DataFrame, normals: dict) -> str | None:
+    """What failure means here: the label named like a failure that fails most often."""
+
+    def weight(column: str) -> float:
+        named = _named(column, FAILURE_WORDS + STATUS_WORDS)
+        return 2 * named + float(failing_mask(frame[column], normals.get(column, "")).mean())
+
+    return max(labels, key=weight) if labels else None
+
+
+def check_roles(frame: pd.DataFrame, roles: Roles, explicit: dict[str, str], what: str) -> list[str]:
+    """Every reason the roles cannot be used on this table (empty when they can)."""
+    problems = []
+    for column, role in roles.roles.items():
+        series = frame[column]
+        values = series.dropna()
+        distinct = int(values.nunique())
+        mine = column in explicit
+        if role == "id" and series.duplicated().any() and mine:
+            dupes = int(series.duplicated().sum())
+            problems.append(f"column {column!r} cannot be an id: {dupes:,} of its values repeat")
+        if role == "numeric" and not pd.api.types.is_numeric_dtype(series):
+            problems.append(f"column {column!r} cannot be numeric: it holds text (e.g. {values.iloc[0]!r})")
+        if role == "category" and distinct > MAX_CATEGORIES and not mine:
+            problems.append(
+                f"column {column!r} has {distinct:,} distinct values; a category may have at most "
+                f"{MAX_CATEGORIES}. Give it the role 'id' (regenerated unique), 'ignore' (left out), "
+                f"or 'category' explicitly to keep its {MAX_CATEGORIES - 1} most frequent values and 'other'"
+            )
+        if role == "label":
+            problems += _label_problems(column, series, roles.normals.get(column, ""))
+    return problems
+
+
+def _label_problems(column: str, series: pd.Series, normal: str) -> list[str]:
+    distinct = int(series.dropna().nunique())
+    if distinct > MAX_LABEL_CLASSES:
+        return [
+            f"column {column!r} cannot be a label: it has {distinct:,} values (at most "
+            f"{MAX_LABEL_CLASSES}); give it the role 'numeric' or 'category'"
+        ]
+    failing = int(failing_mask(series, normal).sum())
+    if failing == 0:
+        return [
+            f"label column {column!r} has no failures to learn from (every value is {normal!r}); "
+            "pass no_label=True (--no-label) to train without a label"
+        ]
+    if failing < MIN_FAILING_ROWS:
+        return [
+            f"label column {column!r} has {failing} failing row; at least {MIN_FAILING_ROWS} are "
+            "needed to learn from. Give it another role, or pass no_label=True (--no-label)"
+        ]
+    return []
+
+
+def check_overrides(frame: pd.DataFrame, overrides: object, function: str) -> dict[str, str]:
+    """The user's roles as a dict, refused by name when a column or a role does not exist."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
+        raise InvalidParameterError(
+            f"The 'roles' parameter of {function} must be a dict of column name to role. "
+            f"Got {overrides!r} instead."
+        )
+    missing = [c for c in overrides if c not in frame.columns]
+    if missing:
+        raise InvalidParameterError(
+            f"{function}: no column named {', '.join(map(repr, missing))}; the columns are "
+            f"{', '.join(map(repr, frame.columns))}."
+        )
+    wrong = {c: r for c, r in overrides.items() if r not in ROLES}
+    if wrong:
+        column, role = next(iter(wrong.items()))
+        raise InvalidParameterError(
+            f"{function}: role {role!r} of column {column!r} is not a role; the roles are {', '.join(ROLES)}."
+        )
+    return dict(overrides)
+
+
+def resolve_roles(
+    frame: pd.DataFrame,
+    overrides: dict[str, str],
+    normals: dict[str, str] | None,
+    no_label: bool,
+    what: str,
+) -> Roles:
+    """Inferred roles with the user's on top, checked; refused (InvalidDataError) with every reason.
+
+    ``no_label`` registers a table without failures: any label (inferred or all-normal flag)
+    becomes a category instead of refusing the table.
+    """
+    roles = infer_roles(frame, overrides)
+    if no_label:
+        relabelled = {c: ("category" if r == "label" else r) for c, r in roles.roles.items()}
+        roles = Roles(relabelled, {}, roles.reasons)
+    else:
+        silent = _all_normal_failure_columns(frame, roles)
+        if silent:
+            raise InvalidDataError(
+                what,
+                [
+                    f"column {c!r} looks like the failure label but is {v!r} in every row: there are "
+                    "no failures to learn from; pass no_label=True (--no-label) to train anyway"
+                    for c, v in silent.items()
+                ],
+            )
+    if normals:
+        unknown = [c for c in normals if roles.roles.get(c) != "label"]
+        if unknown:
+            raise InvalidParameterError(
+                f"no-failure values given for {', '.join(map(repr, unknown))}, which are not labels; "
+                f"the labels are {', '.join(map(repr, roles.labels)) or 'none'}."
+            )
+        roles = Roles(
+            roles.roles, {**roles.normals, **{c: str(v) for c, v in normals.items()}}, roles.reasons
+        )
+    problems = check_roles(frame, roles, overrides, what)
+    if problems:
+        raise InvalidDataError(what, problems)
+    return roles
+
+
+def _all_normal_failure_columns(frame: pd.DataFrame, roles: Roles) -> dict[str, str]:
+    """Failure-named columns that are constant at a no-failure value (``failure`` all 0)."""
+    found = {}
+    for column in roles.of("constant"):
+        values = frame[column].dropna()
+        if len(values) and _named(column, FAILURE_WORDS):
+            value = normal_text(values.iloc[0])
+            if value.lower() in NORMAL_VALUES:
+                found[column] = value
+    return found
