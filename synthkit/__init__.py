@@ -24,7 +24,8 @@ from synthkit.jobs import Job, get_task_status, submit  # noqa: E402
 from synthkit.machines import Machine, Sensor, get_machine, list_machines  # noqa: E402
 from synthkit.modelstore import Model, load_model  # noqa: E402
 from synthkit.progress import History, JsonlSink, ProgressEvent, TqdmSink  # noqa: E402
-from synthkit.registration import register_machine  # noqa: E402
+from synthkit.registration import preview_roles, register_machine, update_roles  # noqa: E402
+from synthkit.roles import Roles  # noqa: E402
 from synthkit.seed import SeedResult, generate_seed_data  # noqa: E402
 from synthkit.training import TrainResult, train_model, train_tvae  # noqa: E402
 
@@ -43,6 +44,7 @@ __all__ = [
     "MissingArtifactError",
     "Model",
     "ProgressEvent",
+    "Roles",
     "SeedResult",
     "Sensor",
     "SynthkitError",
@@ -57,8 +59,10 @@ __all__ = [
     "get_task_status",
     "list_machines",
     "load_model",
+    "preview_roles",
     "register_machine",
     "submit",
     "train_model",
     "train_tvae",
+    "update_roles",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthkit.roles import MAX_CATEGORIES, Roles
+from synthkit.roles import MAX_CATEGORIES, Roles, labels_first
 
 TABLE = "sensor_log"
 OTHER = "other"
@@ -176,6 +176,7 @@ class ColumnPlan:
         return {
             "columns": self.columns,
             "roles": self.roles,
+            "labels": list(self.labels),  # the order, which JSON with sorted keys would lose
             "normals": self.normals,
             "id_formats": self.id_formats,
             "constants": self.constants,
@@ -184,6 +185,8 @@ class ColumnPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ColumnPlan:
+        data = dict(data)
+        data["roles"] = labels_first(data["roles"], data.pop("labels", ()))
         return cls(**data)
 
 

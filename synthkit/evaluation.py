@@ -130,6 +130,8 @@ def label_checks(
         if is_flag(real[column]):
             rate(column, failing_mask(real[column], normal), failing_mask(synthetic[column], normal))
             continue
+        if column == labels[0]:  # the main label's failure rate, whatever its classes
+            rate(column, failing_mask(real[column], normal), failing_mask(synthetic[column], normal))
         for value in sorted(set(real_text[real[column].notna()]) - {normal}):
             rate(f"{column}={value}", real_text == value, synthetic_text == value)
     contradiction = None

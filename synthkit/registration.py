@@ -19,7 +19,7 @@ from synthkit._checks import check_int
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.modelstore import MANIFEST_FILE as MODEL_MANIFEST
-from synthkit.roles import Roles, check_overrides, is_flag, normal_text, resolve_roles
+from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
 from synthkit.seed import MAX_SAMPLES, load_seed, write_seed
 from synthkit.workspace import Workspace, read_json, validate_id, write_json
 
@@ -163,16 +163,33 @@ def _read(data: object) -> tuple[pd.DataFrame, str]:
     )
 
 
+def preview_roles(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    roles: dict[str, str] | None = None,
+    normals: dict[str, str] | None = None,
+    no_label: bool = False,
+) -> tuple[Roles | None, list[str]]:
+    """The role each column would get, and every reason registering would be refused (empty when
+    it would not), for a preview the user edits before registering; nothing is written."""
+    try:
+        _, resolved = prepare_table(data, roles, normals, no_label)
+        return resolved, []
+    except InvalidDataError as error:
+        problems = list(error.problems)
+    frame, what = _read(data)
+    frame, unusable = _normalise(frame)
+    if unusable:
+        return None, problems
+    return infer_roles(frame, check_overrides(frame, roles, "register_machine")), problems
+
+
 def prepare_table(
     data: pd.DataFrame | str | os.PathLike | bytes,
     roles: dict[str, str] | None = None,
     normals: dict[str, str] | None = None,
     no_label: bool = False,
 ) -> tuple[pd.DataFrame, Roles]:
-    """The table as it will be stored and the role of each column, checked, without writing.
-
-    What ``register_machine`` would do, for a preview (the Machine panel and ``--dry-run`` show it).
-    """
+    """The table as it will be stored and the role of each column, checked, without writing."""
     frame, what = _read(data)
     frame, problems = _normalise(frame)
     if problems:

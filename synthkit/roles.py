@@ -12,6 +12,7 @@ millions of rows; every decision carries a short reason the user is shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,11 +89,23 @@ class Roles:
         ]
 
     def to_dict(self) -> dict:
-        return {"roles": dict(self.roles), "normals": dict(self.normals), "reasons": dict(self.reasons)}
+        return {
+            "roles": dict(self.roles),
+            "labels": list(self.labels),  # the order, which JSON with sorted keys would lose
+            "normals": dict(self.normals),
+            "reasons": dict(self.reasons),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Roles:
-        return cls(dict(data["roles"]), dict(data.get("normals", {})), dict(data.get("reasons", {})))
+        roles = labels_first(data["roles"], data.get("labels", ()))
+        return cls(roles, dict(data.get("normals", {})), dict(data.get("reasons", {})))
+
+
+def labels_first(roles: dict[str, str], labels: Sequence[str]) -> dict[str, str]:
+    """``roles`` with the label columns first, in the order given (the main label leading)."""
+    order = [c for c in labels if c in roles] + [c for c in roles if c not in labels]
+    return {c: roles[c] for c in order}
 
 
 def name_words(name: str) -> str:

@@ -3,6 +3,7 @@ seed data, or register your own machine from an uploaded CSV."""
 
 from __future__ import annotations
 
+import html
 import os
 import threading
 from collections.abc import Callable
@@ -14,9 +15,10 @@ from synthkit.jobs import submit
 from synthkit.machines import get_machine, list_machines
 from synthkit.modelstore import model_manifest
 from synthkit.progress import ProgressEvent
-from synthkit.registration import register_machine
+from synthkit.registration import preview_roles, register_machine
 from synthkit.seed import generate_seed_data, seed_manifest
 from synthkit.widgets._common import UiLock, error_line, ok_line, optional_int, styled, table
+from synthkit.widgets.roles_editor import RolesEditor
 
 
 class MachinePanel(w.VBox):
@@ -45,6 +47,9 @@ class MachinePanel(w.VBox):
         )
         self.register_button = styled(w.Button(description="Register", icon="upload"), "sk-register")
         self.problems = styled(w.HTML(), "sk-problems")
+        self.roles = RolesEditor()
+        self.roles.on_change(lambda: self.preview())
+        self.upload.observe(lambda _: self._new_upload(), names="value")
         self.seed_button.on_click(lambda _: self.make_seed())
         self.register_button.on_click(lambda _: self.register())
         self.machine.observe(lambda change: self._selected(change["new"]), names="value")
@@ -57,6 +62,7 @@ class MachinePanel(w.VBox):
                 w.HBox([self.samples, self.seed, self.seed_button, self.seed_progress]),
                 w.HTML("<b>Bring your own machine</b>"),
                 w.HBox([self.upload, self.new_id, self.new_description, self.register_button]),
+                self.roles,
                 self.problems,
             ]
         )
@@ -84,7 +90,7 @@ class MachinePanel(w.VBox):
         if not machine_id:
             return
         machine = get_machine(machine_id, self.workspace)
-        self.description.value = f"<b>{machine.machine_id}</b>: {machine.description}"
+        self.description.value = f"<b>{machine.machine_id}</b>: {html.escape(machine.description)}"
         self.sensors.value = table(
             [
                 {"sensor": s.name, "unit": s.unit, "typical range": f"{s.low:g} - {s.high:g}"}
@@ -152,23 +158,52 @@ class MachinePanel(w.VBox):
 
         self._ui.run(update)
 
+    def _uploaded(self) -> bytes | None:
+        files = self.upload.value
+        return bytes(files[0]["content"]) if files else None
+
+    def _new_upload(self) -> None:
+        self.roles.reset()
+        self.preview()
+
+    def preview(self) -> None:
+        """Show the uploaded table's column roles (with the user's changes) and any problem."""
+        content = self._uploaded()
+        if content is None:
+            return
+        try:
+            roles, problems = preview_roles(content, self.roles.changed())
+        except Exception as error:
+            self.roles.show(None)
+            self.problems.value = error_line(error)
+            return
+        self.roles.show(roles)
+        self.problems.value = _problem_list(problems) if problems else ""
+
     def register(self) -> None:
         """Register the uploaded CSV as a new machine; every problem is listed in the panel."""
-        files = self.upload.value
-        if not files:
+        content = self._uploaded()
+        if content is None:
             self.problems.value = error_line(ValueError("Choose a CSV file to upload first."))
             return
-        content = bytes(files[0]["content"])
         try:
             machine = register_machine(
-                self.new_id.value.strip(), content, self.new_description.value, workspace=self.workspace
+                self.new_id.value.strip(),
+                content,
+                self.new_description.value,
+                workspace=self.workspace,
+                roles=self.roles.changed(),
             )
         except InvalidDataError as error:
-            items = "".join(f"<li>{p}</li>" for p in error.problems)
-            self.problems.value = error_line(ValueError("The CSV cannot be used:")) + f"<ul>{items}</ul>"
+            self.problems.value = _problem_list(error.problems)
             return
         except Exception as error:
             self.problems.value = error_line(error)
             return
         self.problems.value = ok_line(f"registered {machine.machine_id}")
         self.refresh(machine.machine_id)
+
+
+def _problem_list(problems: list[str]) -> str:
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    return error_line(ValueError("The CSV cannot be used:")) + f"<ul>{items}</ul>"

@@ -1,0 +1,234 @@
+"""Raw logs end to end with the real SDV stack: registered raw, trained, generated, evaluated.
+
+Ids come back unique in their format, every label shape keeps its rates, empty cells keep their
+share, integers stay integers, timestamps stay in range, and roles can change after training.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthkit import evaluate, generate_synthetic_data, register_machine, train_tvae, update_roles
+from synthkit.cli import main
+from synthkit.raw_logs import milling_log, pump_testbed
+from synthkit.registration import StaleModelWarning
+from synthkit.roles import failing_mask
+
+
+def _run(workspace, name, frame, rows=3_000, **train):
+    register_machine(name, frame, workspace=workspace)
+    train_tvae(name, epochs=train.pop("epochs", 3), seed=1, workspace=workspace, **train)
+    result = generate_synthetic_data(name, rows, 0, 0, seed=2, workspace=workspace, report=False)
+    return pd.read_parquet(result.file_paths["train"]), result
+
+
+@pytest.fixture(scope="module")
+def milling(tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("ws")
+    frame, _ = milling_log(1_200, 4)
+    synthetic, run = _run(workspace, "mill", frame)
+    return workspace, frame, synthetic, run
+
+
+@pytest.fixture(scope="module")
+def pump(tmp_path_factory):
+    workspace = tmp_path_factory.mktemp("ws")
+    frame, _ = pump_testbed(1_500, 4)
+    synthetic, run = _run(workspace, "bench", frame)
+    return workspace, frame, synthetic, run
+
+
+def test_ids_are_regenerated_unique_in_the_observed_format(milling):
+    _, real, synthetic, _ = milling
+    assert list(synthetic.columns) == list(real.columns)
+    assert synthetic["UDI"].is_unique and synthetic["UDI"].is_monotonic_increasing
+    assert synthetic["UDI"].iloc[0] == real["UDI"].iloc[0] and synthetic["UDI"].dtype.kind == "i"
+    assert synthetic["Product ID"].is_unique
+    assert synthetic["Product ID"].str.fullmatch(r"[LMH]\d{5}").all()
+    shares = synthetic["Product ID"].str[0].value_counts(normalize=True)
+    assert abs(shares["L"] - real["Product ID"].str[0].eq("L").mean()) < 0.05
+
+
+def test_ids_stay_unique_across_splits_and_chunks(milling):
+    workspace = milling[0]
+    result = generate_synthetic_data(
+        "mill", 700, 300, 250, seed=5, chunk_rows=200, workspace=workspace, report=False
+    )
+    ids = pd.concat(pd.read_parquet(p, columns=["UDI", "Product ID"]) for p in result.file_paths.values())
+    assert len(ids) == 1_250 and ids["UDI"].is_unique and ids["Product ID"].is_unique
+
+
+def _rate_ratios(real: pd.DataFrame, synthetic: pd.DataFrame, labels: dict[str, str]) -> dict[str, float]:
+    ratios = {}
+    for column, normal in labels.items():
+        real_text, synthetic_text = real[column].astype(str), synthetic[column].astype(str)
+        if real[column].nunique() == 2:
+            hits = {column: (failing_mask(real[column], normal), failing_mask(synthetic[column], normal))}
+        else:
+            hits = {f"{column}={v}": (real_text == v, synthetic_text == v) for v in set(real_text) - {normal}}
+        for name, (real_hits, synthetic_hits) in hits.items():
+            if real_hits.sum() >= 10:
+                ratios[name] = synthetic_hits.mean() / real_hits.mean()
+    return ratios
+
+
+def test_a_main_flag_with_mode_flags_keeps_every_rate(milling):
+    _, real, synthetic, _ = milling
+    flags = {c: "0" for c in ("Machine failure", "TWF", "HDF", "PWF", "OSF")}
+    ratios = _rate_ratios(real, synthetic, flags)
+    assert len(ratios) >= 3
+    assert all(0.8 <= r <= 1.25 for r in ratios.values()), ratios
+
+
+def test_label_combinations_never_seen_in_training_are_never_produced(milling, pump):
+    from synthkit import get_machine
+
+    for (workspace, real, synthetic, _), name in ((milling, "mill"), (pump, "bench")):
+        labels = list(get_machine(name, workspace).label_columns)
+        assert len(labels) >= 3
+        seen = set(map(tuple, real[labels].astype(str).to_numpy()))
+        made = set(map(tuple, synthetic[labels].astype(str).to_numpy()))
+        assert made <= seen
+
+
+def test_a_status_and_two_flags_keep_their_rates(pump):
+    _, real, synthetic, _ = pump
+    ratios = _rate_ratios(real, synthetic, {"fault": "normal", "anomaly": "0", "changepoint": "0"})
+    assert "fault=cavitation" in ratios and "anomaly" in ratios
+    assert all(0.8 <= r <= 1.25 for r in ratios.values()), ratios
+
+
+def test_empty_cells_integers_rounding_and_timestamps_follow_the_real_data(pump, milling):
+    _, real, synthetic, _ = pump
+    for column in ("Current", "Voltage"):
+        real_share, synthetic_share = real[column].isna().mean(), synthetic[column].isna().mean()
+        assert abs(synthetic_share - real_share) <= max(0.2 * real_share, 0.005), column
+    times = pd.to_datetime(real["datetime"])
+    assert synthetic["datetime"].dtype.kind == "M"
+    assert synthetic["datetime"].between(times.min(), times.max()).all()
+    assert synthetic["experiment"].dtype.kind == "i"
+    decimals = (
+        synthetic["Voltage"].dropna().map(lambda v: len(repr(v).split(".")[-1]) if "." in repr(v) else 0)
+    )
+    assert decimals.max() <= 2
+    _, real, synthetic, _ = milling
+    assert synthetic["Rotational speed [rpm]"].dtype.kind == "i"
+    assert (
+        synthetic["Tool wear [min]"]
+        .between(real["Tool wear [min]"].min(), real["Tool wear [min]"].max())
+        .all()
+    )
+
+
+def test_the_report_scores_labels_by_their_own_names(milling):
+    workspace, real, _, run = milling
+    report = evaluate("mill", run.run_id, workspace=workspace)
+    assert set(report.label_rates) >= {"Machine failure", "TWF", "HDF", "PWF", "OSF"}
+    assert report.failure_rate_ratio == pytest.approx(report.label_rates["Machine failure"]["ratio"])
+    assert report.label_contradiction_rate == 0.0
+    assert {"roc_auc_synthetic", "pr_auc_synthetic", "pr_auc_real"} <= set(report.utility)
+    assert report.utility["pr_auc_real"] is not None
+    assert "UDI" not in report.column_scores and "Product ID" not in report.column_scores
+
+
+def test_a_timestamped_log_is_evaluated_without_treating_time_as_a_category(pump):
+    workspace, _, _, run = pump
+    report = evaluate("bench", run.run_id, workspace=workspace)
+    assert report.failure_rate_ratio is not None
+    assert "fault=sensor_drift" in report.label_rates or "fault=bearing_wear" in report.label_rates
+    assert report.utility["roc_auc_synthetic"] is not None
+
+
+def test_failure_ratio_works_whatever_the_labels_are_called(pump):
+    workspace = pump[0]
+    result = generate_synthetic_data(
+        "bench", 1_000, 0, 0, seed=3, failure_ratio=1.0, workspace=workspace, report=False
+    )
+    rows = pd.read_parquet(result.file_paths["train"])
+    assert (rows["fault"] != "normal").all() or (rows[["anomaly", "changepoint"]] != 0).any(axis=1).all()
+    result = generate_synthetic_data(
+        "bench", 1_000, 0, 0, seed=3, failure_ratio=0.7, workspace=workspace, report=False
+    )
+    rows = pd.read_parquet(result.file_paths["train"])
+    failing = (rows["fault"] != "normal") | (rows["anomaly"] != 0) | (rows["changepoint"] != 0)
+    assert failing.mean() == pytest.approx(0.7, abs=0.01)
+
+
+def test_roles_changed_after_training_say_the_model_is_stale(workspace):
+    frame, _ = milling_log(400, 2)
+    register_machine("mill2", frame)
+    train_tvae("mill2", epochs=1, seed=1)
+    with pytest.warns(StaleModelWarning, match="train it again"):
+        machine = update_roles("mill2", {"Type": "ignore"})
+    assert machine.column_roles["roles"]["Type"] == "ignore"
+    result = generate_synthetic_data("mill2", 200, 0, 0, seed=1, report=False)
+    assert "Type" in pd.read_parquet(result.file_paths["train"]).columns  # the model's own columns
+    train_tvae("mill2", epochs=1, seed=1)
+    result = generate_synthetic_data("mill2", 200, 0, 0, seed=1, report=False)
+    assert "Type" not in pd.read_parquet(result.file_paths["train"]).columns
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleModelWarning)
+        update_roles("mill2", {"Type": "ignore"})  # the model now has these roles
+
+
+def test_cli_register_with_roles_and_the_roles_command(workspace, tmp_path, capsys):
+    frame, _ = milling_log(300, 1)
+    path = tmp_path / "mill.csv"
+    frame.to_csv(path, index=False)
+    assert main(["--workspace", str(workspace), "register", "m", str(path), "--dry-run"]) == 0
+    assert "(dry run: nothing registered)" in capsys.readouterr().out
+    assert not (workspace / "machines" / "m").exists()
+    code = main(
+        [
+            "--workspace",
+            str(workspace),
+            "register",
+            "m",
+            str(path),
+            "--ignore",
+            "Type",
+            "--id",
+            "UDI",
+            "--json",
+        ]
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["column_roles"]["roles"]["Type"] == "ignore"
+    assert main(["--workspace", str(workspace), "roles", "m", "--category", "Type", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["roles"]["Type"] == "category"
+    assert main(["--workspace", str(workspace), "roles", "m"]) == 0
+    assert re.search(r"Type\s+category\s+set by you", capsys.readouterr().out)
+    assert main(["--workspace", str(workspace), "roles", "m", "--label", "Nope"]) == 2
+    assert "no column named 'Nope'" in capsys.readouterr().err
+
+
+def test_the_panel_previews_roles_and_registers_with_the_users_changes(workspace):
+    pytest.importorskip("ipywidgets")
+    from synthkit.widgets import MachinePanel
+    from tests.test_widgets import upload
+
+    frame, _ = milling_log(300, 1)
+    panel = MachinePanel(workspace)
+    panel.upload.value = (upload("mill.csv", frame.to_csv(index=False).encode()),)
+    assert panel.roles.dropdowns["UDI"].value == "id"
+    assert panel.roles.dropdowns["Machine failure"].value == "label"
+    panel.roles.dropdowns["Type"].value = "ignore"
+    panel.new_id.value = "panel_mill"
+    panel.register()
+    assert "registered panel_mill" in panel.problems.value
+    from synthkit import get_machine
+
+    assert get_machine("panel_mill", workspace).column_roles["roles"]["Type"] == "ignore"
+
+
+def test_rows_of_raw_logs_have_no_nan_in_label_columns_and_no_unknown_classes(pump):
+    _, real, synthetic, _ = pump
+    assert set(synthetic["fault"]) <= set(real["fault"])
+    assert synthetic[["anomaly", "changepoint"]].isin([0.0, 1.0]).all().all()
+    assert np.isfinite(synthetic["Accelerometer1RMS"]).all()

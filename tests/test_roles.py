@@ -1,0 +1,144 @@
+"""Column roles: inferred from raw logs without hints, overridden by the user, refused by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthkit import InvalidDataError, InvalidParameterError, preview_roles, register_machine
+from synthkit.raw_logs import MAKERS
+from synthkit.registration import prepare_table
+from synthkit.roles import infer_roles, name_words
+from tests.conftest import snapshot
+
+
+@pytest.mark.parametrize("maker", list(MAKERS))
+def test_every_role_of_realistic_raw_logs_is_inferred_without_hints(maker):
+    rows = 20_000 if maker == "line_log_long" else 1_500
+    frame, expected = MAKERS[maker](rows, 3)
+    _, roles = prepare_table(frame)
+    wrong = {c: (roles.roles[c], expected[c]) for c in expected if roles.roles[c] != expected[c]}
+    assert wrong == {}
+
+
+def test_the_main_label_comes_first_and_status_labels_get_their_no_failure_class():
+    _, roles = prepare_table(MAKERS["pump_testbed"](1_500, 0)[0])
+    assert roles.labels[0] == "fault"
+    assert roles.normals == {"fault": "normal", "anomaly": "0", "changepoint": "0"}
+    _, roles = prepare_table(MAKERS["plant_sensor_wide"](800, 0)[0])
+    assert roles.normals == {"machine_status": "NORMAL"}
+
+
+def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flags():
+    frame, _ = MAKERS["milling_log"](3_000, 5)
+    rnf = frame["RNF"] == 1
+    assert rnf.sum() >= 2 and frame.loc[rnf, "Machine failure"].mean() < 0.5
+    assert infer_roles(frame).roles["RNF"] == "label"
+
+
+@pytest.mark.parametrize(
+    "values, name, role",
+    [
+        (np.arange(300), "row", "id"),
+        ([f"SN-{i:06d}" for i in range(300)], "serial", "id"),
+        (np.tile([1, 2, 3, 4], 75), "grade_code", "category"),
+        (np.tile([1, 2, 3, 4], 75), "spindle_count", "numeric"),
+        (np.tile(np.arange(40), 8)[:300], "experiment", "category"),
+        (np.linspace(0, 1, 300), "load", "numeric"),
+        (["A"] * 300, "plant", "constant"),
+        (pd.date_range("2024-01-01", periods=300, freq="h").astype(str), "logged", "datetime"),
+        (np.r_[np.zeros(290), np.ones(10)].astype(int), "Broken", "label"),
+        (np.r_[np.zeros(290), np.ones(10)].astype(int), "valve_open", "category"),
+        (["OK"] * 280 + ["ALARM"] * 20, "state", "label"),
+        (["open"] * 200 + ["closed"] * 100, "valve_state", "category"),
+    ],
+)
+def test_one_column_roles(values, name, role):
+    frame = pd.DataFrame({"temperature": np.random.default_rng(0).normal(size=300), name: values})
+    assert infer_roles(frame).roles[name] == role
+
+
+def test_names_read_alike_whatever_their_case_and_separators():
+    assert name_words("MachineFailure") == name_words("machine-failure") == name_words("Machine failure")
+
+
+def test_roles_given_by_the_user_win_and_are_kept_in_machine_json(workspace):
+    frame, _ = MAKERS["milling_log"](400, 1)
+    machine = register_machine("mill", frame, roles={"Type": "ignore", "Tool wear [min]": "category"})
+    roles = machine.column_roles["roles"]
+    assert roles["Type"] == "ignore" and roles["Tool wear [min]"] == "category"
+    assert machine.column_roles["reasons"]["Type"] == "set by you"
+    assert machine.label_columns[0] == "Machine failure"
+    assert set(machine.failure_modes) <= {"TWF", "HDF", "PWF", "OSF", "RNF"}
+
+
+def test_a_category_too_wide_for_the_model_is_refused_with_the_options(workspace):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"part": [f"P{v}" for v in rng.integers(0, 900, 2_000)], "load": rng.normal(size=2_000)}
+    )
+    with pytest.raises(InvalidDataError, match="'part' has .* distinct values.*'id'.*'ignore'.*'category'"):
+        register_machine("parts", frame)
+    assert not workspace.exists() or snapshot(workspace) == {}
+    machine = register_machine("parts", frame, roles={"part": "category"})
+    assert machine.column_roles["roles"]["part"] == "category"
+
+
+BAD_ROLES = {
+    "unknown column": ({"roles": {"Nope": "label"}}, InvalidParameterError, "no column named 'Nope'"),
+    "unknown role": ({"roles": {"UDI": "key"}}, InvalidParameterError, "role 'key' .* the roles are id"),
+    "id on duplicates": ({"roles": {"Type": "id"}}, InvalidDataError, "'Type' cannot be an id: .* repeat"),
+    "numeric on text": ({"roles": {"Type": "numeric"}}, InvalidDataError, "'Type' cannot be numeric"),
+    "label with many values": (
+        {"roles": {"Torque [Nm]": "label"}},
+        InvalidDataError,
+        "'Torque \\[Nm\\]' cannot be a label",
+    ),
+    "normal of a non-label": ({"normals": {"Type": "L"}}, InvalidParameterError, "not labels"),
+    "not a dict": ({"roles": ["UDI"]}, InvalidParameterError, "must be a dict"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ROLES))
+def test_bad_roles_are_refused_by_name_and_write_nothing(workspace, case):
+    kwargs, error, message = BAD_ROLES[case]
+    frame, _ = MAKERS["milling_log"](300, 1)
+    with pytest.raises(error, match=message):
+        register_machine("mill", frame, **kwargs)
+    assert snapshot(workspace) == {}
+
+
+def _flagged(failures: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    flag = np.zeros(200, dtype=int)
+    flag[:failures] = 1
+    return pd.DataFrame(
+        {"pressure": rng.normal(size=200), "vibration": rng.normal(size=200), "failure": flag}
+    )
+
+
+def test_a_label_that_is_always_0_has_no_failures_to_learn_from(workspace):
+    with pytest.raises(InvalidDataError, match="'failure' .* no failures to learn from.*no_label"):
+        register_machine("quiet", _flagged(0))
+    assert snapshot(workspace) == {}
+    machine = register_machine("quiet", _flagged(0), no_label=True)
+    assert machine.label_columns == () and machine.column_roles["roles"]["failure"] == "constant"
+
+
+def test_a_label_with_a_single_failing_row_is_refused(workspace):
+    with pytest.raises(InvalidDataError, match="'failure' has 1 failing row; at least 2"):
+        register_machine("once", _flagged(1), roles={"failure": "label"})
+    assert snapshot(workspace) == {}
+
+
+def test_preview_lists_the_roles_and_the_problems_without_writing(workspace, tmp_path):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"part": [f"P{v}" for v in rng.integers(0, 900, 2_000)], "alarm": 0})
+    frame.loc[:40, "alarm"] = 1
+    roles, problems = preview_roles(frame)
+    assert roles.roles == {"alarm": "label", "part": "category"}
+    assert len(problems) == 1 and "'part'" in problems[0]
+    roles, problems = preview_roles(frame, {"part": "ignore"})
+    assert problems == [] and roles.roles["part"] == "ignore"
+    assert snapshot(workspace) == {}
