@@ -48,7 +48,7 @@ def ceiling(real, metadata: dict) -> float:
 
 
 def score(machine, real, synthetic, metadata: dict, fit_s: float) -> dict:
-    labels = label_checks(real, synthetic, machine.label_columns)
+    labels = label_checks(real, synthetic, machine.label_columns, machine.roles_for(real).normals)
     modes = [r["ratio"] for name, r in labels["label_rates"].items() if name.startswith("failure_mode=")]
     categorical = [
         c for c, spec in metadata["tables"][TABLE]["columns"].items() if spec["sdtype"] == "categorical"
