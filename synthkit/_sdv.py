@@ -7,21 +7,24 @@ What it relies on, checked against sdv 2.0.0 and ctgan 0.12.1:
   epoch's mean batch loss and may raise ``StopTraining`` to end the fit at the epoch boundary.
 - ``sdv.single_table.TVAESynthesizer._fit`` builds ``TVAE(**self._model_kwargs)`` and fits it;
   overriding it lets synthkit build its TVAE subclass and seed it.
-- ``ctgan.synthesizers.tvae.fit`` builds ``DataLoader(dataset, batch_size, shuffle=True)`` from
-  the module global ``DataLoader``: it fetches every row on its own and stacks them, a fifth of
-  each epoch. ``batched_loader`` draws the same shuffled indices from the same ``RandomSampler``
-  and takes each batch with one index, so training sees the same batches in the same order
-  (same losses, bit for bit). It is swapped in only while a synthkit fit runs.
-- ``ctgan``'s ``DataTransformer`` starts joblib worker processes (``Parallel(n_jobs=-1)``) to
-  transform columns; on small tables that costs seconds and hundreds of MiB per worker.
-  ``joblib.parallel_config(backend="sequential")`` keeps the work in-process, same result.
-- ``ctgan.synthesizers.tvae.fit`` builds ``DataTransformer()`` and scores batches with
-  ``_loss_function``, both module globals. While a synthkit fit runs they are swapped for
+- ``ctgan.TVAE.fit`` builds ``DataTransformer()``, ``DataLoader(dataset, batch_size,
+  shuffle=True)`` and scores batches with ``_loss_function``. ``EpochReportingTVAE.fit`` runs
+  the same loop (same draws in the same order) with synthkit's pieces, on synthkit's own
+  instances only; ctgan's module is never changed, so a plain TVAE in the same process is
+  untouched. The pieces: ``batched_loader`` (ctgan's loader fetches every row on its own and
+  stacks them, a fifth of each epoch; this one draws the same shuffled indices from the same
+  ``RandomSampler`` and takes each batch with one index: same batches, same losses bit for bit),
   ``SynthkitDataTransformer`` (each numeric column's Bayesian mixture fitted on at most
   ``FIT_ROWS`` rows, columns fitted side by side in threads, components drawn for all rows at
   once instead of one ``np.random.choice`` per row) and ``span_loss`` (ctgan's loss in a few
   tensor operations instead of a handful per span; equal values and gradients, checked by
   tests/test_sdv_internals.py).
+- Those speed-ups are written for ``PINNED_VERSIONS``. When other sdv/ctgan/rdt versions are
+  installed, ``speed_ups_enabled`` says so with one RuntimeWarning and the fit is ctgan's own
+  (slower, same model); the epoch callback below still works.
+- ``ctgan``'s ``DataTransformer`` starts joblib worker processes (``Parallel(n_jobs=-1)``) to
+  transform columns; on small tables that costs seconds and hundreds of MiB per worker.
+  ``joblib.parallel_config(backend="sequential")`` keeps the work in-process, same result.
 - ``DataTransformer.inverse_transform`` turns each continuous column's (value, component) pair
   back with ``ClusterBasedNormalizer.reverse_transform`` (after ``np.random.normal`` noise of the
   decoder's sigma, column by column) and each discrete column with its encoder's ``dummies``.
@@ -46,23 +49,65 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import ctgan.synthesizers.tvae as tvae_module
 import numpy as np
 import pandas as pd
 import torch
 from ctgan import CTGAN, TVAE
 from ctgan.data_transformer import ColumnTransformInfo, DataTransformer, SpanInfo
 from ctgan.synthesizers.base import random_state
+from ctgan.synthesizers.tvae import Decoder, Encoder
 from rdt.transformers import ClusterBasedNormalizer
 from rdt.transformers.numerical import FloatFormatter
 from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 from sdv.single_table.utils import detect_discrete_columns
 from sklearn.exceptions import ConvergenceWarning
+from torch.optim import Adam
+from torch.utils.data import TensorDataset
 
-PINNED_VERSIONS = {"sdv": "2.0.0", "ctgan": "0.12.1"}
+PINNED_VERSIONS = {"sdv": "2.0.0", "ctgan": "0.12.1", "rdt": "2.0.0"}  # what the speed-ups were written for
 FIT_ROWS = 10_000  # rows each numeric column's mixture is fitted on (its cost grows with the rows)
 
 EpochCallback = Callable[[int, float], None]
+
+
+def installed_versions() -> dict[str, str]:
+    """The installed versions of the libraries whose internals synthkit reaches into.
+
+    Tests replace this function to simulate other versions without installing anything.
+    """
+    from importlib.metadata import version
+
+    return {name: version(name) for name in PINNED_VERSIONS}
+
+
+_gate_lock = threading.Lock()
+_speed_ups: bool | None = None  # decided once per process, on first use
+
+
+def speed_ups_enabled() -> bool:
+    """Whether synthkit's fit speed-ups may run: only on the versions they were written for.
+
+    On others, one RuntimeWarning per process names what was found, and fits fall back to
+    ctgan's own code (slower, same model). Set ``_speed_ups`` back to None to decide again.
+    """
+    global _speed_ups
+    with _gate_lock:
+        if _speed_ups is None:
+            found = installed_versions()
+            _speed_ups = found == PINNED_VERSIONS
+            if not _speed_ups:
+                warnings.warn(
+                    f"synthkit's training speed-ups are off: installed {versions_text(found)}, "
+                    f"written for {versions_text(PINNED_VERSIONS)}. Training uses ctgan's own code "
+                    "(slower, same model); install the versions of constraints.txt to get them back.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+        return _speed_ups
+
+
+def versions_text(versions: dict[str, str]) -> str:
+    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items()))
 
 
 class StopTraining(Exception):
@@ -246,7 +291,56 @@ class EpochReporting:
 
 
 class EpochReportingTVAE(EpochReporting, TVAE):
-    """ctgan's TVAE with the per-epoch callback."""
+    """ctgan's TVAE with the per-epoch callback, fitted with synthkit's speed-ups.
+
+    ``fit`` is ctgan 0.12.1's ``TVAE.fit`` loop with synthkit's transformer, loader and loss,
+    on this instance only (ctgan's module globals stay as they are). When the installed
+    versions are not the pinned ones it is ctgan's own ``fit``.
+    """
+
+    def fit(self, train_data: Any, discrete_columns: Any = ()) -> None:
+        if not speed_ups_enabled():
+            return super().fit(train_data, discrete_columns)
+        return self._fit_with_speed_ups(train_data, discrete_columns)
+
+    @random_state
+    def _fit_with_speed_ups(self, train_data: Any, discrete_columns: Any = ()) -> None:
+        """ctgan's loop, step for step: the same random draws in the same order, so the same losses."""
+        self.transformer = SynthkitDataTransformer()
+        self.transformer.fit(train_data, discrete_columns)
+        train_data = self.transformer.transform(train_data)
+        dataset = TensorDataset(torch.from_numpy(train_data.astype("float32")).to(self._device))
+        loader = batched_loader(dataset, batch_size=self.batch_size, shuffle=True, drop_last=False)
+        data_dim = self.transformer.output_dimensions
+        encoder = Encoder(data_dim, self.compress_dims, self.embedding_dim).to(self._device)
+        self.decoder = Decoder(self.embedding_dim, self.decompress_dims, data_dim).to(self._device)
+        parameters = list(encoder.parameters()) + list(self.decoder.parameters())
+        optimizer = Adam(parameters, weight_decay=self.l2scale)
+        self.loss_values = pd.DataFrame(columns=["Epoch", "Batch", "Loss"])
+        for epoch in range(self.epochs):
+            losses = [self._train_step(encoder, optimizer, batch[0]) for batch in loader]
+            batches = range(len(losses))
+            frame = pd.DataFrame({"Epoch": [epoch] * len(losses), "Batch": batches, "Loss": losses})
+            # re-bound once per epoch, as ctgan does: the assignment is the epoch callback
+            if self.loss_values.empty:
+                self.loss_values = frame
+            else:
+                self.loss_values = pd.concat([self.loss_values, frame]).reset_index(drop=True)
+
+    def _train_step(self, encoder: torch.nn.Module, optimizer: Adam, real: torch.Tensor) -> float:
+        optimizer.zero_grad()
+        real = real.to(self._device)
+        mu, std, logvar = encoder(real)
+        emb = torch.randn_like(std) * std + mu
+        rec, sigmas = self.decoder(emb)
+        loss_1, loss_2 = span_loss(
+            rec, real, sigmas, mu, logvar, self.transformer.output_info_list, self.loss_factor
+        )
+        loss = loss_1 + loss_2
+        loss.backward()
+        optimizer.step()
+        self.decoder.sigma.data.clamp_(0.01, 1.0)
+        return loss.detach().cpu().item()
 
 
 class SynthkitCTGAN(EpochReporting, CTGAN):
@@ -266,25 +360,37 @@ class LabelPlan:
     keys: list[tuple]
     shares: np.ndarray
     spans: list[tuple[int, list]]  # (offset of the span, category of each position)
+    failing: np.ndarray | None = None  # per key: does any label say failure (None: plans saved before)
+
+    def failing_keys(self) -> np.ndarray:
+        if self.failing is not None:
+            return self.failing
+        if "failure" not in self.columns:  # a plan saved before labels had no-failure values
+            return np.zeros(len(self.keys), dtype=bool)
+        position = self.columns.index("failure")
+        return np.array([str(key[position]) in ("1", "True") for key in self.keys])
 
     def with_failure_ratio(self, failure_ratio: float | None) -> LabelPlan:
-        """The same plan with failing keys rescaled to ``failure_ratio`` of all rows."""
-        if failure_ratio is None or "failure" not in self.columns:
-            return self
-        position = self.columns.index("failure")
-        failing = np.array([str(key[position]) in ("1", "True") for key in self.keys])
-        if not failing.any() or failing.all():
+        """The same plan with failing keys rescaled to ``failure_ratio`` of all rows (0 and 1
+        allowed: only healthy rows, only failures), each failing key keeping its share of them."""
+        failing = self.failing_keys()
+        if failure_ratio is None or not failing.any() or failing.all():
             return self
         shares = self.shares.copy()
         shares[failing] *= failure_ratio / shares[failing].sum()
         shares[~failing] *= (1 - failure_ratio) / shares[~failing].sum()
-        return LabelPlan(self.columns, self.keys, shares, self.spans)
+        return LabelPlan(self.columns, self.keys, shares, self.spans, failing)
 
 
 def build_label_plan(
-    transformer: Any, data: pd.DataFrame, label_columns: tuple[str, ...]
+    transformer: Any,
+    data: pd.DataFrame,
+    label_columns: tuple[str, ...],
+    normals: dict[str, str] | None = None,
 ) -> LabelPlan | None:
     """Read the training rows' label shares and the label spans of ctgan's DataTransformer."""
+    from synthkit.roles import normal_text
+
     offsets, offset = {}, 0
     for info in transformer._column_transform_info_list:
         if info.column_type == "discrete":
@@ -295,7 +401,18 @@ def build_label_plan(
         return None
     counts = data[list(columns)].value_counts(normalize=True, dropna=False)
     keys = [key if isinstance(key, tuple) else (key,) for key in counts.index]
-    return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns])
+    failing = None
+    if normals:
+        failing = np.array(
+            [
+                any(
+                    column in normals and not pd.isna(value) and normal_text(value) != normals[column]
+                    for column, value in zip(columns, key)
+                )
+                for key in keys
+            ]
+        )
+    return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns], failing)
 
 
 def repeat_rare_labels(data: pd.DataFrame, label_columns: tuple[str, ...], min_share: float) -> pd.DataFrame:
@@ -543,7 +660,10 @@ class _FitHook:
         """Give a TVAE its label plan (needs the transformer, which ctgan builds inside fit)."""
         if isinstance(self._model, SynthkitTVAE) and getattr(self._model, "transformer", None) is not None:
             self._model.label_plan = build_label_plan(
-                self._model.transformer, processed_data, self.label_columns
+                self._model.transformer,
+                processed_data,
+                self.label_columns,
+                getattr(self, "label_normals", None),
             )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -596,14 +716,24 @@ MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
 
 
 def build_synthesizer(
-    kind: str, metadata: Any, fit_seed: int | None, label_columns: tuple[str, ...], params: dict[str, Any]
+    kind: str,
+    metadata: Any,
+    fit_seed: int | None,
+    label_columns: tuple[str, ...],
+    params: dict[str, Any],
+    label_normals: dict[str, str] | None = None,
 ) -> Any:
-    """A synthkit synthesizer of ``kind``; GaussianCopula is SDV's own (it has no epochs)."""
-    if kind == "tvae":
-        return SynthkitTVAESynthesizer(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
-    if kind == "ctgan":
-        return SynthkitCTGANSynthesizer(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
-    return GaussianCopulaSynthesizer(metadata, **params)
+    """A synthkit synthesizer of ``kind``; GaussianCopula is SDV's own (it has no epochs).
+
+    ``label_normals`` (each label's no-failure value) tells the sampler which label combinations
+    are failures, for ``failure_ratio``.
+    """
+    if kind == "gaussian_copula":
+        return GaussianCopulaSynthesizer(metadata, **params)
+    model = SynthkitTVAESynthesizer if kind == "tvae" else SynthkitCTGANSynthesizer
+    synthesizer = model(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
+    synthesizer.label_normals = dict(label_normals or {})
+    return synthesizer
 
 
 @contextlib.contextmanager
@@ -676,47 +806,43 @@ def batched_loader(dataset: Any, batch_size: int, shuffle: bool = False, drop_la
     return DataLoader(dataset, sampler=BatchSampler(sampler, batch_size, drop_last), batch_size=None)
 
 
-_SWAPS = {
-    "DataLoader": batched_loader,
-    "DataTransformer": SynthkitDataTransformer,
-    "_loss_function": span_loss,
-}
-_CTGAN_GLOBALS = {name: getattr(tvae_module, name) for name in _SWAPS}
-_swap_lock = threading.Lock()
-_swap_users = 0
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_saved = 0
 
 
 @contextlib.contextmanager
-def _synthkit_ctgan_globals() -> Iterator[None]:
-    """Swap ctgan's TVAE module globals for synthkit's while any synthkit fit runs (thread-safe)."""
-    global _swap_users
-    with _swap_lock:
-        if _swap_users == 0:
-            for name, replacement in _SWAPS.items():
-                setattr(tvae_module, name, replacement)
-        _swap_users += 1
+def torch_threads(threads: int) -> Iterator[None]:
+    """Bound torch's threads while synthkit fits run; the caller's count comes back afterwards.
+
+    The count is partly process-wide (new threads and MKL take it) and partly per thread
+    (OpenMP's), so fits in threads side by side count themselves in: the first in saves the
+    process's count, the last out restores it, and each other one gives its own thread back
+    the count it found (saving and restoring per fit let the last one out restore another
+    fit's bound).
+    """
+    global _threads_users, _threads_saved
+    own = torch.get_num_threads()
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_saved = own
+        _threads_users += 1
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
-        with _swap_lock:
-            _swap_users -= 1
-            if _swap_users == 0:
-                for name, original in _CTGAN_GLOBALS.items():
-                    setattr(tvae_module, name, original)
+        with _threads_lock:
+            _threads_users -= 1
+            torch.set_num_threads(_threads_saved if _threads_users == 0 else own)
 
 
 @contextlib.contextmanager
 def lean_fit(threads: int | None = None) -> Iterator[None]:
-    """Fit in-process (no joblib workers), with synthkit's ctgan globals and bounded torch threads."""
+    """Fit in-process (no joblib workers; joblib's setting is per thread) with bounded torch threads."""
     import joblib
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads or default_torch_threads())
-    try:
-        with joblib.parallel_config(backend="sequential"), _synthkit_ctgan_globals():
-            yield
-    finally:
-        torch.set_num_threads(previous)
+    with torch_threads(threads or default_torch_threads()), joblib.parallel_config(backend="sequential"):
+        yield
 
 
 def seed_sampling(synthesizer: Any, seed: int) -> None:

@@ -1,7 +1,10 @@
 """The ``synthkit`` command: one subcommand per job, each a thin wrapper over the public API.
 
-Errors become one line ``error: ...`` on stderr: exit 2 for bad input, 1 for a failed task,
-130 for a cancel. ``--json`` prints one JSON document on stdout.
+Errors become one line ``error: ...`` on stderr, never a traceback, and the exit status says
+which kind: 2 bad input (a parameter, a table, a missing seed/model/run), 1 a failed task (or an
+unexpected error, shown as ``error: Type: message``), 3 a file that fails its integrity or version
+check, or a machine busy with the same job, 130 a cancel. ``--json`` prints one JSON document on
+stdout; ``--version`` prints the version.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from synthkit.machines import get_machine, list_machines
 from synthkit.registration import register_machine
 from synthkit.seed import generate_seed_data, seed_manifest
 
-EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 1, 2, 130
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_CANCELLED = 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,18 +93,108 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+ROLE_FLAGS = ("id", "label", "category", "numeric", "datetime", "ignore")
+
+
+def _roles_given(args: argparse.Namespace) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """--id/--label/... COL and --normal COL=VALUE as the roles and no-failure values they set."""
+    roles: dict[str, str] = {}
+    for role in ROLE_FLAGS:
+        for column in getattr(args, f"role_{role}") or ():
+            if roles.get(column, role) != role:
+                raise errors.InvalidParameterError(
+                    f"column {column!r} was given two roles: {roles[column]!r} and {role!r}."
+                )
+            roles[column] = role
+    normals = {}
+    for item in args.normal or ():
+        column, sep, value = item.partition("=")
+        if not sep or not column:
+            raise errors.InvalidParameterError(f"--normal takes COLUMN=VALUE. Got {item!r} instead.")
+        normals[column] = value
+    return roles or None, normals or None
+
+
+def _print_roles(roles: Any) -> None:
+    print_table(roles.table(), ["column", "role", "normal", "why"])
+
+
 def cmd_register(args: argparse.Namespace) -> int:
+    from synthkit.registration import prepare_table
+
+    roles, normals = _roles_given(args)
+    if args.dry_run:
+        _, resolved = prepare_table(args.file, roles, normals, args.no_label)
+        if args.json:
+            emit_json(resolved.to_dict())
+        else:
+            _print_roles(resolved)
+            print("(dry run: nothing registered)")
+        return 0
     machine = register_machine(
-        args.machine_id, args.file, args.description, replace=args.replace, workspace=args.workspace
+        args.machine_id,
+        args.file,
+        args.description,
+        replace=args.replace,
+        workspace=args.workspace,
+        roles=roles,
+        normals=normals,
+        no_label=args.no_label,
     )
     if args.json:
         emit_json({**machine.to_dict(), **_seed_summary(machine.machine_id, args.workspace)})
     else:
+        from synthkit.roles import Roles
+
+        _print_roles(Roles.from_dict(machine.column_roles))
         print(
             f"registered {machine.machine_id}: {len(machine.sensors)} numeric sensors, "
             f"labels {list(machine.label_columns) or 'none'}"
         )
     return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    import warnings
+
+    from synthkit.registration import StaleModelWarning, update_roles
+    from synthkit.seed import load_seed
+
+    roles, normals = _roles_given(args)
+    if roles is None and normals is None and not args.no_label:
+        machine = get_machine(args.machine_id, args.workspace)
+        resolved = machine.roles_for(load_seed(args.machine_id, args.workspace)[0])
+        stale = None
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StaleModelWarning)
+            machine = update_roles(args.machine_id, roles, normals, args.no_label, workspace=args.workspace)
+        from synthkit.roles import Roles
+
+        resolved = Roles.from_dict(machine.column_roles)
+        stale = next((str(w.message) for w in caught if issubclass(w.category, StaleModelWarning)), None)
+    if args.json:
+        emit_json({**resolved.to_dict(), "stale_model": stale})
+        return 0
+    _print_roles(resolved)
+    if stale:
+        print(f"warning: {stale}", file=sys.stderr)
+    return 0
+
+
+def _add_role_options(p: argparse.ArgumentParser) -> None:
+    for role in ROLE_FLAGS:
+        p.add_argument(
+            f"--{role}",
+            dest=f"role_{role}",
+            action="append",
+            metavar="COL",
+            help=f"give column COL the role {role!r} (repeatable)",
+        )
+    p.add_argument("--normal", action="append", metavar="COL=VALUE", help="the no-failure value of label COL")
+    p.add_argument(
+        "--no-label", action="store_true", help="a table without failures: labels become categories"
+    )
 
 
 def run_job(
@@ -302,6 +395,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         workspace=args.workspace,
+        progress_redis=args.progress_redis,
         on_event=None if args.json else progress.event,
         on_done=None if args.json else progress.finished,
     )
@@ -366,7 +460,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from synthkit import __version__
+
     parser = _Parser(prog="synthkit", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"synthkit {__version__}")
     parser.add_argument(
         "--workspace",
         metavar="DIR",
@@ -396,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--description", default="", help="one line describing the machine")
     p.add_argument("--replace", action="store_true", help="replace a machine registered before")
+    p.add_argument("--dry-run", action="store_true", help="show the columns' roles; register nothing")
+    _add_role_options(p)
+
+    p = command("roles", cmd_roles, "show or change the roles of a registered machine's columns")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    _add_role_options(p)
 
     p = command("train", cmd_train, "train a TVAE model on a machine's seed data")
     p.add_argument("machine_id", metavar="MACHINE_ID")
@@ -483,16 +586,34 @@ def run() -> None:
     os._exit(code)
 
 
+def exit_code(error: BaseException) -> int:
+    """The exit status for an error that ended a command (see the module docstring)."""
+    if isinstance(error, (errors.TaskCancelledError, KeyboardInterrupt)):
+        return EXIT_CANCELLED
+    if isinstance(error, (errors.IntegrityError, errors.BusyError)):
+        return EXIT_CONFLICT
+    bad_input = (errors.InvalidParameterError, errors.MissingArtifactError, errors.MissingDependencyError)
+    return EXIT_BAD_INPUT if isinstance(error, bad_input) else EXIT_FAILED
+
+
+def error_line(error: BaseException) -> str:
+    """One line for stderr: synthkit's messages as they are, anything else with its type."""
+    if isinstance(error, (errors.TaskCancelledError, KeyboardInterrupt)):
+        return "error: cancelled"
+    message = " ".join(str(error).split())
+    if isinstance(error, errors.SynthkitError) and message:
+        return f"error: {message}"
+    return f"error: {type(error).__name__}" + (f": {message}" if message else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command and return its exit status (``--help``, ``--version`` and usage errors too)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # argparse has printed the help, the version or the usage error
+        return int(done.code or 0)
     try:
         return args.handler(args)
-    except (errors.TaskCancelledError, KeyboardInterrupt):
-        print("error: cancelled", file=sys.stderr)
-        return EXIT_CANCELLED
-    except errors.TaskFailedError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except errors.SynthkitError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except (Exception, KeyboardInterrupt) as error:
+        print(error_line(error), file=sys.stderr)
+        return exit_code(error)

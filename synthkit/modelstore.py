@@ -2,13 +2,17 @@
 held-out rows, published in one atomic swap.
 
 A pickle runs code when it is loaded, so ``load_model`` checks the file's SHA-256 against the
-manifest (and the manifest against the machine) before it unpickles anything.
+manifest (and the manifest against the machine) before it unpickles anything, and the library
+versions the model was saved with against the installed ones: other major.minor versions of
+sdv, ctgan or rdt are refused (their pickled classes may not mean the same), other patch
+versions load with a warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,11 +99,36 @@ def verify_model(machine_id: str, workspace: str | os.PathLike | None = None) ->
     return _verified_bytes(machine_id, model_folder(machine_id, workspace))[0]
 
 
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split("+")[0].split(".")[:2])
+
+
+def check_model_versions(machine_id: str, manifest: dict[str, Any]) -> None:
+    """Refuse a model saved with other major.minor versions of the SDV stack; warn on other patches."""
+    from synthkit import _sdv
+
+    installed = _sdv.installed_versions()
+    saved = {name: v for name, v in (manifest.get("versions") or {}).items() if name in installed}
+    now = {name: installed[name] for name in saved}
+    if saved == now:
+        return
+    text = f"The model of {machine_id!r} was saved with {_sdv.versions_text(saved)}; installed: "
+    text += _sdv.versions_text(now)
+    if any(_major_minor(saved[name]) != _major_minor(now[name]) for name in saved):
+        raise IntegrityError(
+            f"{text}. A model loads only with the same major.minor versions: install the saved "
+            f"ones (constraints.txt) or retrain with `synthkit train {machine_id}`."
+        )
+    warnings.warn(f"{text} (patch versions differ).", RuntimeWarning, stacklevel=3)
+
+
 def load_model(machine_id: str, workspace: str | os.PathLike | None = None) -> Model:
-    """Load a machine's trained model; the bytes unpickled are the bytes whose SHA-256 was checked."""
+    """Load a machine's trained model; the bytes unpickled are the bytes whose SHA-256 was checked,
+    saved with the installed major.minor versions of sdv, ctgan and rdt."""
     import cloudpickle
 
     get_machine(machine_id, workspace)
     folder = model_folder(machine_id, workspace)
     manifest, data = _verified_bytes(machine_id, folder)
+    check_model_versions(machine_id, manifest)
     return Model(machine_id, cloudpickle.loads(data), manifest, folder / MODEL_FILE)

@@ -22,6 +22,7 @@ import pandas as pd
 from synthkit import __version__
 from synthkit._checks import check_choice, check_dims, check_float, check_int, check_optional_seed
 from synthkit._warning_filters import keeps_warning_filters
+from synthkit.column_plan import ColumnPlan
 from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.jobs import check_task_id, run_task
 from synthkit.machines import get_machine
@@ -88,16 +89,30 @@ def _check_bool(function: str, name: str, value: object) -> bool:
     return value
 
 
-def split_holdout(frame: pd.DataFrame, fraction: float, seed: int, strata: str | None):
-    """Keep ``fraction`` of the rows out of the fit, per label stratum so rare failures are in both."""
+def split_holdout(frame: pd.DataFrame, fraction: float, seed: int, strata: str | list[str] | None):
+    """Keep ``fraction`` of the rows out of the fit, per label stratum (each combination of the
+    label columns) so rare failures are in both."""
     if fraction == 0:
         return frame, frame.iloc[0:0]
     rng = np.random.default_rng(seed)
-    groups = frame.groupby(strata, sort=True).indices.values() if strata else [np.arange(len(frame))]
+    if strata:
+        groups = frame.groupby(strata, sort=True, dropna=False).indices.values()
+    else:
+        groups = [np.arange(len(frame))]
     held = [rng.permutation(rows)[: int(round(fraction * len(rows)))] for rows in groups]
     mask = np.zeros(len(frame), dtype=bool)
     mask[np.concatenate(held)] = True
     return frame[~mask].reset_index(drop=True), frame[mask].reset_index(drop=True)
+
+
+def expected_time_note(first_epoch_s: float, epochs: int) -> str:
+    """After the first epoch, the whole run's expected time when it is long enough to matter."""
+    total = first_epoch_s * epochs
+    if epochs < 2 or total < 120:
+        return ""
+    minutes = total / 60
+    text = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    return f" (at this pace the {epochs} epochs take about {text}; fewer epochs or early stopping shorten it)"
 
 
 def quick_quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> float:
@@ -188,24 +203,30 @@ def _fit_model(
     check_stop("before preprocessing")
     emitter.emit("preprocessing", "loading and preparing seed data", 0, epochs)
     machine = get_machine(machine_id, workspace.root)
-    frame, metadata, seed_info = load_seed(machine_id, workspace.root)
+    seed_frame, _, seed_info = load_seed(machine_id, workspace.root)
+    plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
+    frame, metadata = plan.model_table(seed_frame), plan.metadata()
+    del seed_frame
     split_seed = seed if seed is not None else secrets.randbelow(2**32)
-    strata = next((c for c in ("failure_mode", "failure") if c in machine.label_columns), None)
-    train, holdout = split_holdout(frame, holdout_fraction, split_seed, strata)
+    train, holdout = split_holdout(frame, holdout_fraction, split_seed, list(plan.labels))
 
-    synthesizer = _sdv.build_synthesizer(kind, metadata, seed, machine.label_columns, params)
+    synthesizer = _sdv.build_synthesizer(kind, metadata, seed, plan.labels, params, plan.normals)
     watch = (
         _QualityWatch(synthesizer, holdout, metadata.to_dict(), rule, epochs, split_seed)
         if rule.enabled
         else None
     )
     losses: list[float] = []
+    fit_started: list[float] = []
 
     def on_epoch(epoch: int, loss: float) -> None:
         losses.append(loss)
         quality = watch.score(epoch) if watch is not None and watch.due(epoch) else None
         extra = {"quality": quality, "scoring_s": round(watch.seconds, 4)} if watch is not None else {}
-        emitter.emit("training", f"epoch {epoch}/{epochs}", epoch, epochs, epoch=epoch, loss=loss, **extra)
+        message = f"epoch {epoch}/{epochs}"
+        if epoch == 1 and fit_started:
+            message += expected_time_note(time.perf_counter() - fit_started[0], epochs)
+        emitter.emit("training", message, epoch, epochs, epoch=epoch, loss=loss, **extra)
         if stop_event is not None and stop_event.is_set() and epoch < epochs:
             raise _sdv.StopTraining(epoch)
         if watch is not None and (watch.should_stop() or epoch == epochs):
@@ -215,6 +236,7 @@ def _fit_model(
     def on_fit_start() -> None:
         if stop_event is not None and stop_event.is_set():  # asked during preprocessing
             raise _sdv.StopTraining(0)
+        fit_started.append(time.perf_counter())
         emitter.emit("training", "training started", 0, epochs)
 
     if kind in NEURAL_KINDS:
@@ -262,6 +284,7 @@ def _fit_model(
                 "stopped_early": stopped_early,
                 "final_loss": losses[-1] if losses else None,
                 "num_features": frame.shape[1],
+                "columns": plan.to_dict(),
                 "seed_sha256": seed_info["sha256"],
                 "training_rows": len(train),
                 "holdout_fraction": holdout_fraction,
@@ -434,29 +457,8 @@ def train_tvae(
     workspace: str | os.PathLike | None = None,
 ) -> TrainResult:
     """Train synthkit's TVAE (SDV's TVAE with distribution-keeping sampling); see ``train_model``."""
-    return train_model(
-        machine_id,
-        "tvae",
-        epochs=epochs,
-        batch_size=batch_size,
-        seed=seed,
-        holdout_fraction=holdout_fraction,
-        early_stopping=early_stopping,
-        eval_every=eval_every,
-        patience=patience,
-        sinks=sinks,
-        stop_event=stop_event,
-        task_id=task_id,
-        workspace=workspace,
-        embedding_dim=embedding_dim,
-        compress_dims=compress_dims,
-        decompress_dims=decompress_dims,
-        l2scale=l2scale,
-        loss_factor=loss_factor,
-        enable_gpu=enable_gpu,
-        temperature=temperature,
-        min_label_share=min_label_share,
-    )
+    options = dict(locals())  # every parameter above, by name: none can be dropped on the way
+    return train_model(options.pop("machine_id"), "tvae", **options)
 
 
 train_tvae.task_kind = "train"  # type: ignore[attr-defined]

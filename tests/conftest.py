@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import socket
 import subprocess
@@ -73,8 +74,22 @@ def start_cli(*args: str, workspace: Path, env: dict | None = None, capture: boo
     )
 
 
+def cli(*args: str, workspace: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the ``synthkit`` command in this process (``synthkit.cli.main``), output captured as
+    text: what ``run_cli`` gives without a fresh interpreter, for tests where the process
+    boundary is not what is tested."""
+    from synthkit.cli import main
+
+    argv = [*(["--workspace", str(workspace)] if workspace is not None else []), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return subprocess.CompletedProcess(["synthkit", *argv], code, out.getvalue(), err.getvalue())
+
+
 def run_cli(*args: str, workspace: Path | None = None, timeout: float = 300, **kwargs):
-    """Run ``python -m synthkit`` in a fresh process and return the CompletedProcess."""
+    """Run ``python -m synthkit`` in a fresh process and return the CompletedProcess (for what
+    needs a process of its own: signals, kills, the entry points themselves)."""
     prefix = ["--workspace", str(workspace)] if workspace is not None else []
     return subprocess.run(
         [sys.executable, "-m", "synthkit", *prefix, *args],

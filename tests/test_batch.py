@@ -30,6 +30,7 @@ def test_plan_and_grid():
         parse_grid(["epochs"])
 
 
+@pytest.mark.services
 def test_batch_of_three_machines_on_the_local_cluster(tmp_path):
     events, done = [], []
     result = run_batch(
@@ -60,6 +61,7 @@ def dask_cluster(tmp_path):
         yield address
 
 
+@pytest.mark.services
 def test_batch_on_a_real_scheduler_streams_progress_before_jobs_finish(tmp_path, dask_cluster):
     received = []
     result = run_batch(
@@ -78,6 +80,7 @@ def test_batch_on_a_real_scheduler_streams_progress_before_jobs_finish(tmp_path,
     assert {e.stage for _, _, e in received} >= {"training", "generating", "completed"}
 
 
+@pytest.mark.services
 def test_a_bad_parameter_fails_one_job_and_not_the_others(tmp_path):
     args = [
         "batch",

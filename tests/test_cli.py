@@ -3,15 +3,16 @@ import re
 
 import pytest
 
+from synthkit import __version__, errors
 from synthkit.cli import build_parser
-from tests.conftest import ROOT, run_cli, snapshot
+from tests.conftest import ROOT, cli, snapshot
 
 COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_in_the_readme(command):
-    result = run_cli(command, "--help")
+    result = cli(command, "--help")
     assert result.returncode == 0, result.stderr
     assert "--json" in result.stdout
     readme = (ROOT / "README.md").read_text()
@@ -27,10 +28,13 @@ def test_python_dash_m_and_console_script_agree():
         __import__("pathlib").Path(sys.executable).parent / "synthkit"
     )
     assert subprocess.run([script, "--help"], capture_output=True).returncode == 0
+    for entry in ([script], [sys.executable, "-m", "synthkit"]):
+        version = subprocess.run([*entry, "--version"], capture_output=True, text=True)
+        assert (version.returncode, version.stdout) == (0, f"synthkit {__version__}\n"), version.stderr
 
 
 def test_machines_json_lists_id_and_type(workspace):
-    result = run_cli("machines", "--json", workspace=workspace)
+    result = cli("machines", "--json", workspace=workspace)
     assert result.returncode == 0, result.stderr
     items = json.loads(result.stdout)
     assert len(items) >= 6
@@ -38,17 +42,17 @@ def test_machines_json_lists_id_and_type(workspace):
 
 
 def test_seed_then_machines_shows_rows(workspace):
-    result = run_cli("seed", "pump_001", "--samples", "300", "--seed", "3", "--json", workspace=workspace)
+    result = cli("seed", "pump_001", "--samples", "300", "--seed", "3", "--json", workspace=workspace)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["samples_generated"] == 300
     assert set(payload) == {"machine_id", "file_path", "samples_generated", "file_size_mb", "created_at"}
-    table = run_cli("machines", workspace=workspace).stdout
+    table = cli("machines", workspace=workspace).stdout
     assert re.search(r"pump_001 .* 300 ", table)
 
 
 def test_seed_all_prints_the_fleet_summary(workspace):
-    result = run_cli("seed", "--all", "--samples", "200", "--seed", "1", workspace=workspace)
+    result = cli("seed", "--all", "--samples", "200", "--seed", "1", workspace=workspace)
     assert result.returncode == 0, result.stderr
     assert "failure_rate" in result.stdout
     assert len([line for line in result.stdout.splitlines() if "seed.parquet" in line]) >= 6
@@ -57,10 +61,10 @@ def test_seed_all_prints_the_fleet_summary(workspace):
 def test_register_from_csv(workspace, tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("a,b\n" + "".join(f"{i},{i % 7}\n" for i in range(80)))
-    result = run_cli("register", "my_machine", str(path), "--json", workspace=workspace)
+    result = cli("register", "my_machine", str(path), "--json", workspace=workspace)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["machine_id"] == "my_machine"
-    listed = json.loads(run_cli("machines", "--json", workspace=workspace).stdout)
+    listed = json.loads(cli("machines", "--json", workspace=workspace).stdout)
     assert "my_machine" in [m["machine_id"] for m in listed]
 
 
@@ -78,9 +82,73 @@ def test_register_from_csv(workspace, tmp_path):
     ],
 )
 def test_errors_are_one_line_with_exit_2_and_change_nothing(workspace, args, expected):
-    result = run_cli(*args, workspace=workspace)
+    result = cli(*args, workspace=workspace)
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert snapshot(workspace) == {}
+
+
+def test_version_prints_and_exits_0():
+    result = cli("--version")
+    assert (result.returncode, result.stdout) == (0, f"synthkit {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    "error, code",
+    [
+        (errors.InvalidParameterError("bad epochs"), 2),
+        (errors.InvalidDataError("the table", ["no rows"]), 2),
+        (errors.MissingArtifactError("no seed data"), 2),
+        (errors.TaskFailedError("train failed: ValueError: x"), 1),
+        (errors.IntegrityError("model file does not match"), 3),
+        (errors.BusyError("already training"), 3),
+        (errors.TaskCancelledError("stopped"), 130),
+        (KeyboardInterrupt(), 130),
+    ],
+)
+def test_exit_status_tells_the_kind_of_error(workspace, monkeypatch, error, code):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("synthkit.cli.list_machines", fail)
+    result = cli("machines", workspace=workspace)
+    assert result.returncode == code
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_an_unexpected_error_is_one_line_with_its_type_and_exit_1(workspace, monkeypatch):
+    def fail(*args, **kwargs):
+        raise ZeroDivisionError("division by zero\nin a second line")
+
+    monkeypatch.setattr("synthkit.cli.list_machines", fail)
+    result = cli("machines", workspace=workspace)
+    assert result.returncode == 1
+    assert result.stderr == "error: ZeroDivisionError: division by zero in a second line\n"
+
+
+def test_an_unreadable_task_record_exits_3(workspace):
+    from synthkit.workspace import Workspace
+
+    path = Workspace(workspace).task_record("train-unreadable")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    result = cli("status", "train-unreadable", workspace=workspace)
+    assert result.returncode == 3 and result.stderr.startswith("error: Task record")
+
+
+def test_batch_passes_progress_redis_on(workspace, monkeypatch, tmp_path):
+    from synthkit import batch
+
+    calls = []
+
+    def run_batch(notebook, **options):
+        calls.append(options)
+        return batch.BatchResult(str(tmp_path))
+
+    monkeypatch.setattr(batch, "run_batch", run_batch)
+    args = ["batch", "nb.ipynb", "--machine", "pump_001", "--progress-redis", "redis://127.0.0.1:1/0"]
+    result = cli(*args, "--json", workspace=workspace)
+    assert result.returncode == 0, result.stderr
+    assert calls[0]["progress_redis"] == "redis://127.0.0.1:1/0"

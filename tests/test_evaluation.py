@@ -7,7 +7,7 @@ import pytest
 from synthkit.errors import MissingArtifactError
 from synthkit.evaluation import category_tvd, evaluate, label_checks
 from synthkit.generation import generate_synthetic_data
-from tests.conftest import run_cli
+from tests.conftest import cli
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,9 @@ def test_label_checks_on_known_tables():
         {"failure": [0] * 90 + [1] * 10, "failure_mode": ["none"] * 90 + ["a"] * 5 + ["b"] * 5}
     )
     synthetic = pd.DataFrame({"failure": [0] * 80 + [1] * 20, "failure_mode": ["none"] * 81 + ["a"] * 19})
-    checks = label_checks(real, synthetic, ("failure", "failure_mode"), {"failure": "0", "failure_mode": "none"})
+    checks = label_checks(
+        real, synthetic, ("failure", "failure_mode"), {"failure": "0", "failure_mode": "none"}
+    )
     assert checks["failure_rate_ratio"] == pytest.approx(2.0)
     assert checks["label_rates"]["failure_mode=a"]["ratio"] == pytest.approx(3.8)
     assert checks["label_rates"]["failure_mode=b"]["ratio"] == 0.0
@@ -85,6 +87,6 @@ def test_no_runs_yet(workspace):
 
 
 def test_cli_evaluate(trained, run):
-    result = run_cli("evaluate", "cnc_machine_001", "--run", run.run_id, "--json", workspace=trained)
+    result = cli("evaluate", "cnc_machine_001", "--run", run.run_id, "--json", workspace=trained)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["run_id"] == run.run_id

@@ -26,6 +26,7 @@ def cnc(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow  # the module's model (2,000 rows, 15 epochs) takes about 25 s
 def test_softmax_sampling_keeps_a_skewed_category_where_argmax_does_not(cnc):
     real = pd.read_parquet(cnc / "machines/cnc_machine_001/seed/seed.parquet")["product_quality"]
     real_shares = real.value_counts(normalize=True)
@@ -39,6 +40,7 @@ def test_softmax_sampling_keeps_a_skewed_category_where_argmax_does_not(cnc):
     assert tvd(argmax) > 0.2
 
 
+@pytest.mark.slow
 def test_labels_keep_their_rates_and_never_contradict(cnc):
     result = generate_synthetic_data("cnc_machine_001", 4000, 500, 500, seed=1, workspace=cnc, report=False)
     frame = pd.concat(pd.read_parquet(p) for p in result.file_paths.values())
@@ -49,6 +51,7 @@ def test_labels_keep_their_rates_and_never_contradict(cnc):
     assert 0.8 <= frame["failure"].mean() / seed["failure"].mean() <= 1.25
 
 
+@pytest.mark.slow
 def test_a_different_failure_ratio_can_be_asked_for(cnc):
     result = generate_synthetic_data(
         "cnc_machine_001", 3000, 0, 0, seed=2, failure_ratio=0.25, workspace=cnc, report=False
@@ -61,6 +64,7 @@ def test_a_different_failure_ratio_can_be_asked_for(cnc):
         generate_synthetic_data("cnc_machine_001", 10, 0, 0, failure_ratio=1.5, workspace=cnc)
 
 
+@pytest.mark.slow
 def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     ws = tmp_path / "ws"
     generate_seed_data("pump_001", 1500, seed=1, workspace=ws)
@@ -149,6 +153,7 @@ def test_allocate_splits_rows_exactly():
     assert counts.sum() == 1000 and counts.tolist() == [948, 14, 14, 12, 12]
 
 
+@pytest.mark.slow
 def test_compact_rows_give_the_table_ctgans_one_hot_round_trip_gives(cnc):
     """to_table skips the one-hot matrix; for the same draws and noise it must give ctgan's values."""
     model = load_model("cnc_machine_001", cnc).synthesizer._model

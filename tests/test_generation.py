@@ -9,7 +9,7 @@ from synthkit.errors import InvalidParameterError, MissingArtifactError, TaskCan
 from synthkit.generation import generate_synthetic_data, list_runs
 from synthkit.machines import get_machine
 from synthkit.progress import CANCELLED
-from tests.conftest import run_cli, snapshot
+from tests.conftest import cli, snapshot
 
 
 def digest(path):
@@ -154,7 +154,7 @@ def test_runs_are_listed_oldest_first(trained):
 
 
 def test_cli_generate_json_and_cancel_state(trained):
-    result = run_cli(
+    result = cli(
         "generate",
         "cnc_machine_001",
         "--train",
@@ -179,8 +179,6 @@ def test_cli_generate_json_and_cancel_state(trained):
         "model_sha256",
     }
     assert payload["report_path"].endswith("report.html") and payload["quality"] > 0
-    bad = run_cli(
-        "generate", "cnc_machine_001", "--train", "-5", "--val", "0", "--test", "0", workspace=trained
-    )
+    bad = cli("generate", "cnc_machine_001", "--train", "-5", "--val", "0", "--test", "0", workspace=trained)
     assert bad.returncode == 2 and bad.stderr.startswith("error: The 'train' parameter")
     assert CANCELLED == "CANCELLED"

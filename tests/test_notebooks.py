@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TINY = {
@@ -33,12 +33,13 @@ def test_committed_without_outputs_and_with_a_parameters_cell(path):
     assert any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells)
 
 
+@pytest.mark.services
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_headless_through_synthkit_run(path, tmp_path):
     args = ["run", str(path), "--out", str(tmp_path / "out" / "output.ipynb"), "--json"]
     for name, value in TINY[path.stem].items():
         args += ["-p", name, str(value)]
-    result = run_cli(*args, workspace=tmp_path / "ws")
+    result = cli(*args, workspace=tmp_path / "ws")
     assert result.returncode == 0, result.stderr[-3000:]
     payload = json.loads(result.stdout)
     assert payload["status"] == "SUCCESS"
@@ -52,6 +53,7 @@ def test_notebook_runs_headless_through_synthkit_run(path, tmp_path):
         assert Path(recorded["report_path"]).is_file()
 
 
+@pytest.mark.services
 def test_a_failing_notebook_keeps_its_output_and_names_the_cell(tmp_path):
     args = [
         "run",
@@ -68,7 +70,7 @@ def test_a_failing_notebook_keeps_its_output_and_names_the_cell(tmp_path):
         "epochs",
         "0",
     ]
-    result = run_cli(*args, workspace=tmp_path / "ws")
+    result = cli(*args, workspace=tmp_path / "ws")
     assert result.returncode == 1
     assert "error: notebook failed at cell" in result.stderr and "'epochs' parameter" in result.stderr
     recorded = json.loads((tmp_path / "result.json").read_text())
@@ -77,5 +79,5 @@ def test_a_failing_notebook_keeps_its_output_and_names_the_cell(tmp_path):
 
 
 def test_missing_notebook_is_bad_input(tmp_path):
-    result = run_cli("run", str(tmp_path / "nope.ipynb"))
+    result = cli("run", str(tmp_path / "nope.ipynb"))
     assert result.returncode == 2 and "does not exist" in result.stderr

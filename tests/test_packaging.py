@@ -20,12 +20,40 @@ def test_environment_yml_installs_the_same_set_as_pyproject():
     for extra in project["optional-dependencies"].values():
         wanted |= {r.strip() for r in extra}
     lines = (ROOT / "environment.yml").read_text().splitlines()
-    listed = {
-        line.strip()[2:].strip().strip('"')
-        for line in lines
-        if line.startswith("      - ") and "-e ." not in line
-    }
-    assert listed == wanted
+    entries = {line.strip()[2:].strip().strip('"') for line in lines if line.startswith("      - ")}
+    assert {"-e .", "-c constraints.txt"} <= entries
+    assert entries - {"-e .", "-c constraints.txt"} == wanted
+
+
+def _pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    pairs = [line.split("==") for line in lines if line.strip() and not line.startswith("#")]
+    assert all(len(pair) == 2 for pair in pairs), "constraints.txt holds exact pins only"
+    return {name.strip().lower(): version.strip() for name, version in pairs}
+
+
+def test_constraints_pin_every_dependency_and_the_sdv_stack():
+    pins = _pins()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(r) for r in extra}
+    assert wanted - set(pins) == set()
+    assert {"sdv", "ctgan", "rdt", "sdmetrics", "torch"} <= set(pins)
+    assert pins["torch"] == "2.13.0"  # the CPU build on local disk (see the Makefile's TORCH_SPEC)
+
+
+def test_constraints_hold_the_versions_synthkits_speed_ups_were_written_for():
+    from synthkit import _sdv
+
+    pins = _pins()
+    assert {name: pins[name] for name in _sdv.PINNED_VERSIONS} == _sdv.PINNED_VERSIONS
+
+
+def test_every_install_uses_the_constraints():
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'pip install --quiet -c constraints.txt -e ".[test]"' in makefile
+    assert re.search(r"^\$\(STAMP\): .*constraints\.txt", makefile, re.M)
 
 
 def test_import_synthkit_stays_light():

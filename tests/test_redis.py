@@ -14,7 +14,7 @@ from synthkit import generate_seed_data, submit, train_tvae
 from synthkit.errors import TaskCancelledError
 from synthkit.progress import read_jsonl
 from synthkit.redis_sink import RedisSink
-from tests.conftest import ROOT, TINY_TVAE, free_port, run_cli
+from tests.conftest import ROOT, TINY_TVAE, cli, free_port
 from tests.test_progress import EARLIER_MESSAGE
 
 
@@ -97,6 +97,7 @@ def seeded(workspace):
     return workspace
 
 
+@pytest.mark.services
 def test_one_message_per_event_in_the_earlier_format(seeded, redis_server):
     listener = Listener(redis_server.url)
     time.sleep(0.2)
@@ -117,6 +118,7 @@ def test_one_message_per_event_in_the_earlier_format(seeded, redis_server):
     assert listener.messages[-1][1]["status"] == "SUCCESS"
 
 
+@pytest.mark.services
 def test_training_goes_on_when_redis_goes_away(seeded, redis_server):
     sink = RedisSink(redis_server.url)
     stopped = threading.Event()
@@ -152,6 +154,7 @@ def _watch(*args, workspace):
     )
 
 
+@pytest.mark.services
 @pytest.mark.parametrize("mode", ["log", "redis"])
 def test_watch_in_a_second_process_follows_training_to_the_end(seeded, redis_server, mode):
     sinks = [RedisSink(redis_server.url)] if mode == "redis" else []
@@ -170,19 +173,20 @@ def test_watch_in_a_second_process_follows_training_to_the_end(seeded, redis_ser
 
 def test_watch_a_finished_or_cancelled_task(seeded):
     done = train_tvae("pump_001", seed=1, **TINY_TVAE)
-    finished = run_cli("watch", done.task_id, workspace=seeded)
+    finished = cli("watch", done.task_id, workspace=seeded)
     assert finished.returncode == 0 and "SUCCESS" in finished.stderr
     stop = threading.Event()
     stop.set()
     with pytest.raises(TaskCancelledError):
         train_tvae("pump_001", stop_event=stop, task_id="train-cancelled", **TINY_TVAE)
-    assert run_cli("watch", "train-cancelled", workspace=seeded).returncode == 130
+    assert cli("watch", "train-cancelled", workspace=seeded).returncode == 130
 
 
+@pytest.mark.services
 def test_cli_train_publishes_with_progress_redis(seeded, redis_server):
     listener = Listener(redis_server.url)
     time.sleep(0.2)
-    result = run_cli(
+    result = cli(
         "train",
         "pump_001",
         "--epochs",

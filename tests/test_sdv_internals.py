@@ -1,28 +1,36 @@
 """Pins the SDV/ctgan internals synthkit._sdv relies on: fails loudly when an upgrade moves them."""
 
 import inspect
+import threading
 import warnings
 
+import cloudpickle
 import ctgan
+import ctgan.synthesizers.tvae as tvae_module
 import numpy as np
 import pandas as pd
 import pytest
+import rdt
 import sdv
 import torch
 from ctgan.data_transformer import DataTransformer
 from ctgan.synthesizers.tvae import TVAE
 from rdt.transformers import ClusterBasedNormalizer
+from sdv.metadata import Metadata
 from sdv.single_table import TVAESynthesizer
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
-from synthkit import _sdv
+from synthkit import _sdv, generate_seed_data, train_tvae
+from tests.conftest import TINY_TVAE
 
 
 def test_installed_versions_are_the_pinned_ones():
-    assert {"sdv": sdv.__version__, "ctgan": ctgan.__version__} == _sdv.PINNED_VERSIONS, (
-        "SDV or ctgan changed: re-check every assumption listed in synthkit/_sdv.py, then update "
-        "PINNED_VERSIONS"
+    installed = {"sdv": sdv.__version__, "ctgan": ctgan.__version__, "rdt": rdt.__version__}
+    assert installed == _sdv.installed_versions() == _sdv.PINNED_VERSIONS, (
+        "SDV, ctgan or rdt changed: re-check every assumption listed in synthkit/_sdv.py, then update "
+        "PINNED_VERSIONS and constraints.txt"
     )
+    assert _sdv.speed_ups_enabled()
 
 
 def test_tvae_fit_rebinds_loss_values_once_per_epoch():
@@ -80,18 +88,24 @@ def frame():
     )
 
 
-def test_batched_loader_trains_exactly_like_ctgan(frame, monkeypatch):
+def test_batched_loader_trains_exactly_like_ctgan(small_frame, monkeypatch):
     """Same seed, same data: ctgan with the batched loader gives bit-identical losses."""
     kwargs = dict(epochs=2, batch_size=64, compress_dims=(16,), decompress_dims=(16,), embedding_dim=8)
     plain = TVAE(**kwargs)
     plain.set_random_state(3)
-    plain.fit(frame, discrete_columns=["c"])
+    plain.fit(small_frame, discrete_columns=["c"])
 
-    monkeypatch.setattr(_sdv.tvae_module, "DataLoader", _sdv.batched_loader)
+    monkeypatch.setattr(tvae_module, "DataLoader", _sdv.batched_loader)
     batched = TVAE(**kwargs)
     batched.set_random_state(3)
-    batched.fit(frame, discrete_columns=["c"])
+    batched.fit(small_frame, discrete_columns=["c"])
     assert batched.loss_values["Loss"].tolist() == plain.loss_values["Loss"].tolist()
+
+
+@pytest.fixture
+def small_frame(frame):
+    """Both modes of ``frame`` in under 500 rows, which ctgan transforms without joblib workers."""
+    return frame.iloc[::3].reset_index(drop=True)
 
 
 def test_span_loss_gives_ctgans_loss_and_gradients(frame):
@@ -106,7 +120,7 @@ def test_span_loss_gives_ctgans_loss_and_gradients(frame):
     inputs = [recon, sigmas, mu, logvar]
 
     results = []
-    for loss in (_sdv.tvae_module._loss_function, _sdv.span_loss):
+    for loss in (tvae_module._loss_function, _sdv.span_loss):
         terms = loss(recon, data, sigmas, mu, logvar, transformer.output_info_list, 2)
         results.append((terms, torch.autograd.grad(sum(terms), inputs)))
     (ctgan_terms, ctgan_grads), (span_terms, span_grads) = results
@@ -187,13 +201,7 @@ def test_columns_fitted_side_by_side_give_the_sequential_transformer(frame):
     np.testing.assert_array_equal(side_by_side.transform(frame), expected)
 
 
-def test_lean_fit_swaps_ctgans_globals_and_puts_them_back():
-    with _sdv.lean_fit(threads=1):
-        assert _sdv.tvae_module.DataTransformer is _sdv.SynthkitDataTransformer
-        assert _sdv.tvae_module._loss_function is _sdv.span_loss
-    assert all(getattr(_sdv.tvae_module, name) is value for name, value in _sdv._CTGAN_GLOBALS.items())
-
-
+@pytest.mark.slow
 def test_columns_fitted_side_by_side_leave_the_callers_warning_filters_alone():
     """catch_warnings is process-wide: contexts entered and left by the threads (sklearn's
     check_array, the mixture fit) interleave, and the last one out used to leave its own filters
@@ -213,3 +221,156 @@ def test_columns_fitted_side_by_side_leave_the_callers_warning_filters_alone():
     finally:
         torch.set_num_threads(previous)
     assert [str(w.message) for w in caught] == ["still heard"]
+
+
+TINY_FIT = dict(epochs=2, batch_size=64, compress_dims=(16,), decompress_dims=(16,), embedding_dim=8)
+CTGAN_PIECES = ("DataLoader", "DataTransformer", "_loss_function")
+
+
+def _losses(model, frame):
+    model.set_random_state(3)
+    model.fit(frame, discrete_columns=["c"])
+    return model.loss_values["Loss"].tolist()
+
+
+def test_synthkit_fit_is_ctgans_loop_with_synthkits_pieces(small_frame, monkeypatch):
+    """The copied loop draws what ctgan's draws: bit-identical losses to ctgan's own fit with
+    synthkit's transformer, loader and loss put in its module."""
+    swaps = (_sdv.batched_loader, _sdv.SynthkitDataTransformer, _sdv.span_loss)
+    with monkeypatch.context() as patch:
+        for name, replacement in zip(CTGAN_PIECES, swaps):
+            patch.setattr(tvae_module, name, replacement)
+        expected = _losses(TVAE(**TINY_FIT), small_frame)
+    model = _sdv.EpochReportingTVAE(**TINY_FIT)
+    assert _losses(model, small_frame) == expected
+    assert type(model.transformer) is _sdv.SynthkitDataTransformer
+
+
+def test_synthkit_fits_leave_ctgans_module_alone(small_frame):
+    originals = {name: getattr(tvae_module, name) for name in CTGAN_PIECES}
+    seen = []
+    model = _sdv.EpochReportingTVAE(**TINY_FIT)
+    model.epoch_callback = lambda epoch, loss: seen.append({n: getattr(tvae_module, n) for n in CTGAN_PIECES})
+    with _sdv.lean_fit(threads=1):
+        model.fit(small_frame, discrete_columns=["c"])
+    assert seen == [originals, originals]
+
+
+@pytest.fixture
+def other_versions(monkeypatch):
+    """Installed versions the speed-ups were not written for (nothing is installed)."""
+    found = {"sdv": "2.1.0", "ctgan": "0.12.2", "rdt": "2.0.0"}
+    monkeypatch.setattr(_sdv, "installed_versions", lambda: dict(found))
+    monkeypatch.setattr(_sdv, "_speed_ups", None)  # decide again, and again after the test
+    return found
+
+
+def _speed_up_warnings(caught):
+    return [w for w in caught if w.category is RuntimeWarning and "speed-ups are off" in str(w.message)]
+
+
+def test_with_other_versions_the_fit_is_ctgans_own(small_frame, other_versions):
+    with pytest.warns(RuntimeWarning, match="speed-ups are off"):
+        model = _sdv.EpochReportingTVAE(**TINY_FIT)
+        losses = _losses(model, small_frame)
+    assert losses == _losses(TVAE(**TINY_FIT), small_frame)
+    assert type(model.transformer) is DataTransformer
+
+
+def test_training_falls_back_with_one_warning_on_other_versions(workspace, other_versions):
+    generate_seed_data("pump_001", 400, seed=1, workspace=workspace)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = train_tvae("pump_001", seed=1, workspace=workspace, **TINY_TVAE)
+        assert not _sdv.speed_ups_enabled()  # decided once: no second warning
+    assert len(result.loss_history) == result.epochs_run == TINY_TVAE["epochs"]
+    (warning,) = _speed_up_warnings(caught)
+    message = str(warning.message)
+    assert "sdv 2.1.0" in message and "ctgan 0.12.2" in message  # found
+    assert "sdv 2.0.0" in message and "ctgan 0.12.1" in message  # expected
+    with open(result.model_path, "rb") as file:
+        synthesizer = cloudpickle.load(file)
+    assert type(synthesizer._model.transformer) is DataTransformer  # ctgan's, not synthkit's
+    assert len(_sdv.sample_rows(synthesizer, 50, seed=1)) == 50
+
+
+def test_a_plain_sdv_tvae_fitted_beside_a_synthkit_training_gets_ctgans_losses(workspace, monkeypatch):
+    """While a synthkit training is inside its fit (held at its first epoch, so it draws nothing
+    from the shared random generators meanwhile), a plain SDV TVAE fits in another thread."""
+    monkeypatch.setenv(_sdv.THREADS_ENV, str(torch.get_num_threads()))  # same torch threads as alone
+    rng = np.random.default_rng(2)
+    table = pd.DataFrame(  # under 500 rows: ctgan transforms in-process
+        {"x": rng.normal(size=300), "y": rng.exponential(size=300), "c": rng.choice(["a", "b"], 300)}
+    )
+    metadata = Metadata.detect_from_dataframes({"table": table})
+
+    def plain_fit():
+        synthesizer = TVAESynthesizer(metadata, **TINY_FIT)
+        np.random.seed(7)
+        torch.manual_seed(7)
+        synthesizer.fit({"table": table})
+        return synthesizer.get_loss_values()["Loss"].tolist()
+
+    alone = plain_fit()
+    generate_seed_data("pump_001", 300, seed=1, workspace=workspace)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_first_epoch(event):
+        if event.epoch == 1:
+            inside.set()
+            release.wait(120)
+
+    training = threading.Thread(
+        target=train_tvae,
+        args=("pump_001",),
+        kwargs=dict(seed=1, workspace=workspace, sinks=[hold_first_epoch], **TINY_TVAE),
+    )
+    training.start()
+    try:
+        assert inside.wait(120), "the synthkit training did not reach its first epoch"
+        beside = []
+        plain = threading.Thread(target=lambda: beside.append(plain_fit()))
+        plain.start()
+        plain.join(120)
+    finally:
+        release.set()
+        training.join(120)
+    assert beside == [alone]
+
+
+def test_torch_threads_come_back_when_fits_overlap():
+    """Two fits in threads, entering and leaving in the order that used to leave the first
+    fit's bound behind for the process (the second saved the first's bound and restored it)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(3)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with _sdv.torch_threads(1):
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with _sdv.torch_threads(1):
+            second_in.set()
+            first_out.wait(10)
+
+    def count_in_a_new_thread():
+        counts = []
+        thread = threading.Thread(target=lambda: counts.append(torch.get_num_threads()))
+        thread.start()
+        thread.join()
+        return counts[0]
+
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert torch.get_num_threads() == 3
+        assert count_in_a_new_thread() == 3
+    finally:
+        torch.set_num_threads(previous)

@@ -1,3 +1,4 @@
+import inspect
 import json
 import os
 import signal
@@ -17,10 +18,11 @@ from synthkit.errors import (
     TaskCancelledError,
 )
 from synthkit.jobs import get_task_status, submit
-from synthkit.modelstore import load_model
+from synthkit.modelstore import load_model, model_manifest
 from synthkit.progress import CANCELLED, FAILURE, SUCCESS, read_jsonl
 from synthkit.training import train_tvae
-from tests.conftest import run_cli, snapshot, start_cli
+from synthkit.workspace import Workspace
+from tests.conftest import cli, snapshot, start_cli
 from tests.test_progress import EARLIER_MESSAGE
 
 TINY = dict(epochs=3, batch_size=100, compress_dims=(32,), decompress_dims=(32,), embedding_dim=16)
@@ -238,8 +240,8 @@ def test_status_from_a_second_process(seeded):
     )
     out = subprocess.run([sys.executable, "-c", code, str(seeded)], capture_output=True, text=True)
     assert json.loads(out.stdout)["status"] == SUCCESS
-    cli = run_cli("status", result.task_id, "--json", workspace=seeded)
-    assert json.loads(cli.stdout)["result"]["final_loss"] == result.final_loss
+    status = cli("status", result.task_id, "--json", workspace=seeded)
+    assert json.loads(status.stdout)["result"]["final_loss"] == result.final_loss
 
 
 def _start_cli_training(workspace, epochs=100_000):
@@ -284,6 +286,7 @@ def test_training_in_another_process_locks_the_machine(seeded):
         process.wait()
 
 
+@pytest.mark.faults
 def test_ctrl_c_cancels_cleanly_with_exit_130(seeded):
     train_tvae("cnc_machine_001", seed=1, **TINY)
     before = model_snapshot(seeded)
@@ -298,6 +301,7 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(seeded):
     assert model_snapshot(seeded) == before
 
 
+@pytest.mark.faults
 def test_a_killed_training_reads_as_interrupted(seeded):
     process = _start_cli_training(seeded)
     task_id = _wait_for_epoch(seeded, process)
@@ -308,7 +312,7 @@ def test_a_killed_training_reads_as_interrupted(seeded):
 
 
 def test_cli_train_json(seeded):
-    result = run_cli(
+    result = cli(
         "train",
         "cnc_machine_001",
         "--epochs",
@@ -335,3 +339,25 @@ def test_cli_train_json(seeded):
     } <= set(payload)
     assert payload["epochs_run"] == 2
     assert "2/2" in result.stderr  # the progress bar went to stderr
+
+
+def test_train_tvae_forwards_every_parameter_to_train_model(monkeypatch):
+    from synthkit import training
+
+    received = {}
+
+    def train_model(machine_id, model, **options):
+        received.update(options, machine_id=machine_id, model=model)
+
+    monkeypatch.setattr(training, "train_model", train_model)
+    values = {name: object() for name in inspect.signature(train_tvae).parameters}  # one marker each
+    train_tvae(**values)
+    assert received == {**values, "model": "tvae"}
+
+
+def test_train_tvae_min_delta_reaches_the_task_record_and_the_manifest(seeded):
+    result = train_tvae("cnc_machine_001", seed=1, min_delta=0.25, **TINY)
+    record = json.loads(Workspace(seeded).task_record(result.task_id).read_text())
+    assert record["params"]["min_delta"] == 0.25
+    manifest = model_manifest("cnc_machine_001", seeded)
+    assert manifest["parameters"]["early_stopping"]["min_delta"] == 0.25

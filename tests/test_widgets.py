@@ -63,7 +63,8 @@ def test_seed_train_and_generate_by_clicking(bench):
     panel = bench.generate
     panel.train.value, panel.val.value, panel.test.value = 300, 50, 50
     panel.generate_button.click()
-    wait_until(lambda: panel.report is not None or "&#9888;" in panel.status.value)
+    # the panel sets ``report`` first and draws the figure last, from the job's thread
+    wait_until(lambda: len(panel.figure.data) == 2 or "&#9888;" in panel.status.value)
     assert panel.results.value.count("<tr>") == 4  # header and three splits
     for path in panel.result.file_paths.values():
         assert path in panel.results.value
@@ -142,6 +143,22 @@ def test_register_an_uploaded_csv(workspace):
     panel.new_id.value = "press_002"
     panel.register_button.click()
     assert panel.problems.value.count("<li>") == 3
+
+
+def test_the_panel_shows_names_from_a_csv_as_text_not_markup(workspace):
+    panel = MachinePanel(workspace)
+    rows = "".join(f"{(i * 37) % 11 * 0.5 + 3},{i % 7},{int(i % 9 == 0)}\n" for i in range(80))
+    panel.upload.value = (upload("m.csv", f"<b>x</b>,b,failure\n{rows}".encode()),)
+    panel.new_id.value = "press_001"
+    panel.new_description.value = "<i>press</i>"
+    panel.register_button.click()
+    assert "registered press_001" in panel.problems.value
+    assert "&lt;b&gt;x&lt;/b&gt;" in panel.sensors.value and "<b>x</b>" not in panel.sensors.value
+    assert panel.description.value.endswith(": &lt;i&gt;press&lt;/i&gt;")
+    panel.upload.value = (upload("bad.csv", b"<b>x</b>,<b>x</b>\n1,2\n"),)
+    panel.new_id.value = "press_002"
+    panel.register_button.click()
+    assert "&lt;b&gt;x&lt;/b&gt;" in panel.problems.value and "<b>x</b>" not in panel.problems.value
 
 
 def test_standalone_generate_panel_and_the_service_never_imports_widgets():

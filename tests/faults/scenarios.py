@@ -363,11 +363,12 @@ MODEL_MANIFEST = f"machines/{MACHINE}/model/model.json"
 SEED = f"machines/{MACHINE}/seed/seed.parquet"
 
 
-def _refused(case: Case, args: tuple[str, ...], message: str) -> None:
-    """The CLI refuses with exit 2 and one line naming the problem, and writes nothing."""
+def _refused(case: Case, args: tuple[str, ...], message: str, code: int = 2) -> None:
+    """The CLI refuses with one line naming the problem and exit ``code`` (2 bad input, 3 a file
+    failing its integrity check), and writes nothing."""
     runs = len(list_runs(MACHINE, case.root))
     result = case.run(*args)
-    assert result.returncode == 2 and message in result.stderr, result.stderr[-1000:]
+    assert result.returncode == code and message in result.stderr, result.stderr[-1000:]
     assert result.stderr.strip().count("\n") == 0, result.stderr  # one line, no traceback
     assert len(list_runs(MACHINE, case.root)) == runs
 
@@ -384,7 +385,7 @@ def model_with_a_flipped_byte(case: Case) -> None:
     data[len(data) // 2] ^= 0x01
     case.path(MODEL).write_bytes(bytes(data))
     case.spared.add(MODEL)
-    _refused(case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "does not match")
+    _refused(case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "does not match", 3)
     case.check_nothing_lost()
     case.assert_usable()  # training again replaces the damaged model
 
@@ -393,7 +394,7 @@ def model_with_a_flipped_byte(case: Case) -> None:
 def model_manifest_of_another_machine(case: Case) -> None:
     _edit_model_manifest(case, machine_id="pump_001")
     _refused(
-        case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "belongs to 'pump_001'"
+        case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "belongs to 'pump_001'", 3
     )
     case.check_nothing_lost()
     case.assert_usable()
@@ -403,7 +404,7 @@ def model_manifest_of_another_machine(case: Case) -> None:
 def model_manifest_pointing_at_another_model(case: Case) -> None:
     train_tvae("pump_001", seed=1, workspace=case.root, **TINY_TVAE)
     _edit_model_manifest(case, sha256=sha256_file(case.path("machines/pump_001/model/model.pkl")))
-    _refused(case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "does not match")
+    _refused(case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "does not match", 3)
     case.check_nothing_lost()
     case.assert_usable()
 
@@ -426,7 +427,7 @@ def seed_truncated(case: Case) -> None:
     with open(case.path(SEED), "r+b") as handle:
         handle.truncate(case.path(SEED).stat().st_size // 2)
     case.spared.add(SEED)
-    _refused(case, ("train", MACHINE, *TINY_CLI, "--quiet"), "does not match its manifest")
+    _refused(case, ("train", MACHINE, *TINY_CLI, "--quiet"), "does not match its manifest", 3)
     case.check_nothing_lost()
 
 
@@ -436,7 +437,7 @@ def seed_with_an_edited_value(case: Case) -> None:
     frame.iloc[0, 0] = frame.iloc[1, 0]
     frame.to_parquet(case.path(SEED), index=False)  # a valid parquet file, just not the same data
     case.spared.add(SEED)
-    _refused(case, ("train", MACHINE, *TINY_CLI, "--quiet"), "does not match its manifest")
+    _refused(case, ("train", MACHINE, *TINY_CLI, "--quiet"), "does not match its manifest", 3)
     case.check_nothing_lost()
 
 
@@ -447,7 +448,7 @@ def run_file_truncated(case: Case) -> None:
     with open(case.path(relative), "r+b") as handle:
         handle.truncate(100)
     case.spared.add(relative)
-    _refused(case, ("evaluate", MACHINE, "--run", run["run_id"]), "does not match its manifest")
+    _refused(case, ("evaluate", MACHINE, "--run", run["run_id"]), "does not match its manifest", 3)
     case.check_nothing_lost()
     result = generate_synthetic_data(MACHINE, 200, 50, 50, seed=3, report=False, workspace=case.root)
     assert evaluate(MACHINE, result.run_id, case.root).quality > 0  # other runs still score
@@ -464,7 +465,7 @@ def task_record_garbled(case: Case) -> None:
     except IntegrityError as error:
         assert "unreadable" in str(error)
     refused = case.run("status", result.task_id)
-    assert refused.returncode == 2 and "unreadable" in refused.stderr, refused.stderr
+    assert refused.returncode == 3 and "unreadable" in refused.stderr, refused.stderr
     case.check_nothing_lost()
 
 
@@ -476,8 +477,8 @@ def two_trainings_of_one_machine(case: Case) -> None:
     first = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet")
     second = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet")
     results = [(p.communicate(timeout=600), p.returncode) for p in (first, second)]
-    assert sorted(code for _, code in results) == [0, 2], results
-    refused = next(err for (_, err), code in results if code == 2)
+    assert sorted(code for _, code in results) == [0, 3], results  # 3: busy
+    refused = next(err for (_, err), code in results if code == 3)
     assert "already has a train task running" in refused
     case.spared.update(p for p in case.protected if p.startswith("machines/pump_001/model"))
     case.check_nothing_lost()

@@ -1,8 +1,12 @@
 """Two jobs in one process (two panels of one kernel) keep their own task records."""
 
+import pytest
+
 from synthkit import generate_seed_data, train_tvae
 from synthkit.jobs import get_task_status, submit
 from tests.conftest import TINY_TVAE
+
+pytestmark = pytest.mark.faults
 
 
 def test_jobs_in_two_threads_keep_their_own_task_records(workspace):

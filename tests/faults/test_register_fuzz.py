@@ -5,6 +5,7 @@ import string
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from synthkit import register_machine
 from synthkit.errors import SynthkitError
 from synthkit.machines import get_machine
 from synthkit.seed import load_seed
+
+pytestmark = pytest.mark.faults
 
 HEADERS = st.one_of(
     st.text(alphabet=string.ascii_letters + "_ äöü€", min_size=0, max_size=8),

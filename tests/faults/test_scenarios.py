@@ -4,6 +4,8 @@ import pytest
 
 from tests.faults.scenarios import SCENARIOS, Case, prepare_base
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture(scope="session")
 def base(tmp_path_factory):
