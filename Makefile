@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 WORKSPACE ?= workspace
 PYTEST_ARGS ?=
 
-.PHONY: venv system-deps demo test test-fast faults lint format lab bench screenshot constraints clean
+.PHONY: venv system-deps demo test test-fast faults lint format lab app notebooks bench screenshot constraints clean
 
 venv: $(STAMP)
 
@@ -63,6 +63,18 @@ format: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# The workbench as a standalone page (Voila, code hidden); a token is always required.
+# Classroom: make app IP=0.0.0.0 (prints the URL with its token).
+IP ?= 127.0.0.1
+PORT ?= 8866
+app: $(STAMP)
+	$(BIN)/synthkit --workspace $(WORKSPACE) app --ip $(IP) --port $(PORT)
+
+# Teaching notebooks are edited as jupytext sources (notebooks/*.py); this writes their .ipynb.
+notebooks: $(STAMP)
+	$(BIN)/python tools/make_notebooks.py
+	$(BIN)/jupytext --sync notebooks/tutorial.py notebooks/compare.py
 
 faults: $(STAMP)
 	$(BIN)/python benchmarks/fault_matrix.py

@@ -28,10 +28,11 @@ import warnings
 import numpy as np
 
 from synthkit import _sdv, generate_seed_data, load_model, train_tvae
+from synthkit.column_plan import TABLE
+from synthkit.early_stopping import quick_quality
 from synthkit.evaluation import category_tvd, label_checks, quality_scores
 from synthkit.machines import BUILTIN_MACHINES
-from synthkit.seed import TABLE, load_seed
-from synthkit.training import quick_quality, split_holdout
+from synthkit.store import load_seed, split_holdout
 
 ROWS, SEED, SAMPLE = 10_000, 7, 10_000
 

@@ -52,7 +52,8 @@ def setup(workspace: str, epochs: int) -> None:
     from sdv.single_table import TVAESynthesizer
 
     from synthkit import generate_seed_data, train_tvae
-    from synthkit.seed import TABLE, load_seed
+    from synthkit.column_plan import TABLE
+    from synthkit.store import load_seed
 
     generate_seed_data(MACHINE, ROWS, seed=SEED, workspace=workspace)
     frame, metadata, _ = load_seed(MACHINE, workspace)

@@ -43,8 +43,7 @@ from synthkit import generate_synthetic_data, register_machine, train_tvae  # no
 from synthkit.column_plan import ColumnPlan  # noqa: E402
 from synthkit.evaluation import label_checks, quality_scores  # noqa: E402
 from synthkit.raw_logs import MAKERS  # noqa: E402
-from synthkit.seed import load_seed  # noqa: E402
-from synthkit.training import split_holdout  # noqa: E402
+from synthkit.store import load_seed, split_holdout  # noqa: E402
 
 FULL = {
     "milling_log": 10_000,

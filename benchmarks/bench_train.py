@@ -31,7 +31,8 @@ def child(kind: str, workspace: str, epochs: int) -> None:
     if kind == "sdv":
         from sdv.single_table import TVAESynthesizer
 
-        from synthkit.seed import TABLE, load_seed
+        from synthkit.column_plan import TABLE
+        from synthkit.store import load_seed
 
         frame, metadata, _ = load_seed(MACHINE, workspace)
         synthesizer = TVAESynthesizer(metadata, epochs=epochs, batch_size=500)

@@ -6,9 +6,8 @@ generate train/val/test splits that keep the real data's proportions and rare fa
 and widgets live in ``synthkit.widgets``.
 """
 
-__version__ = "0.1.0"
-
-from synthkit.errors import (  # noqa: E402
+from synthkit._version import __version__
+from synthkit.errors import (
     BusyError,
     IntegrityError,
     InvalidDataError,
@@ -18,16 +17,17 @@ from synthkit.errors import (  # noqa: E402
     TaskCancelledError,
     TaskFailedError,
 )
-from synthkit.evaluation import EvaluationReport, evaluate  # noqa: E402
-from synthkit.generation import GenerateResult, generate_synthetic_data  # noqa: E402
-from synthkit.jobs import Job, get_task_status, submit  # noqa: E402
-from synthkit.machines import Machine, Sensor, get_machine, list_machines  # noqa: E402
-from synthkit.modelstore import Model, load_model  # noqa: E402
-from synthkit.progress import History, JsonlSink, ProgressEvent, TqdmSink  # noqa: E402
-from synthkit.registration import preview_roles, register_machine, update_roles  # noqa: E402
-from synthkit.roles import Roles  # noqa: E402
-from synthkit.seed import SeedResult, generate_seed_data  # noqa: E402
-from synthkit.training import TrainResult, train_model, train_tvae  # noqa: E402
+from synthkit.evaluation import EvaluationReport, evaluate
+from synthkit.events import History, ProgressEvent
+from synthkit.generation import GenerateResult, generate_synthetic_data
+from synthkit.jobs import Job, get_task_status, submit
+from synthkit.machines import Machine, Sensor, get_machine, list_machines
+from synthkit.registration import preview_roles, register_machine, update_roles
+from synthkit.roles import Roles
+from synthkit.seed import generate_seed_data
+from synthkit.sinks import JsonlSink, TqdmSink
+from synthkit.store import Model, SeedResult, load_model
+from synthkit.training import TrainResult, train_model, train_tvae
 
 __all__ = [
     "__version__",

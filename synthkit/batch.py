@@ -24,8 +24,9 @@ from typing import Any
 
 from synthkit._checks import check_int
 from synthkit.errors import InvalidParameterError, MissingArtifactError
+from synthkit.events import ProgressEvent
 from synthkit.machines import get_machine, list_machines
-from synthkit.progress import REDIS_ENV, ProgressEvent
+from synthkit.sinks import REDIS_ENV
 from synthkit.workspace import Workspace, atomic_path, validate_id, write_json
 
 TOPIC = "synthkit-progress"

@@ -19,7 +19,8 @@ from typing import Any
 from synthkit import errors
 from synthkit.machines import get_machine, list_machines
 from synthkit.registration import register_machine
-from synthkit.seed import generate_seed_data, seed_manifest
+from synthkit.seed import generate_seed_data
+from synthkit.store import seed_manifest
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_CANCELLED = 1, 2, 3, 130
 
@@ -158,7 +159,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
     import warnings
 
     from synthkit.registration import StaleModelWarning, update_roles
-    from synthkit.seed import load_seed
+    from synthkit.store import load_seed
 
     roles, normals = _roles_given(args)
     if roles is None and normals is None and not args.no_label:
@@ -180,6 +181,12 @@ def cmd_roles(args: argparse.Namespace) -> int:
     if stale:
         print(f"warning: {stale}", file=sys.stderr)
     return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from synthkit.app import serve
+
+    return serve(args.ip, args.port, args.token, args.workspace)
 
 
 def _add_role_options(p: argparse.ArgumentParser) -> None:
@@ -206,7 +213,7 @@ def run_job(
     --progress-redis.
     """
     from synthkit.jobs import submit
-    from synthkit.progress import TqdmSink
+    from synthkit.sinks import TqdmSink
 
     sinks = (*_redis_sinks(options.progress_redis), *(() if options.quiet else (TqdmSink(unit=unit),)))
     job = submit(task, *args, sinks=sinks, workspace=options.workspace, **kwargs)
@@ -311,9 +318,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for name, rates in report.label_rates.items():
         ratio = "-" if rates["ratio"] is None else f"{rates['ratio']:.3f}"
         print(f"  rate ratio {name:40s} {ratio}")
-    from synthkit.workspace import Workspace
+    from synthkit.store import run_folder
 
-    folder = Workspace(args.workspace).run_dir(report.machine_id, report.run_id)
+    folder = run_folder(report.machine_id, report.run_id, args.workspace)
     print(f"report: {folder / REPORT_HTML}")
     return 0
 
@@ -419,7 +426,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from synthkit.progress import TqdmSink
+    from synthkit.sinks import TqdmSink
     from synthkit.watch import follow_log, follow_redis
 
     if args.json:
@@ -459,8 +466,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cancel(args: argparse.Namespace) -> int:
+    import time
+
+    from synthkit.jobs import get_task_status, request_cancel
+
+    status = request_cancel(args.task_id, args.workspace)
+    ended = status["status"] in ("SUCCESS", "FAILURE", "CANCELLED")
+    if not ended and not args.json:
+        print(f"asked {args.task_id} to stop at its next epoch or chunk", file=sys.stderr, flush=True)
+    while args.wait and status["status"] not in ("SUCCESS", "FAILURE", "CANCELLED"):
+        time.sleep(0.2)
+        status = get_task_status(args.task_id, args.workspace)
+    if args.json:
+        emit_json(status)
+    elif ended or args.wait:
+        print(f"{status['task_id']}: {status['status']} ({status['kind']} of {status['machine_id']})")
+    return EXIT_CANCELLED if args.wait and status["status"] == "CANCELLED" else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from synthkit import __version__
+    from synthkit._version import __version__
 
     parser = _Parser(prog="synthkit", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"synthkit {__version__}")
@@ -570,6 +596,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("status", cmd_status, "show the state of a task, from any process")
     p.add_argument("task_id", metavar="TASK_ID")
+
+    p = command("cancel", cmd_cancel, "ask a running task to stop, from any process")
+    p.add_argument("task_id", metavar="TASK_ID")
+    p.add_argument("--wait", action="store_true", help="wait until it ended (exit 130 when it was cancelled)")
+
+    p = command("app", cmd_app, "serve the workbench as a standalone page (Voila), token required")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0: a classroom)")
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--token", default=None, help="the page's token (default: a new random one)")
     return parser
 
 

@@ -26,15 +26,11 @@ import pandas as pd
 
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
-from synthkit.column_plan import ColumnPlan
-from synthkit.errors import MissingArtifactError
-from synthkit.generation import RUN_MANIFEST, list_runs, verify_run
+from synthkit.column_plan import TABLE, ColumnPlan
 from synthkit.machines import get_machine
-from synthkit.modelstore import HOLDOUT_FILE, model_folder, verify_model
 from synthkit.roles import failing_mask, is_flag, label_text
-from synthkit.seed import TABLE, load_seed
-from synthkit.training import split_holdout
-from synthkit.workspace import Workspace, read_json, validate_id, write_json
+from synthkit.store import load_run, load_seed, saved_holdout, split_holdout, verify_model
+from synthkit.workspace import Workspace, write_json
 
 REPORT_JSON, REPORT_HTML = "report.json", "report.html"
 
@@ -300,29 +296,13 @@ def _training_and_holdout(
     strata = list(plan.labels) if model_info.get("columns") else _legacy_strata(plan)
     fraction, split_seed = model_info.get("holdout_fraction", 0.0), model_info.get("holdout_seed", 0)
     train_real, holdout = split_holdout(real, fraction, split_seed, strata)
-    saved = model_folder(machine_id, workspace.root) / HOLDOUT_FILE
-    if saved.is_file():
-        holdout = pd.read_parquet(saved, columns=list(real.columns))
-    return train_real, holdout
+    saved = saved_holdout(machine_id, workspace.root, list(real.columns))
+    return train_real, holdout if saved is None else saved
 
 
 def _legacy_strata(plan: ColumnPlan) -> str | None:
     """Models trained before roles held rows out per ``failure_mode`` (else ``failure``)."""
     return next((c for c in ("failure_mode", "failure") if c in plan.labels), None)
-
-
-def resolve_run(machine_id: str, run_id: str | None, workspace: Workspace) -> Path:
-    if run_id is None:
-        runs = list_runs(machine_id, workspace.root)
-        if not runs:
-            raise MissingArtifactError(
-                f"Machine {machine_id!r} has no runs yet: run `synthkit generate {machine_id}` first."
-            )
-        run_id = runs[-1]["run_id"]
-    folder = workspace.run_dir(machine_id, validate_id(run_id, "run_id"))
-    if not (folder / RUN_MANIFEST).is_file():
-        raise MissingArtifactError(f"Run {run_id!r} of {machine_id!r} does not exist.")
-    return folder
 
 
 @keeps_warning_filters
@@ -338,9 +318,7 @@ def evaluate(
     max_rows = check_int("evaluate", "max_rows", max_rows, 100, 1_000_000)
     ws = Workspace(workspace)
     machine = get_machine(machine_id, ws.root)
-    folder = resolve_run(machine_id, run_id, ws)
-    manifest = read_json(folder / RUN_MANIFEST)
-    verify_run(folder, manifest)
+    folder, manifest = load_run(machine_id, run_id, ws.root)
     model_info = verify_model(machine_id, ws.root)  # read, not unpickled
     seed_frame, _, seed_info = load_seed(machine_id, ws.root)
     plan = column_plan_of(model_info, machine, seed_frame)

@@ -22,31 +22,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthkit import __version__
-from synthkit._checks import check_choice, check_float, check_int, check_optional_seed
+from synthkit._checks import (
+    BOUNDS,
+    check_bounded,
+    check_choice,
+    check_optional_seed,
+    check_sinks,
+    check_stop_event,
+)
+from synthkit._version import __version__
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import ColumnPlan
-from synthkit.errors import IntegrityError, InvalidParameterError, TaskCancelledError, invalid_parameter
-from synthkit.jobs import check_task_id, run_task
+from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
+from synthkit.events import Emitter, Sink
+from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
-from synthkit.modelstore import Model, load_model, verify_model
-from synthkit.progress import Emitter, Sink
-from synthkit.training import _check_sinks, _check_stop_event
-from synthkit.workspace import (
-    Workspace,
-    publish_new_dir,
-    read_json,
-    sha256_file,
-    staging_dir,
-    validate_id,
-    write_json,
-)
+from synthkit.store import Model, load_model, run_folder, staged_run, verify_model
+from synthkit.workspace import Workspace, validate_id
 
 SPLITS = ("train", "val", "test")
 FORMATS = ("parquet", "csv")
-MAX_TOTAL_ROWS = 100_000_000
+MAX_TOTAL_ROWS = int(BOUNDS["rows"].high)
 CHUNK_ROWS = 200_000
-RUN_MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -143,11 +140,14 @@ def _generate(
     model = load_model(machine_id, workspace.root)
     _set_failure_ratio(model, failure_ratio)
     plan = column_plan(model)
-    final = workspace.run_dir(machine_id, run_id)
     done = 0
-    with staging_dir(final) as staged:
-        paths = {split: staged / f"{split}.{file_format}" for split in SPLITS}
-        writers = {split: _SplitWriter(paths[split], file_format) for split in SPLITS}
+
+    def before_publish() -> None:
+        if stop_event is not None and stop_event.is_set():
+            raise TaskCancelledError("generation stopped before publishing; no run was written")
+
+    with staged_run(machine_id, run_id, workspace.root) as run:
+        writers = {split: _SplitWriter(run.split_path(split, file_format), file_format) for split in SPLITS}
         example = None
         for index, split in enumerate(SPLITS):
             for chunk_index, start in enumerate(range(0, counts[split], chunk_rows)):
@@ -167,8 +167,7 @@ def _generate(
         for writer in writers.values():
             writer.close(example)
         generation_time = round(time.perf_counter() - started, 3)
-        write_json(
-            staged / RUN_MANIFEST,
+        final = run.publish(
             {
                 "run_id": run_id,
                 "machine_id": machine_id,
@@ -179,17 +178,13 @@ def _generate(
                 "failure_ratio": failure_ratio,
                 "chunk_rows": chunk_rows,
                 "sample_counts": counts,
-                "files": {split: paths[split].name for split in SPLITS},
-                "sha256": {split: sha256_file(paths[split]) for split in SPLITS},
                 "model_sha256": model.sha256,
                 "model_kind": model.kind,
                 "generation_time": generation_time,
                 "versions": model.manifest.get("versions", {}) | {"synthkit": __version__},
             },
+            before_publish,
         )
-        if stop_event is not None and stop_event.is_set():
-            raise TaskCancelledError("generation stopped before publishing; no run was written")
-        publish_new_dir(staged, final)
     report_path, quality = None, None
     if report:
         from synthkit.evaluation import REPORT_HTML, evaluate
@@ -200,7 +195,7 @@ def _generate(
     return GenerateResult(
         run_id=run_id,
         machine_id=machine_id,
-        file_paths={split: str(final / paths[split].name) for split in SPLITS},
+        file_paths={split: str(final / run.files[split]) for split in SPLITS},
         sample_counts=dict(counts),
         generation_time=generation_time,
         model_sha256=model.sha256,
@@ -237,7 +232,7 @@ def generate_synthetic_data(
     """
     function = "generate_synthetic_data"
     counts = {
-        split: check_int(function, split, value, 0, MAX_TOTAL_ROWS)
+        split: check_bounded(function, split, value, "rows")
         for split, value in zip(SPLITS, (train, val, test))
     }
     if sum(counts.values()) == 0:
@@ -250,21 +245,22 @@ def generate_synthetic_data(
         )
     seed = check_optional_seed(function, seed)
     file_format = check_choice(function, "format", format, FORMATS)
-    chunk_rows = check_int(function, "chunk_rows", chunk_rows, 100, 1_000_000)
-    sinks = _check_sinks(function, sinks)
-    stop_event = _check_stop_event(function, stop_event)
+    chunk_rows = check_bounded(function, "chunk_rows", chunk_rows)
+    sinks = check_sinks(function, sinks)
+    stop_event = check_stop_event(function, stop_event)
     task_id = check_task_id(task_id, "generate")
     ws = Workspace(workspace)
+    stop_event = cancel_signal(ws, task_id, stop_event)  # a Stop from any process
     get_machine(machine_id, ws.root)
     run_id = new_run_id() if run_id is None else validate_id(run_id, "run_id")
-    if ws.run_dir(machine_id, run_id).exists():
+    if run_folder(machine_id, run_id, ws.root).exists():
         raise InvalidParameterError(
             f"Run {run_id!r} of {machine_id!r} already exists; choose another run_id."
         )
     model_manifest = verify_model(machine_id, ws.root)
     model_kind = model_manifest["model"]
     if failure_ratio is not None:
-        failure_ratio = check_float(function, "failure_ratio", failure_ratio, 0.0, 1.0)
+        failure_ratio = check_bounded(function, "failure_ratio", failure_ratio)
         labels = model_manifest.get("columns", {}).get("normals") or (
             {"failure"} & set(get_machine(machine_id, ws.root).label_columns)
         )
@@ -307,27 +303,3 @@ def generate_synthetic_data(
 
 
 generate_synthetic_data.task_kind = "generate"  # type: ignore[attr-defined]
-
-
-def list_runs(machine_id: str, workspace: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """Manifests of a machine's finished runs, oldest first."""
-    folder = Workspace(workspace).runs_dir(machine_id)
-    if not folder.is_dir():
-        return []
-    manifests = [
-        read_json(p / RUN_MANIFEST)
-        for p in folder.iterdir()
-        if not p.name.startswith(".") and (p / RUN_MANIFEST).is_file()
-    ]
-    return sorted(manifests, key=lambda m: (m["created_at"], m["run_id"]))
-
-
-def verify_run(folder: Path, manifest: dict[str, Any]) -> None:
-    """Refuse a run whose split files are not the bytes its manifest records (edited, truncated)."""
-    for split, name in manifest["files"].items():
-        path = folder / name
-        if not path.is_file() or sha256_file(path) != manifest["sha256"][split]:
-            raise IntegrityError(
-                f"Run {manifest['run_id']!r}: {name} does not match its manifest (SHA-256 differs); "
-                f"generate the splits again with `synthkit generate {manifest['machine_id']}`."
-            )

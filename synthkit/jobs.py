@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import socket
 import threading
@@ -21,10 +22,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from synthkit.errors import BusyError, SynthkitError, TaskCancelledError, TaskFailedError
-from synthkit.progress import (
+from synthkit.events import (
     CANCELLED,
     FAILURE,
     FINAL_STATUSES,
@@ -32,11 +34,10 @@ from synthkit.progress import (
     RUNNING,
     SUCCESS,
     Emitter,
-    JsonlSink,
     ProgressEvent,
     Sink,
-    environment_sinks,
 )
+from synthkit.sinks import JsonlSink, environment_sinks
 from synthkit.workspace import Workspace, pid_alive, read_json, validate_id, write_json
 
 RECORD_INTERVAL_S = 1.0
@@ -123,6 +124,7 @@ def run_task(
     workspace = workspace or Workspace()
     with machine_lock(workspace, machine_id, kind) if lock else contextlib.nullcontext():
         record = TaskRecord(workspace, task_id, machine_id, kind, params)
+        cancel_path(workspace, task_id).unlink(missing_ok=True)  # left by an earlier task of this id
         record.write()
         emitter = Emitter(
             task_id,
@@ -262,3 +264,112 @@ def submit(task: Callable[..., Any], /, *args: Any, task_id: str | None = None, 
     if job.start_error is not None:
         raise job.start_error
     return job
+
+
+# Tasks seen from any process: find a machine's task, read its events, ask it to stop. A panel
+# rebuilt at any moment (a page refresh, a new kernel) reattaches from these, never from memory.
+
+
+def cancel_path(workspace: Workspace, task_id: str) -> Path:
+    """``tasks/<task_id>.cancel``: present once someone asked the task to stop."""
+    return workspace.task_record(task_id).with_suffix(".cancel")
+
+
+class CancelSignal:
+    """The stop request a task polls: its caller's ``stop_event`` or a cancel request written to
+    the workspace by any process (``request_cancel``, ``synthkit cancel``)."""
+
+    def __init__(self, path: Path, stop_event: threading.Event | None = None):
+        self.path = path
+        self.stop_event = stop_event
+
+    def is_set(self) -> bool:
+        return (self.stop_event is not None and self.stop_event.is_set()) or self.path.exists()
+
+
+def cancel_signal(workspace: Workspace, task_id: str, stop_event: threading.Event | None) -> CancelSignal:
+    """Wrap a task's ``stop_event`` so a cancel request from another process stops it too."""
+    return CancelSignal(cancel_path(workspace, task_id), stop_event)
+
+
+def request_cancel(task_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Ask a task to stop at its next safe point (an epoch or chunk boundary), from any process.
+
+    Returns the task's status as ``get_task_status`` reads it; a task that already ended is left
+    as it is. The task ends CANCELLED, keeping the previous model or run, as a Stop in its own
+    process would.
+    """
+    status = get_task_status(task_id, workspace)
+    if status["status"] not in FINAL_STATUSES:
+        ws = Workspace(workspace)
+        write_json(
+            cancel_path(ws, task_id),
+            {
+                "task_id": task_id,
+                "requested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+            },
+        )
+    return status
+
+
+def list_tasks(
+    machine_id: str | None = None, kind: str | None = None, workspace: str | os.PathLike | None = None
+) -> list[dict[str, Any]]:
+    """Status of the workspace's tasks (``get_task_status``), oldest first, optionally only those
+    of one machine and one kind (train, generate, seed); unreadable records are left out."""
+    folder = Workspace(workspace).tasks_dir
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.json"):
+        try:
+            data = read_json(path)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or "task_id" not in data:
+            continue
+        if (machine_id is not None and data.get("machine_id") != machine_id) or (
+            kind is not None and data.get("kind") != kind
+        ):
+            continue
+        try:
+            status = get_task_status(data["task_id"], workspace)
+        except SynthkitError:
+            continue
+        found.append((data.get("started_at") or "", path.stat().st_mtime, status))
+    return [status for *_, status in sorted(found, key=lambda item: item[:2])]
+
+
+def find_task(
+    machine_id: str, kind: str, workspace: str | os.PathLike | None = None
+) -> dict[str, Any] | None:
+    """The machine's running task of ``kind``, else its latest one, else None."""
+    tasks = list_tasks(machine_id, kind, workspace)
+    running = [t for t in tasks if t["status"] not in FINAL_STATUSES]
+    return (running or tasks or [None])[-1]
+
+
+def task_events(
+    task_id: str, workspace: str | os.PathLike | None = None, offset: int = 0
+) -> tuple[list[ProgressEvent], int]:
+    """The events of a task's log from byte ``offset`` on, and the offset to read from next time.
+
+    Only whole lines are read, so a line being written is picked up on the next call.
+    """
+    path = Workspace(workspace).task_log(task_id)
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            chunk = handle.read()
+    except FileNotFoundError:
+        return [], offset
+    end = chunk.rfind(b"\n") + 1
+    events = []
+    for line in chunk[:end].decode("utf-8", errors="replace").splitlines():
+        try:
+            events.append(ProgressEvent.from_dict(json.loads(line)))
+        except (ValueError, TypeError):
+            continue
+    return events, offset + end

@@ -17,7 +17,7 @@ import warnings
 from typing import Any
 
 from synthkit.errors import MissingDependencyError
-from synthkit.progress import ProgressEvent
+from synthkit.events import ProgressEvent
 
 DEFAULT_URL = "redis://localhost:6379/2"
 DEFAULT_CHANNEL = "gan:training:{task_id}"

@@ -18,10 +18,9 @@ import pandas as pd
 from synthkit._checks import check_int
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
-from synthkit.modelstore import MANIFEST_FILE as MODEL_MANIFEST
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
-from synthkit.seed import MAX_SAMPLES, load_seed, write_seed
-from synthkit.workspace import Workspace, read_json, validate_id, write_json
+from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
+from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
 
@@ -303,10 +302,12 @@ class StaleModelWarning(UserWarning):
 
 def stale_model_message(machine: Machine, workspace: Workspace) -> str | None:
     """Why the machine's current model no longer matches its roles, or None."""
-    path = workspace.model_dir(machine.machine_id) / MODEL_MANIFEST
-    if not path.is_file() or not machine.column_roles:
+    if not machine.column_roles:
         return None
-    trained = read_json(path).get("columns", {}).get("roles")
+    try:
+        trained = model_manifest(machine.machine_id, workspace.root).get("columns", {}).get("roles")
+    except MissingArtifactError:
+        return None
     if trained is None or trained == machine.column_roles["roles"]:
         return None
     changed = sorted(

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from synthkit.errors import MissingArtifactError
-from synthkit.progress import EVENTS_ENV, ProgressEvent, parse_event_line
+from synthkit.events import ProgressEvent
+from synthkit.sinks import EVENTS_ENV, parse_event_line
 from synthkit.workspace import read_json, write_json
 
 RESULT_FILE = "result.json"

@@ -16,25 +16,30 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from synthkit import __version__
-from synthkit._checks import check_choice, check_dims, check_float, check_int, check_optional_seed
+from synthkit._checks import (
+    BOUNDS,
+    check_bool,
+    check_bounded,
+    check_choice,
+    check_dims,
+    check_optional_seed,
+    check_sinks,
+    check_stop_event,
+)
+from synthkit._version import __version__
 from synthkit._warning_filters import keeps_warning_filters
-from synthkit.column_plan import ColumnPlan
+from synthkit.column_plan import TABLE, ColumnPlan
+from synthkit.early_stopping import EarlyStopping, QualityWatch
 from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
-from synthkit.jobs import check_task_id, run_task
+from synthkit.events import Emitter, Sink
+from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
-from synthkit.modelstore import HOLDOUT_FILE, MANIFEST_FILE, MODEL_FILE
-from synthkit.progress import Emitter, Sink
-from synthkit.seed import TABLE, load_seed, utc_now, verify_seed
-from synthkit.workspace import Workspace, publish_dir, sha256_file, staging_dir, write_json
+from synthkit.store import load_seed, split_holdout, utc_now, verify_seed, write_model
+from synthkit.workspace import Workspace
 
 MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
 NEURAL_KINDS = ("tvae", "ctgan")
-MAX_EPOCHS = 100_000
-EVAL_ROWS = 2000
+MAX_EPOCHS = int(BOUNDS["epochs"].high)
 DEFAULT_MIN_LABEL_SHARE = 0.05
 
 
@@ -60,51 +65,6 @@ class TrainResult:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class EarlyStopping:
-    enabled: bool = False
-    eval_every: int = 10
-    patience: int = 3
-    min_delta: float = 0.002
-
-
-def _check_sinks(function: str, sinks: object) -> tuple[Sink, ...]:
-    if isinstance(sinks, (str, bytes)) or not isinstance(sinks, Iterable):
-        raise invalid_parameter(function, "sinks", "an iterable of callables", sinks)
-    sinks = tuple(sinks)
-    if not all(callable(s) for s in sinks):
-        raise invalid_parameter(function, "sinks", "an iterable of callables", sinks)
-    return sinks
-
-
-def _check_stop_event(function: str, stop_event: object) -> threading.Event | None:
-    if stop_event is not None and not callable(getattr(stop_event, "is_set", None)):
-        raise invalid_parameter(function, "stop_event", "None or a threading.Event", stop_event)
-    return stop_event  # type: ignore[return-value]
-
-
-def _check_bool(function: str, name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise invalid_parameter(function, name, "True or False", value)
-    return value
-
-
-def split_holdout(frame: pd.DataFrame, fraction: float, seed: int, strata: str | list[str] | None):
-    """Keep ``fraction`` of the rows out of the fit, per label stratum (each combination of the
-    label columns) so rare failures are in both."""
-    if fraction == 0:
-        return frame, frame.iloc[0:0]
-    rng = np.random.default_rng(seed)
-    if strata:
-        groups = frame.groupby(strata, sort=True, dropna=False).indices.values()
-    else:
-        groups = [np.arange(len(frame))]
-    held = [rng.permutation(rows)[: int(round(fraction * len(rows)))] for rows in groups]
-    mask = np.zeros(len(frame), dtype=bool)
-    mask[np.concatenate(held)] = True
-    return frame[~mask].reset_index(drop=True), frame[mask].reset_index(drop=True)
-
-
 def expected_time_note(first_epoch_s: float, epochs: int) -> str:
     """After the first epoch, the whole run's expected time when it is long enough to matter."""
     total = first_epoch_s * epochs
@@ -113,71 +73,6 @@ def expected_time_note(first_epoch_s: float, epochs: int) -> str:
     minutes = total / 60
     text = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
     return f" (at this pace the {epochs} epochs take about {text}; fewer epochs or early stopping shorten it)"
-
-
-def quick_quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> float:
-    """SDMetrics' overall quality score of ``synthetic`` against ``real`` (a few thousand rows)."""
-    import warnings
-
-    from sdmetrics.reports import QualityReport
-
-    report = QualityReport()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report.generate({TABLE: real}, {TABLE: synthetic}, metadata, verbose=False)
-    return float(report.get_score())
-
-
-class _QualityWatch:
-    """Scores the model every ``eval_every`` epochs, keeps the best weights, stops when stale."""
-
-    def __init__(
-        self,
-        synthesizer: Any,
-        holdout: pd.DataFrame,
-        metadata: dict,
-        rule: EarlyStopping,
-        epochs: int,
-        seed: int,
-    ):
-        self.synthesizer, self.rule, self.epochs, self.seed = synthesizer, rule, epochs, seed
-        self.real = holdout.sample(n=min(EVAL_ROWS, len(holdout)), random_state=seed)
-        self.metadata = metadata
-        self.best: tuple[float, int] | None = None
-        self.best_weights = None
-        self.stale = 0
-        self.history: list[tuple[int, float]] = []
-        self.seconds = 0.0  # spent scoring, so callers can tell the model's time from the checks'
-
-    def due(self, epoch: int) -> bool:
-        return epoch % self.rule.eval_every == 0 or epoch == self.epochs
-
-    def score(self, epoch: int) -> float:
-        from synthkit import _sdv
-
-        started = time.perf_counter()
-        synthetic = _sdv.sample_during_fit(self.synthesizer, len(self.real), self.seed)
-        quality = quick_quality(self.real, synthetic, self.metadata)
-        self.history.append((epoch, quality))
-        if self.best is None or quality > self.best[0] + self.rule.min_delta:
-            self.best, self.best_weights, self.stale = (
-                (quality, epoch),
-                _sdv.model_weights(self.synthesizer),
-                0,
-            )
-        else:
-            self.stale += 1
-        self.seconds += time.perf_counter() - started
-        return quality
-
-    def should_stop(self) -> bool:
-        return self.stale >= self.rule.patience
-
-    def restore_best(self) -> None:
-        from synthkit import _sdv
-
-        if self.best_weights is not None:
-            _sdv.load_model_weights(self.synthesizer, self.best_weights)
 
 
 def _fit_model(
@@ -212,7 +107,7 @@ def _fit_model(
 
     synthesizer = _sdv.build_synthesizer(kind, metadata, seed, plan.labels, params, plan.normals)
     watch = (
-        _QualityWatch(synthesizer, holdout, metadata.to_dict(), rule, epochs, split_seed)
+        QualityWatch(synthesizer, holdout, metadata.to_dict(), rule, epochs, split_seed)
         if rule.enabled
         else None
     )
@@ -259,46 +154,41 @@ def _fit_model(
     training_time = round(time.perf_counter() - started, 3)
     best_quality, best_epoch = watch.best if watch is not None and watch.best else (None, None)
     stopped_early = watch is not None and len(losses) < epochs
-    final = workspace.model_dir(machine_id)
-    with staging_dir(final) as staged:
-        _sdv.move_to_cpu(synthesizer)
-        synthesizer.save(str(staged / MODEL_FILE))
-        if len(holdout):
-            holdout.to_parquet(staged / HOLDOUT_FILE, index=False)
-        write_json(
-            staged / MANIFEST_FILE,
-            {
-                "machine_id": machine_id,
-                "model": kind,
-                "sha256": sha256_file(staged / MODEL_FILE),
-                "task_id": emitter.task_id,
-                "trained_at": trained_at,
-                "training_time": training_time,
-                "parameters": {**params, "seed": seed, "early_stopping": asdict(rule)},
-                "epochs_run": len(losses),
-                "loss_history": losses,
-                "quality_history": watch.history if watch is not None else [],
-                "scoring_time": round(watch.seconds, 3) if watch is not None else 0.0,
-                "best_epoch": best_epoch,
-                "best_quality": best_quality,
-                "stopped_early": stopped_early,
-                "final_loss": losses[-1] if losses else None,
-                "num_features": frame.shape[1],
-                "columns": plan.to_dict(),
-                "seed_sha256": seed_info["sha256"],
-                "training_rows": len(train),
-                "holdout_fraction": holdout_fraction,
-                "holdout_rows": len(holdout),
-                "holdout_seed": split_seed,
-                "versions": _sdv.library_versions() | {"synthkit": __version__},
-            },
-        )
-        check_stop("before publishing")
-        publish_dir(staged, final)
+    _sdv.move_to_cpu(synthesizer)
+    model_path = write_model(
+        workspace,
+        machine_id,
+        lambda path: synthesizer.save(str(path)),
+        holdout,
+        {
+            "model": kind,
+            "task_id": emitter.task_id,
+            "trained_at": trained_at,
+            "training_time": training_time,
+            "parameters": {**params, "seed": seed, "early_stopping": asdict(rule)},
+            "epochs_run": len(losses),
+            "loss_history": losses,
+            "quality_history": watch.history if watch is not None else [],
+            "scoring_time": round(watch.seconds, 3) if watch is not None else 0.0,
+            "best_epoch": best_epoch,
+            "best_quality": best_quality,
+            "stopped_early": stopped_early,
+            "final_loss": losses[-1] if losses else None,
+            "num_features": frame.shape[1],
+            "columns": plan.to_dict(),
+            "seed_sha256": seed_info["sha256"],
+            "training_rows": len(train),
+            "holdout_fraction": holdout_fraction,
+            "holdout_rows": len(holdout),
+            "holdout_seed": split_seed,
+            "versions": _sdv.library_versions() | {"synthkit": __version__},
+        },
+        before_publish=lambda: check_stop("before publishing"),
+    )
     return TrainResult(
         task_id=emitter.task_id,
         machine_id=machine_id,
-        model_path=str(final / MODEL_FILE),
+        model_path=str(model_path),
         training_time=training_time,
         final_loss=losses[-1] if losses else None,
         trained_at=trained_at,
@@ -337,16 +227,16 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
             f"it takes {', '.join(sorted(allowed | {'epochs', 'batch_size'}))}."
         )
     checks = {
-        "embedding_dim": lambda v: check_int(function, "embedding_dim", v, 1, 4096),
+        "embedding_dim": lambda v: check_bounded(function, "embedding_dim", v),
         "compress_dims": lambda v: check_dims(function, "compress_dims", v),
         "decompress_dims": lambda v: check_dims(function, "decompress_dims", v),
         "generator_dim": lambda v: check_dims(function, "generator_dim", v),
         "discriminator_dim": lambda v: check_dims(function, "discriminator_dim", v),
-        "l2scale": lambda v: check_float(function, "l2scale", v, 0.0, 1.0),
-        "loss_factor": lambda v: check_float(function, "loss_factor", v, 1e-6, 1000.0),
-        "enable_gpu": lambda v: _check_bool(function, "enable_gpu", v),
-        "temperature": lambda v: check_float(function, "temperature", v, 0.05, 10.0),
-        "min_label_share": lambda v: check_float(function, "min_label_share", v, 0.0, 0.5),
+        "l2scale": lambda v: check_bounded(function, "l2scale", v),
+        "loss_factor": lambda v: check_bounded(function, "loss_factor", v),
+        "enable_gpu": lambda v: check_bool(function, "enable_gpu", v),
+        "temperature": lambda v: check_bounded(function, "temperature", v),
+        "min_label_share": lambda v: check_bounded(function, "min_label_share", v),
         "default_distribution": lambda v: check_choice(
             function,
             "default_distribution",
@@ -358,8 +248,8 @@ def _model_params(function: str, kind: str, epochs: int, batch_size: int, option
     if kind == "tvae":
         params.setdefault("min_label_share", DEFAULT_MIN_LABEL_SHARE)
     if kind in NEURAL_KINDS:
-        params["epochs"] = check_int(function, "epochs", epochs, 1, MAX_EPOCHS)
-        params["batch_size"] = check_int(function, "batch_size", batch_size, 1, 100_000)
+        params["epochs"] = check_bounded(function, "epochs", epochs)
+        params["batch_size"] = check_bounded(function, "batch_size", batch_size)
         if kind == "ctgan" and params["batch_size"] % 10:
             raise invalid_parameter(
                 function, "batch_size", "a multiple of 10 for CTGAN (its pac size)", batch_size
@@ -398,21 +288,22 @@ def train_model(
     kind = check_choice(function, "model", model, MODEL_KINDS)
     params = _model_params(function, kind, epochs, batch_size, model_params)
     seed = check_optional_seed(function, seed)
-    holdout_fraction = check_float(function, "holdout_fraction", holdout_fraction, 0.0, 0.5)
+    holdout_fraction = check_bounded(function, "holdout_fraction", holdout_fraction)
     rule = EarlyStopping(
-        _check_bool(function, "early_stopping", early_stopping),
-        check_int(function, "eval_every", eval_every, 1, MAX_EPOCHS),
-        check_int(function, "patience", patience, 1, 1000),
-        check_float(function, "min_delta", min_delta, 0.0, 1.0),
+        check_bool(function, "early_stopping", early_stopping),
+        check_bounded(function, "eval_every", eval_every),
+        check_bounded(function, "patience", patience),
+        check_bounded(function, "min_delta", min_delta),
     )
     if rule.enabled and (kind not in NEURAL_KINDS or holdout_fraction == 0):
         raise InvalidParameterError(
             "early_stopping needs a neural model (tvae or ctgan) and held-out rows (holdout_fraction > 0)."
         )
-    sinks = _check_sinks(function, sinks)
-    stop_event = _check_stop_event(function, stop_event)
+    sinks = check_sinks(function, sinks)
+    stop_event = check_stop_event(function, stop_event)
     task_id = check_task_id(task_id, "train")
     ws = Workspace(workspace)
+    stop_event = cancel_signal(ws, task_id, stop_event)  # a Stop from any process
     get_machine(machine_id, ws.root)
     rows = verify_seed(machine_id, ws.root)["rows"]
     if rows - round(rows * holdout_fraction) < 10:

@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 
 from synthkit.errors import MissingArtifactError
+from synthkit.events import FAILURE, ProgressEvent
 from synthkit.jobs import get_task_status
-from synthkit.progress import FAILURE, ProgressEvent, read_jsonl
 from synthkit.redis_sink import DEFAULT_CHANNEL, _redis_module
+from synthkit.sinks import read_jsonl
 from synthkit.workspace import Workspace, validate_id
 
 START_WAIT_S = 30.0

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from synthkit import _sdv, generate_seed_data, load_model
+from synthkit.early_stopping import quick_quality
 from synthkit.errors import InvalidParameterError
 from synthkit.generation import generate_synthetic_data
-from synthkit.training import quick_quality, train_model, train_tvae
+from synthkit.training import train_model, train_tvae
 from tests.conftest import ROOT
 
 SMALL = dict(batch_size=200, compress_dims=(64,), decompress_dims=(64,), embedding_dim=32)

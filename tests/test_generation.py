@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from synthkit.errors import InvalidParameterError, MissingArtifactError, TaskCancelledError
-from synthkit.generation import generate_synthetic_data, list_runs
+from synthkit.events import CANCELLED
+from synthkit.generation import generate_synthetic_data
 from synthkit.machines import get_machine
-from synthkit.progress import CANCELLED
+from synthkit.store import list_runs
 from tests.conftest import cli, snapshot
 
 

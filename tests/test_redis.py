@@ -12,10 +12,10 @@ import pytest
 
 from synthkit import generate_seed_data, submit, train_tvae
 from synthkit.errors import TaskCancelledError
-from synthkit.progress import read_jsonl
 from synthkit.redis_sink import RedisSink
+from synthkit.sinks import read_jsonl
 from tests.conftest import ROOT, TINY_TVAE, cli, free_port
-from tests.test_progress import EARLIER_MESSAGE
+from tests.test_events import EARLIER_MESSAGE
 
 
 @pytest.fixture

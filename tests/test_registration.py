@@ -4,7 +4,7 @@ import pytest
 
 from synthkit import get_machine, list_machines, register_machine
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
-from synthkit.seed import load_seed
+from synthkit.store import load_seed
 from tests.conftest import snapshot
 
 

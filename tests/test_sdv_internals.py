@@ -20,14 +20,15 @@ from sdv.metadata import Metadata
 from sdv.single_table import TVAESynthesizer
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
-from synthkit import _sdv, generate_seed_data, train_tvae
+from synthkit import _sdv, _version, generate_seed_data, train_tvae
+from synthkit._sdv import speedups
 from tests.conftest import TINY_TVAE
 
 
 def test_installed_versions_are_the_pinned_ones():
     installed = {"sdv": sdv.__version__, "ctgan": ctgan.__version__, "rdt": rdt.__version__}
     assert installed == _sdv.installed_versions() == _sdv.PINNED_VERSIONS, (
-        "SDV, ctgan or rdt changed: re-check every assumption listed in synthkit/_sdv.py, then update "
+        "SDV, ctgan or rdt changed: re-check every assumption listed in synthkit/_sdv/, then update "
         "PINNED_VERSIONS and constraints.txt"
     )
     assert _sdv.speed_ups_enabled()
@@ -260,8 +261,8 @@ def test_synthkit_fits_leave_ctgans_module_alone(small_frame):
 def other_versions(monkeypatch):
     """Installed versions the speed-ups were not written for (nothing is installed)."""
     found = {"sdv": "2.1.0", "ctgan": "0.12.2", "rdt": "2.0.0"}
-    monkeypatch.setattr(_sdv, "installed_versions", lambda: dict(found))
-    monkeypatch.setattr(_sdv, "_speed_ups", None)  # decide again, and again after the test
+    monkeypatch.setattr(_version, "installed_versions", lambda: dict(found))
+    monkeypatch.setattr(speedups, "_speed_ups", None)  # decide again, and again after the test
     return found
 
 

@@ -7,8 +7,8 @@ import pytest
 from synthkit import generate_seed_data
 from synthkit.errors import IntegrityError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES
-from synthkit.seed import load_seed
 from synthkit.simulators import NO_FAILURE, simulate
+from synthkit.store import load_seed
 from synthkit.workspace import sha256_file
 from tests.conftest import snapshot
 

@@ -17,13 +17,14 @@ from synthkit.errors import (
     MissingArtifactError,
     TaskCancelledError,
 )
+from synthkit.events import CANCELLED, FAILURE, SUCCESS
 from synthkit.jobs import get_task_status, submit
-from synthkit.modelstore import load_model, model_manifest
-from synthkit.progress import CANCELLED, FAILURE, SUCCESS, read_jsonl
+from synthkit.sinks import read_jsonl
+from synthkit.store import load_model, model_manifest
 from synthkit.training import train_tvae
 from synthkit.workspace import Workspace
 from tests.conftest import cli, snapshot, start_cli
-from tests.test_progress import EARLIER_MESSAGE
+from tests.test_events import EARLIER_MESSAGE
 
 TINY = dict(epochs=3, batch_size=100, compress_dims=(32,), decompress_dims=(32,), embedding_dim=16)
 

@@ -43,7 +43,7 @@ PIPELINE = [
         "import plotly.io as pio\n\n"
         "import synthkit\n"
         "from synthkit.errors import MissingArtifactError\n"
-        "from synthkit.seed import seed_manifest\n\n"
+        "from synthkit.store import seed_manifest\n\n"
         'pio.renderers.default = "plotly_mimetype"  # small outputs; JupyterLab draws them\n'
         "timings = {}\n"
         "started = time.perf_counter()"

@@ -1,7 +1,9 @@
-"""Small pieces every panel uses: styled widgets, one-line errors, a lock for thread updates."""
+"""Small pieces every panel uses: styled widgets, one-line messages, typed entries checked against
+the service's bounds, a confirm step, and a lock for updates coming from job threads."""
 
 from __future__ import annotations
 
+import copy
 import html
 import threading
 from collections.abc import Callable
@@ -9,7 +11,17 @@ from typing import Any
 
 import ipywidgets as w
 
+from synthkit._checks import BOUNDS, read_field, read_sizes
 from synthkit.errors import SynthkitError
+
+FINAL = ("SUCCESS", "FAILURE", "CANCELLED")
+LABEL_STYLE = {"description_width": "8.5em"}  # wide enough for every label: none is cut off
+ENTRY_WIDTH = "17em"
+INVALID_CSS = "sk-invalid"
+STYLE_SHEET = w.HTML(
+    f"<style>.{INVALID_CSS} input{{border-color:#b00020 !important;background:#fdecea}}"
+    ".sk-hint{color:#555;font-size:85%;line-height:28px}</style>"
+)
 
 
 def styled(widget: w.Widget, css_class: str) -> w.Widget:
@@ -18,15 +30,25 @@ def styled(widget: w.Widget, css_class: str) -> w.Widget:
     return widget
 
 
-def error_line(error: BaseException) -> str:
-    """One readable line for the panel, never a traceback."""
+def message_of(error: BaseException) -> str:
+    """An error as one readable line: synthkit's messages as they are, others with their type."""
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    kind = "" if isinstance(error, SynthkitError) else f"{type(error).__name__}: "
-    return f"<span style='color:#b00020'>&#9888; {html.escape(kind + message)}</span>"
+    return message if isinstance(error, SynthkitError) else f"{type(error).__name__}: {message}"
+
+
+def error_line(error: BaseException | str) -> str:
+    """One readable line for the panel, never a traceback."""
+    text = error if isinstance(error, str) else message_of(error)
+    return f"<span style='color:#b00020'>&#9888; {html.escape(text)}</span>"
 
 
 def ok_line(text: str) -> str:
     return f"<span style='color:#1b5e20'>{html.escape(text)}</span>"
+
+
+def note_line(text: str) -> str:
+    """A neutral line: nothing went wrong, but something is worth knowing (a Stop, a next step)."""
+    return f"<span style='color:#37474f'>{html.escape(text)}</span>"
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -40,26 +62,117 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def optional_int(text: str, name: str) -> int | None:
-    """A text box that may be blank (None) or hold an int; anything else is a readable error."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number or blank. Got {text!r} instead.") from None
+def button(description: str, css_class: str, **kwargs: Any) -> w.Button:
+    """A button sized to its label (the default width cuts longer labels off)."""
+    return styled(w.Button(description=description, layout=w.Layout(width="auto"), **kwargs), css_class)
 
 
-def int_tuple(text: str, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise ValueError(f"{name} must be whole numbers separated by commas. Got {text!r} instead.") from None
+def keep_for_refresh(figure: Any) -> None:
+    """Store what a plotly FigureWidget shows in its widget state.
+
+    plotly sends updates to the page as one-off messages and keeps the traces it was displayed
+    with as the widget's state, so a page refresh redrew an empty chart. Storing the current
+    traces and layout makes a refreshed page draw what the figure holds now.
+    """
+    if hasattr(figure, "_widget_data") and hasattr(figure, "_layout_obj"):
+        figure._widget_data = copy.deepcopy(figure._data)
+        figure._widget_layout = copy.deepcopy(figure._layout_obj._props)
+
+
+def _range(field: str) -> str:
+    bounds = BOUNDS[field]
+    if bounds.kind == "int":
+        return f"{int(bounds.low):,}-{int(bounds.high):,}"
+    return f"{bounds.low:,g}-{bounds.high:,g}"
+
+
+class Form:
+    """Typed entries read with the service's bounds (``synthkit._checks``), never clamped.
+
+    Each entry is a plain text box, so what was typed stays as typed; ``read()`` returns the
+    values and the problems, each naming the field by its label. Invalid boxes are marked.
+    """
+
+    def __init__(self, on_change: Callable[[], None]):
+        self._on_change = on_change
+        self.entries: dict[str, tuple[w.Text, str, str]] = {}
+        self.rows: dict[str, w.HBox] = {}
+
+    def entry(self, key: str, field: str, label: str, value: Any, unit: str, css_class: str) -> w.Text:
+        """A text box for ``field`` (a key of BOUNDS, or "sizes"), with its unit and range beside it."""
+        text = styled(
+            w.Text(
+                value="" if value is None else str(value),
+                description=label,
+                style=LABEL_STYLE,
+                layout=w.Layout(width=ENTRY_WIDTH),
+            ),
+            css_class,
+        )
+        text.observe(lambda _: self._on_change(), names="value")
+        hint = unit if field == "sizes" else f"{unit} ({_range(field)})" if unit else _range(field)
+        self.entries[key] = (text, field, label)
+        self.rows[key] = w.HBox([text, styled(w.HTML(html.escape(hint)), "sk-hint")])
+        return text
+
+    def read(self) -> tuple[dict[str, Any], list[str]]:
+        """The values by key, and one problem per invalid entry ("Epochs must be ...")."""
+        values, problems = {}, []
+        for key, (text, field, label) in self.entries.items():
+            value, problem = read_sizes(text.value) if field == "sizes" else read_field(field, text.value)
+            if problem:
+                problems.append(f"{label[:1].upper()}{label[1:]} {problem}.")
+                text.add_class(INVALID_CSS)
+            else:
+                values[key] = value
+                text.remove_class(INVALID_CSS)
+        return values, problems
+
+
+def problem_list(problems: list[str]) -> str:
+    return "<br>".join(error_line(p) for p in problems)
+
+
+class Confirm(w.HBox):
+    """A question with a Yes and a Cancel button, hidden until ``ask``; Yes runs the action."""
+
+    def __init__(self, css_class: str):
+        self.question = w.HTML()
+        self.yes = button("Replace", f"{css_class}-yes", button_style="warning")
+        self.no = button("Cancel", f"{css_class}-no")
+        self._action: Callable[[], Any] | None = None
+        self.yes.on_click(lambda _: self._answer(True))
+        self.no.on_click(lambda _: self._answer(False))
+        super().__init__([self.question, self.yes, self.no], layout=w.Layout(display="none"))
+        self.add_class(css_class)
+
+    @property
+    def pending(self) -> bool:
+        return self._action is not None
+
+    def ask(self, question: str, action: Callable[[], Any], yes: str = "Replace") -> None:
+        self.question.value = f"<b>{html.escape(question)}</b>"
+        self.yes.description = yes
+        self._action = action
+        self.layout.display = "flex"
+
+    def hide(self) -> None:
+        self._action = None
+        self.layout.display = "none"
+
+    def _answer(self, yes: bool) -> None:
+        action = self._action
+        self.hide()
+        if yes and action is not None:
+            action()
 
 
 class UiLock:
-    """Serialises widget updates coming from the kernel thread and from job threads."""
+    """Serialises widget updates coming from the kernel thread and from job threads.
+
+    Hold it only to change widgets, never while calling the service: a task's first event is
+    delivered in the task's thread while the caller waits for it to start.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -67,25 +180,3 @@ class UiLock:
     def run(self, update: Callable[[], None]) -> None:
         with self._lock:
             update()
-
-
-class MachineJobPanel:
-    """What the train and generate panels share: the machine they work on (shown in a title)
-    and the background job they observe. Subclasses set ``title`` and create ``machine_label``."""
-
-    title = "{machine_id}"
-    machine_label: w.HTML
-    job: Any = None
-
-    @property
-    def machine_id(self) -> str:
-        return self._machine_id
-
-    @machine_id.setter
-    def machine_id(self, value: str) -> None:
-        self._machine_id = value
-        self.machine_label.value = f"<b>{html.escape(self.title.format(machine_id=value))}</b>"
-
-    @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.done

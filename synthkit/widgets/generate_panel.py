@@ -1,52 +1,89 @@
-"""GeneratePanel: split sizes, seed and format; Generate with stage progress; the files made; the
-quality verdict; real against synthetic distributions of a chosen column; the report's path."""
+"""GeneratePanel: split sizes, seed and format; Generate and Stop with stage progress; the files
+made; the run's scores with verdicts; failure rates and a chosen column, real vs synthetic.
+
+Generation runs as a task the panel observes: built or rebuilt at any moment, the panel shows the
+machine's running generation (reattached, Stop works) or its latest run, never another's."""
 
 from __future__ import annotations
 
+import html
 import os
 import threading
 from typing import Any
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
-from synthkit.evaluation import EvaluationReport, evaluate
-from synthkit.generation import FORMATS, generate_synthetic_data
-from synthkit.jobs import Job, submit
-from synthkit.progress import ProgressEvent
-from synthkit.report_html import distribution_figure
-from synthkit.widgets._common import MachineJobPanel, UiLock, error_line, ok_line, optional_int, styled, table
+from synthkit import (
+    GenerateResult,
+    MissingArtifactError,
+    ProgressEvent,
+    evaluate,
+    generate_synthetic_data,
+    submit,
+)
+from synthkit.generation import FORMATS
+from synthkit.jobs import find_task, new_task_id, request_cancel, task_events
+from synthkit.machines import get_machine
+from synthkit.store import model_manifest
+from synthkit.verdicts import judge
+from synthkit.widgets._common import (
+    FINAL,
+    LABEL_STYLE,
+    STYLE_SHEET,
+    Form,
+    button,
+    error_line,
+    note_line,
+    ok_line,
+    problem_list,
+    styled,
+    table,
+)
+from synthkit.widgets.results import Distribution, LabelRates, verdict_table
+from synthkit.widgets.state import TaskWatch, WorkbenchState
 
 
-class GeneratePanel(MachineJobPanel, w.VBox):
+class GeneratePanel(w.VBox):
     """Generate train/val/test splits from a machine's model and judge them."""
 
-    title = "Generate splits for {machine_id}"
-
-    def __init__(self, machine_id: str = "cnc_machine_001", workspace: str | os.PathLike | None = None):
-        self.workspace = workspace
-        self.job: Job | None = None
-        self.result: Any = None
-        self.report: EvaluationReport | None = None
-        self._ui = UiLock()
+    def __init__(
+        self,
+        machine_id: str = "cnc_machine_001",
+        workspace: str | os.PathLike | None = None,
+        state: WorkbenchState | None = None,
+    ):
+        self.state = state or WorkbenchState(workspace, machine_id)
+        self.workspace = self.state.workspace
+        self._ui = self.state.ui
+        self.job: Any = None
+        self.task_id: str | None = None
+        self.watch: TaskWatch | None = None
+        self.active = False
+        self.result: GenerateResult | None = None
+        self.report: Any = None
+        self._has_model = False
         self.machine_label = styled(w.HTML(), "sk-generate-machine")
-        self.train = styled(
-            w.BoundedIntText(value=8000, min=0, max=100_000_000, description="train"), "sk-n-train"
+        self.form = Form(self._validate)
+        entry = self.form.entry
+        self.train = entry("train", "rows", "train", 8000, "rows", "sk-n-train")
+        self.val = entry("val", "rows", "validation", 1000, "rows", "sk-n-val")
+        self.test = entry("test", "rows", "test", 1000, "rows", "sk-n-test")
+        self.seed = entry("seed", "seed", "seed", None, "blank: random", "sk-generate-seed")
+        self.failure_ratio = entry(
+            "failure_ratio",
+            "failure_ratio",
+            "failure share",
+            None,
+            "blank: as in the data",
+            "sk-failure-ratio",
         )
-        self.val = styled(w.BoundedIntText(value=1000, min=0, max=100_000_000, description="val"), "sk-n-val")
-        self.test = styled(
-            w.BoundedIntText(value=1000, min=0, max=100_000_000, description="test"), "sk-n-test"
+        self.format = styled(
+            w.Dropdown(options=FORMATS, value="parquet", description="file format", style=LABEL_STYLE),
+            "sk-format",
         )
-        self.seed = styled(
-            w.Text(value="", placeholder="blank: random", description="seed"), "sk-generate-seed"
-        )
-        self.format = styled(w.Dropdown(options=FORMATS, value="parquet", description="format"), "sk-format")
-        self.failure_ratio = styled(
-            w.Text(value="", placeholder="blank: as in the data", description="failures"), "sk-failure-ratio"
-        )
-        self.generate_button = styled(
-            w.Button(description="Generate", button_style="primary", icon="play"), "sk-generate"
-        )
+        self.problems = styled(w.HTML(""), "sk-generate-problems")
+        self.generate_button = button("Generate", "sk-generate", button_style="primary", icon="play")
+        self.stop_button = button("Stop", "sk-gen-stop", icon="stop", disabled=True)
         self.progress = styled(
             w.FloatProgress(value=0, min=0, max=100, description="progress"), "sk-gen-progress"
         )
@@ -54,117 +91,263 @@ class GeneratePanel(MachineJobPanel, w.VBox):
         self.status = styled(w.HTML(""), "sk-gen-status")
         self.results = styled(w.HTML(""), "sk-results")
         self.quality = styled(w.HTML(""), "sk-quality")
-        self.column = styled(w.Dropdown(options=[], description="column"), "sk-column")
-        self.figure = styled(go.FigureWidget(layout=dict(height=300, margin=dict(t=40, b=40))), "sk-distfig")
+        self.label_rates = LabelRates()
+        self.distribution = Distribution()
+        self.column, self.figure = self.distribution.column, self.distribution.figure
         self.report_path = styled(w.HTML(""), "sk-report")
         self.generate_button.on_click(lambda _: self.start())
-        self.column.observe(lambda change: self.show_column(change["new"]), names="value")
+        self.stop_button.on_click(lambda _: self.stop())
+        rows = self.form.rows
         super().__init__(
             [
+                STYLE_SHEET,
                 self.machine_label,
                 w.HBox(
                     [
-                        w.VBox([self.train, self.val, self.test]),
-                        w.VBox([self.seed, self.format, self.failure_ratio]),
+                        w.VBox([rows["train"], rows["val"], rows["test"]]),
+                        w.VBox([rows["seed"], rows["failure_ratio"], self.format]),
                     ]
                 ),
-                self.generate_button,
+                self.problems,
+                w.HBox([self.generate_button, self.stop_button]),
                 w.HBox([self.progress, self.stage]),
                 self.status,
                 self.results,
                 self.quality,
-                self.column,
-                self.figure,
+                self.label_rates.figure,
+                self.distribution,
                 self.report_path,
             ]
         )
         self.add_class("sk-generate-panel")
-        self.machine_id = machine_id
+        self.state.observe(lambda change: self.show_machine(change["new"]), names="machine_id")
+        self.state.observe(lambda change: self._task_ended(change["new"]), names="ended")
+        self.show_machine(self.state.machine_id or machine_id)
 
-    def start(self) -> Job | None:
-        """Start generating (the Generate button); nothing starts while a job runs."""
-        if self.running:
-            return None
+    @property
+    def machine_id(self) -> str:
+        return self.state.machine_id
+
+    @machine_id.setter
+    def machine_id(self, value: str) -> None:
+        self.state.machine_id = value
+
+    @property
+    def running(self) -> bool:
+        return self.active
+
+    def parameters(self) -> tuple[dict[str, Any], list[str]]:
+        values, problems = self.form.read()
+        return values, problems
+
+    def _validate(self) -> None:
+        _, problems = self.form.read()
+        self.problems.value = problem_list(problems)
+        self._buttons()
+
+    def _buttons(self) -> None:
+        _, problems = self.form.read()
+        self.generate_button.disabled = self.active or bool(problems) or not self._has_model
+        self.stop_button.disabled = not self.active
+
+    # ---- what the panel shows: the machine's running or latest generation ----
+
+    def show_machine(self, machine_id: str) -> None:
+        """Show ``machine_id``: its running generation (reattached) or its latest run."""
+        self._ui.run(lambda: self._show_machine(machine_id))
+
+    def _show_machine(self, machine_id: str) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+        self.watch, self.task_id, self.active = None, None, False
+        self.machine_label.value = f"<b>Generate splits for {html.escape(machine_id)}</b>"
+        self._clear()
         try:
-            ratio = self.failure_ratio.value.strip()
+            model_manifest(machine_id, self.workspace)
+            self._has_model = True
+        except MissingArtifactError:
+            self._has_model = False
+            self.status.value = note_line(
+                f"{machine_id} has no trained model yet: train one on the Train tab, then generate here."
+            )
+        task = find_task(machine_id, "generate", self.workspace)
+        if task is not None:
+            self._attach(task)
+        self._buttons()
+
+    def _clear(self) -> None:
+        self.result = self.report = None
+        self.progress.value, self.stage.value = 0, ""
+        self.status.value = self.results.value = self.quality.value = self.report_path.value = ""
+        self.label_rates.show(None)
+        self.distribution.show(None, None, {})
+
+    def _attach(self, status: dict[str, Any]) -> None:
+        task_id = self.task_id = status["task_id"]
+        events, offset = task_events(task_id, self.workspace)
+        self._show_events(task_id, events)
+        if status["status"] in FINAL:
+            self._show_end(status, fresh=False)
+            return
+        self.active = True
+        self.status.value = ok_line(f"generating splits for {self.machine_id} (task {task_id})...")
+        self.watch = TaskWatch(task_id, self.workspace, self._events, self._ended)
+        self.watch.follow_log(offset)
+
+    # ---- Generate and Stop ----
+
+    def start(self) -> Any:
+        """Start generating (the Generate button); nothing starts while a generation runs."""
+        values, problems = self.parameters()
+        if self.active or problems or not self._has_model:
+            return None
+        machine_id = self.machine_id
+        task_id = new_task_id("generate")
+        watch = TaskWatch(task_id, self.workspace, self._events, self._ended)
+
+        def starting() -> None:
+            if self.watch is not None:
+                self.watch.stop()
+            self._clear()  # nothing of the last run stays on screen
+            self.watch, self.task_id, self.active = watch, task_id, True
+            self.status.value = ok_line(f"generating splits for {machine_id}...")
+            self._buttons()
+
+        self._ui.run(starting)
+        try:
             job = submit(
                 generate_synthetic_data,
-                self.machine_id,
-                self.train.value,
-                self.val.value,
-                self.test.value,
-                seed=optional_int(self.seed.value, "seed"),
+                machine_id,
+                values["train"],
+                values["val"],
+                values["test"],
+                seed=values.get("seed"),
                 format=self.format.value,
-                report=False,
-                failure_ratio=float(ratio) if ratio else None,
+                report=False,  # the panel scores the run itself, keeping the samples to draw
+                failure_ratio=values.get("failure_ratio"),
                 workspace=self.workspace,
-                sinks=[self._on_event],
+                sinks=[watch.push],
+                task_id=task_id,
             )
-        except Exception as error:
-            self.status.value = error_line(error)
+        except Exception as error:  # refused before it began: one readable line, no job
+            watch.stop()
+            message = error_line(error)
+
+            def refused() -> None:
+                self.watch, self.task_id, self.active = None, None, False
+                self.status.value = message
+                self._buttons()
+
+            self._ui.run(refused)
             return None
-        self.job, self.result, self.report = job, None, None
-        self.generate_button.disabled = True
-        self.status.value = ok_line(f"generating splits for {self.machine_id}...")
-        self.results.value = self.quality.value = self.report_path.value = ""
-        threading.Thread(target=self._finish, args=(job,), daemon=True).start()
+        self.job = job
+        watch.follow_job(job)
         return job
 
-    def _on_event(self, event: ProgressEvent) -> None:
-        def update() -> None:
-            self.progress.value = event.progress
-            self.stage.value = f"{event.stage}: {event.message}"
+    def stop(self) -> None:
+        """Ask the generation shown to stop at its next chunk, wherever it runs (the Stop button)."""
+        if not self.active or self.task_id is None:
+            return
+        request_cancel(self.task_id, self.workspace)
+        if self.job is not None and self.job.task_id == self.task_id:
+            self.job.cancel()
+        self.status.value = note_line("stopping after this chunk of rows...")
 
-        self._ui.run(update)
+    # ---- events and the end, from the watch's thread ----
 
-    def _finish(self, job: Job) -> None:
-        job.wait()
-        report = error = None
-        if job.error is None:
-            self._ui.run(lambda: setattr(self.stage, "value", "evaluating: scoring the synthetic data"))
-            try:
-                report = evaluate(self.machine_id, job.result().run_id, workspace=self.workspace)
-            except Exception as failure:
-                error = failure
+    def _events(self, events: list[ProgressEvent]) -> None:
+        if events:
+            self._ui.run(lambda: self._show_events(events[0].task_id, events))
 
-        def update() -> None:
-            self.generate_button.disabled = False
-            if job.error is not None or error is not None:
-                self.status.value = error_line(job.error or error)
+    def _show_events(self, task_id: str, events: list[ProgressEvent]) -> None:
+        if task_id != self.task_id or not events:
+            return
+        last = events[-1]
+        if not last.is_final:
+            self.progress.value = last.progress
+            self.stage.value = f"{last.stage}: {last.message}"
+
+    def _ended(self, status: dict[str, Any]) -> None:
+        self._ui.run(lambda: self._show_end(status, fresh=True))
+        self.state.task_ended(status)
+
+    def _show_end(self, status: dict[str, Any], fresh: bool) -> None:
+        """Show how the task ended; a finished run is then scored in the background."""
+        if status["task_id"] != self.task_id:
+            return
+        self.active = False
+        self._buttons()
+        outcome = status["status"]
+        if outcome == "CANCELLED":
+            self.stage.value = "stopped"
+            self.status.value = note_line("Generation stopped: no run was written.")
+            return
+        if outcome != "SUCCESS" or not status.get("result"):
+            self.status.value = error_line(
+                f"The generation failed: {status.get('error') or 'no reason recorded'}"
+            )
+            return
+        result = self.result = GenerateResult(**status["result"])
+        self.progress.value, self.stage.value = 100, "scoring the synthetic data..."
+        rows = sum(result.sample_counts.values())
+        self.status.value = ok_line(f"run {result.run_id}: {rows:,} rows in {result.generation_time:.1f} s")
+        self.results.value = table(
+            [
+                {"split": s, "rows": f"{result.sample_counts[s]:,}", "file": p}
+                for s, p in result.file_paths.items()
+            ],
+            ["split", "rows", "file"],
+        )
+        threading.Thread(target=self._score, args=(result, status["task_id"], fresh), daemon=True).start()
+
+    def _score(self, result: GenerateResult, task_id: str, save: bool) -> None:
+        try:
+            report = evaluate(result.machine_id, result.run_id, workspace=self.workspace, save=save)
+            units = {s.name: s.unit for s in get_machine(result.machine_id, self.workspace).sensors}
+        except Exception as error:
+            message = error_line(f"The run could not be scored: {error}")
+
+            def failed() -> None:
+                if self.task_id == task_id:
+                    self.stage.value, self.quality.value = "", message
+
+            self._ui.run(failed)
+            return
+
+        def show() -> None:
+            if self.task_id != task_id:  # the panel shows another machine or run by now
                 return
-            self.result, self.report = job.result(), report
-            result = self.result
-            self.progress.value, self.stage.value = 100, "completed"
-            self.status.value = ok_line(f"run {result.run_id} in {result.generation_time:.1f} s")
-            self.results.value = table(
-                [
-                    {"split": s, "rows": f"{result.sample_counts[s]:,}", "file": p}
-                    for s, p in result.file_paths.items()
-                ],
-                ["split", "rows", "file"],
-            )
-            summary = report.summary()
-            self.quality.value = table(
-                [{"check": k, "value": "-" if v is None else round(v, 4)} for k, v in summary.items()],
-                ["check", "value"],
-            )
-            folder = os.path.dirname(result.file_paths["train"])
-            self.report_path.value = f"report: <code>{os.path.join(folder, 'report.html')}</code>"
-            columns = list(report.real_sample.columns)
-            self.column.options = columns
-            self.column.value = columns[0]
-            self.show_column(columns[0])
+            self.report = report
+            self.quality.value = verdict_table(judge(report.summary()))
+            self.label_rates.show(report.label_rates)
+            self.distribution.show(report.real_sample, report.synthetic_sample, units)
+            page = os.path.join(os.path.dirname(result.file_paths["train"]), "report.html")
+            if os.path.isfile(page):
+                self.report_path.value = f"full report: <code>{html.escape(page)}</code>"
+            self.stage.value = "completed"  # last: everything above is drawn
+
+        self._ui.run(show)
+
+    def _task_ended(self, status: dict[str, Any]) -> None:
+        """A training of this machine ended: its model may be new, the run shown from the old one."""
+        if status.get("machine_id") != self.machine_id or status.get("kind") != "train":
+            return
+        if status.get("status") != "SUCCESS":
+            return
+
+        def update() -> None:
+            self._has_model = True
+            self._buttons()
+            if self.result is not None:
+                self.status.value = note_line(
+                    f"The run shown ({self.result.run_id}) came from the model before this training: "
+                    "generate again to judge the new model."
+                )
+            elif not self.active:
+                self.status.value = ""
 
         self._ui.run(update)
 
     def show_column(self, column: str | None) -> None:
-        """Draw real against synthetic distribution of ``column`` of the last run."""
-        if not column or self.report is None or self.report.real_sample is None:
-            return
-        source = distribution_figure(self.report.real_sample[column], self.report.synthetic_sample[column])
-        with self.figure.batch_update():
-            self.figure.data = []
-            for trace in source.data:
-                self.figure.add_trace(trace)
-            self.figure.layout.barmode = source.layout.barmode
-            self.figure.layout.title = f"{column}: real vs synthetic"
+        """Draw real against synthetic distribution of ``column`` of the run shown."""
+        self.distribution.show_column(column)

@@ -4,52 +4,68 @@ few times a second (always on the last event), quality on a second axis when it 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from synthkit.progress import ProgressEvent
+from synthkit import ProgressEvent
+from synthkit.widgets._common import keep_for_refresh
+
+KEEP_EVERY_S = 5.0  # how often the drawn state is stored for a page refresh (always at the end)
 
 
 class LossChart:
     """A progress sink that keeps every epoch's loss (and quality) and draws them."""
 
-    def __init__(self, min_interval_s: float = 0.25, height: int = 300):
+    def __init__(self, min_interval_s: float = 0.25, height: int = 320):
         figure = make_subplots(specs=[[{"secondary_y": True}]])
         figure.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="loss"), secondary_y=False)
-        figure.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="quality"), secondary_y=True)
+        figure.add_trace(
+            go.Scatter(x=[], y=[], mode="lines+markers", name="quality (held-out rows)"), secondary_y=True
+        )
         figure.update_layout(
             height=height,
-            margin=dict(t=30, b=40, l=50, r=50),
-            xaxis_title="epoch",
-            legend=dict(orientation="h", y=1.12),
-            title="Training loss",
+            margin=dict(t=40, b=80, l=60, r=60),
+            title=dict(text="Training loss per epoch", x=0, xanchor="left"),
+            legend=dict(orientation="h", x=0, xanchor="left", y=-0.3, yanchor="top"),  # under the plot
         )
+        figure.update_xaxes(title_text="epoch", tickformat="d", rangemode="tozero")
         figure.update_yaxes(title_text="loss", secondary_y=False)
-        figure.update_yaxes(title_text="quality", secondary_y=True, range=[0, 1], visible=False)
+        figure.update_yaxes(title_text="quality (0-1)", secondary_y=True, range=[0, 1], visible=False)
         self.figure = go.FigureWidget(figure)
         self.min_interval_s = min_interval_s
         self.epochs: list[int] = []
         self.losses: list[float] = []
         self.quality: list[tuple[int, float]] = []
         self._drawn = 0.0
+        self._kept = 0.0
         self.redraws = 0
 
     def reset(self) -> None:
         self.epochs, self.losses, self.quality = [], [], []
-        self._draw()
+        self._draw(final=True)
 
     def __call__(self, event: ProgressEvent) -> None:
-        if event.epoch is not None and event.loss is not None:
+        self.add([event])
+
+    def add(self, events: Iterable[ProgressEvent]) -> None:
+        """Take a batch of events (a live one, or a whole log replayed) and draw at most once."""
+        final = False
+        for event in events:
+            final = final or event.is_final
+            if event.epoch is None or event.loss is None:
+                continue
+            if self.epochs and event.epoch <= self.epochs[-1]:
+                continue  # already drawn (a log replayed while the live events arrive)
             self.epochs.append(event.epoch)
             self.losses.append(event.loss)
             if event.metadata.get("quality") is not None:
                 self.quality.append((event.epoch, event.metadata["quality"]))
-        now = time.monotonic()
-        if event.is_final or now - self._drawn >= self.min_interval_s:
-            self._draw()
+        if final or time.monotonic() - self._drawn >= self.min_interval_s:
+            self._draw(final)
 
-    def _draw(self) -> None:
+    def _draw(self, final: bool = False) -> None:
         self._drawn = time.monotonic()
         self.redraws += 1
         with self.figure.batch_update():
@@ -57,3 +73,8 @@ class LossChart:
             self.figure.data[1].x = [e for e, _ in self.quality]
             self.figure.data[1].y = [q for _, q in self.quality]
             self.figure.layout.yaxis2.visible = bool(self.quality)
+            # whole epochs only: a tick every epoch while there are few, plotly's choice after
+            self.figure.layout.xaxis.dtick = 1 if len(self.epochs) <= 10 else None
+        if final or time.monotonic() - self._kept >= KEEP_EVERY_S:
+            self._kept = time.monotonic()
+            keep_for_refresh(self.figure)

@@ -1,5 +1,6 @@
 """MachinePanel: choose a machine, see its sensors and the state of its seed data and model, make
-seed data, or register your own machine from an uploaded CSV."""
+seed data, register your own machine from an uploaded CSV, or replace a registered machine's data.
+Replacing anything asks first and says what will be replaced."""
 
 from __future__ import annotations
 
@@ -7,59 +8,111 @@ import html
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 
-from synthkit.errors import InvalidDataError, MissingArtifactError
-from synthkit.jobs import submit
-from synthkit.machines import get_machine, list_machines
-from synthkit.modelstore import model_manifest
-from synthkit.progress import ProgressEvent
-from synthkit.registration import preview_roles, register_machine
-from synthkit.seed import generate_seed_data, seed_manifest
-from synthkit.widgets._common import UiLock, error_line, ok_line, optional_int, styled, table
+from synthkit import (
+    InvalidDataError,
+    MissingArtifactError,
+    ProgressEvent,
+    generate_seed_data,
+    get_machine,
+    get_task_status,
+    list_machines,
+    preview_roles,
+    register_machine,
+    submit,
+)
+from synthkit.store import model_manifest, seed_manifest
+from synthkit.widgets._common import (
+    LABEL_STYLE,
+    STYLE_SHEET,
+    Confirm,
+    Form,
+    button,
+    error_line,
+    note_line,
+    ok_line,
+    problem_list,
+    styled,
+    table,
+)
 from synthkit.widgets.roles_editor import RolesEditor
+from synthkit.widgets.state import WorkbenchState
 
 
 class MachinePanel(w.VBox):
-    """The machine picker; ``on_select(machine_id)`` callbacks hear every change of machine."""
+    """The machine picker; the machine chosen is the shared state's ``machine_id``."""
 
-    def __init__(self, workspace: str | os.PathLike | None = None, machine_id: str | None = None):
-        self.workspace = workspace
+    def __init__(
+        self,
+        workspace: str | os.PathLike | None = None,
+        machine_id: str | None = None,
+        state: WorkbenchState | None = None,
+    ):
+        self.state = state or WorkbenchState(workspace)
+        self.workspace = self.state.workspace
+        self._ui = self.state.ui
         self._listeners: list[Callable[[str], None]] = []
-        self._ui = UiLock()
-        self.seed_job = None
-        self.machine = styled(w.Dropdown(description="machine"), "sk-machine")
+        self.seed_job: Any = None
+        self._builtin = True
+        self.machine = styled(
+            w.Dropdown(description="machine", style=LABEL_STYLE, layout=w.Layout(width="32em")), "sk-machine"
+        )
         self.description = styled(w.HTML(), "sk-description")
         self.sensors = styled(w.HTML(), "sk-sensors")
         self.seed_status = styled(w.HTML(), "sk-seed-status")
         self.model_status = styled(w.HTML(), "sk-model-status")
-        self.samples = styled(
-            w.BoundedIntText(value=10_000, min=100, max=5_000_000, description="samples"), "sk-samples"
-        )
-        self.seed = styled(w.Text(value="", placeholder="blank: random", description="seed"), "sk-seed-value")
-        self.seed_button = styled(w.Button(description="Generate seed data", icon="database"), "sk-seed")
+        self.form = Form(self._validate)
+        self.samples = self.form.entry("samples", "samples", "samples", 10_000, "rows", "sk-samples")
+        self.seed = self.form.entry("seed", "seed", "seed", None, "blank: random", "sk-seed-value")
+        self.seed_button = button("Generate seed data", "sk-seed", icon="database")
         self.seed_progress = styled(w.Label(""), "sk-seed-progress")
-        self.upload = styled(w.FileUpload(accept=".csv", multiple=False, description="CSV"), "sk-upload")
-        self.new_id = styled(w.Text(placeholder="my_machine_001", description="new id"), "sk-register-id")
-        self.new_description = styled(
-            w.Text(placeholder="what it is", description="about"), "sk-register-about"
+        self.seed_problems = styled(w.HTML(""), "sk-seed-problems")
+        self.simulate_row = w.VBox(
+            [
+                self.form.rows["samples"],
+                w.HBox([self.form.rows["seed"], self.seed_button, self.seed_progress]),
+                self.seed_problems,
+            ]
         )
-        self.register_button = styled(w.Button(description="Register", icon="upload"), "sk-register")
+        self.replace_button = button("Replace its data...", "sk-replace-data", icon="upload")
+        self.replace_row = w.HBox(
+            [
+                w.HTML(
+                    "Its seed data is the CSV it was registered with. To replace it, choose a new CSV below,"
+                ),
+                self.replace_button,
+            ]
+        )
+        self.confirm = Confirm("sk-machine-confirm")
+        self.upload = styled(w.FileUpload(accept=".csv", multiple=False, description="CSV"), "sk-upload")
+        self.new_id = styled(
+            w.Text(placeholder="my_machine_001", description="new id", style=LABEL_STYLE), "sk-register-id"
+        )
+        self.new_description = styled(
+            w.Text(placeholder="what it is", description="about", style=LABEL_STYLE), "sk-register-about"
+        )
+        self.register_button = button("Register", "sk-register", icon="upload")
         self.problems = styled(w.HTML(), "sk-problems")
         self.roles = RolesEditor()
         self.roles.on_change(lambda: self.preview())
         self.upload.observe(lambda _: self._new_upload(), names="value")
         self.seed_button.on_click(lambda _: self.make_seed())
+        self.replace_button.on_click(lambda _: self.replace_data())
         self.register_button.on_click(lambda _: self.register())
         self.machine.observe(lambda change: self._selected(change["new"]), names="value")
         super().__init__(
             [
+                STYLE_SHEET,
                 self.machine,
                 self.description,
                 self.sensors,
                 w.HBox([self.seed_status, self.model_status]),
-                w.HBox([self.samples, self.seed, self.seed_button, self.seed_progress]),
+                self.simulate_row,
+                self.replace_row,
+                self.confirm,
                 w.HTML("<b>Bring your own machine</b>"),
                 w.HBox([self.upload, self.new_id, self.new_description, self.register_button]),
                 self.roles,
@@ -67,7 +120,9 @@ class MachinePanel(w.VBox):
             ]
         )
         self.add_class("sk-machine-panel")
-        self.refresh(machine_id)
+        self.state.observe(lambda change: self._follow(change["new"]), names="machine_id")
+        self.state.observe(lambda change: self._task_ended(change["new"]), names="ended")
+        self.refresh(machine_id or self.state.machine_id or None)
 
     @property
     def machine_id(self) -> str:
@@ -86,10 +141,16 @@ class MachinePanel(w.VBox):
         else:
             self._selected(target)
 
+    def _follow(self, machine_id: str) -> None:
+        """The shared state chose another machine (a panel alone, a notebook cell)."""
+        if machine_id and machine_id != self.machine.value:
+            self.machine.value = machine_id
+
     def _selected(self, machine_id: str | None) -> None:
         if not machine_id:
             return
         machine = get_machine(machine_id, self.workspace)
+        self.confirm.hide()
         self.description.value = f"<b>{machine.machine_id}</b>: {html.escape(machine.description)}"
         self.sensors.value = table(
             [
@@ -98,7 +159,13 @@ class MachinePanel(w.VBox):
             ],
             ["sensor", "unit", "typical range"],
         )
+        self.simulate_row.layout.display = None if machine.builtin else "none"
+        self.replace_row.layout.display = "none" if machine.builtin else None
+        self._builtin = machine.builtin
+        self.seed_progress.value = ""
         self.show_status()
+        self._validate()
+        self.state.machine_id = machine_id
         for listener in self._listeners:
             listener(machine_id)
 
@@ -119,16 +186,43 @@ class MachinePanel(w.VBox):
         except MissingArtifactError:
             self.model_status.value = " | model: none yet"
 
-    def make_seed(self):
+    def _task_ended(self, status: dict[str, Any]) -> None:
+        """A task of the machine shown ended (a training, seed data): show its new state."""
+        if status.get("machine_id") == self.machine.value:
+            self._ui.run(self.show_status)
+
+    def _validate(self) -> None:
+        _, problems = self.form.read()
+        busy = self.seed_job is not None and not self.seed_job.done
+        self.seed_button.disabled = busy or bool(problems) or not self._builtin
+        self.seed_problems.value = problem_list(problems)
+
+    # ---- seed data of a built-in machine ----
+
+    def make_seed(self, confirmed: bool = False) -> Any:
         """Generate seed data for the selected machine in the background (the seed button)."""
-        if self.seed_job is not None and not self.seed_job.done:
+        values, problems = self.form.read()
+        if (self.seed_job is not None and not self.seed_job.done) or problems:
             return None
+        machine_id = self.machine.value
+        if not confirmed:
+            try:
+                seed = seed_manifest(machine_id, self.workspace)
+            except MissingArtifactError:
+                seed = None
+            if seed is not None:
+                self.confirm.ask(
+                    f"This replaces the {seed['rows']:,} rows of seed data of {machine_id} "
+                    f"made {seed['created_at']}. A model trained on them stays until you train again.",
+                    lambda: self.make_seed(confirmed=True),
+                )
+                return None
         try:
             job = submit(
                 generate_seed_data,
-                self.machine.value,
-                self.samples.value,
-                seed=optional_int(self.seed.value, "seed"),
+                machine_id,
+                values["samples"],
+                seed=values.get("seed"),
                 workspace=self.workspace,
                 sinks=[self._on_seed_event],
             )
@@ -145,18 +239,21 @@ class MachinePanel(w.VBox):
     def _on_seed_event(self, event: ProgressEvent) -> None:
         self._ui.run(lambda: setattr(self.seed_progress, "value", f"{event.stage}: {event.message}"))
 
-    def _seed_done(self, job) -> None:
+    def _seed_done(self, job: Any) -> None:
         job.wait()
 
         def update() -> None:
-            self.seed_button.disabled = False
             if job.error is not None:
                 self.problems.value = error_line(job.error)
             else:
                 self.seed_progress.value = f"done: {job.result().samples_generated:,} rows"
                 self.show_status()
+            self._validate()
 
         self._ui.run(update)
+        self.state.task_ended(get_task_status(job.task_id, self.workspace))
+
+    # ---- your own machine: register, or replace a registered machine's data ----
 
     def _uploaded(self) -> bytes | None:
         files = self.upload.value
@@ -180,17 +277,49 @@ class MachinePanel(w.VBox):
         self.roles.show(roles)
         self.problems.value = _problem_list(problems) if problems else ""
 
-    def register(self) -> None:
-        """Register the uploaded CSV as a new machine; every problem is listed in the panel."""
+    def replace_data(self) -> None:
+        """Replace the selected registered machine's data with the uploaded CSV, after a confirm."""
+        machine_id = self.machine.value
+        if self._uploaded() is None:
+            self.problems.value = note_line(
+                f"Choose the new CSV for {machine_id} with the CSV button below, then click Replace again."
+            )
+            return
+        self._ask_replace(machine_id)
+
+    def _ask_replace(self, machine_id: str) -> None:
+        try:
+            rows = f"its {seed_manifest(machine_id, self.workspace)['rows']:,} rows"
+        except MissingArtifactError:
+            rows = "its data"
+        name = self.upload.value[0]["name"]
+        self.confirm.ask(
+            f"This replaces {rows} of {machine_id} with {name}. "
+            "A model trained on the old data stays until you train again.",
+            lambda: self.register(machine_id, replace=True),
+        )
+
+    def register(self, machine_id: str | None = None, replace: bool = False) -> None:
+        """Register the uploaded CSV as a machine; every problem is listed in the panel. An id
+        registered before asks first, then replaces that machine's data."""
         content = self._uploaded()
         if content is None:
-            self.problems.value = error_line(ValueError("Choose a CSV file to upload first."))
+            self.problems.value = error_line("Choose a CSV file to upload first.")
             return
+        machine_id = machine_id or self.new_id.value.strip()
+        registered = {m.machine_id: m for m in list_machines(self.workspace) if not m.builtin}
+        if machine_id in registered and not replace:
+            self._ask_replace(machine_id)
+            return
+        description = self.new_description.value
+        if machine_id in registered and not description:
+            description = registered[machine_id].description
         try:
             machine = register_machine(
-                self.new_id.value.strip(),
+                machine_id,
                 content,
-                self.new_description.value,
+                description,
+                replace=replace,
                 workspace=self.workspace,
                 roles=self.roles.changed(),
             )
@@ -200,10 +329,14 @@ class MachinePanel(w.VBox):
         except Exception as error:
             self.problems.value = error_line(error)
             return
-        self.problems.value = ok_line(f"registered {machine.machine_id}")
+        self.problems.value = ok_line(
+            f"{'replaced the data of' if replace else 'registered'} {machine.machine_id}"
+        )
         self.refresh(machine.machine_id)
+        if replace:
+            self.state.task_ended({"machine_id": machine.machine_id, "kind": "register", "status": "SUCCESS"})
 
 
 def _problem_list(problems: list[str]) -> str:
     items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
-    return error_line(ValueError("The CSV cannot be used:")) + f"<ul>{items}</ul>"
+    return error_line("The CSV cannot be used:") + f"<ul>{items}</ul>"

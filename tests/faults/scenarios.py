@@ -29,11 +29,11 @@ import pandas as pd
 from synthkit import generate_seed_data, load_model, train_tvae
 from synthkit.errors import IntegrityError, MissingArtifactError, TaskCancelledError
 from synthkit.evaluation import evaluate
-from synthkit.generation import generate_synthetic_data, list_runs
+from synthkit.generation import generate_synthetic_data
 from synthkit.jobs import get_task_status
 from synthkit.machines import list_machines
-from synthkit.progress import read_jsonl
-from synthkit.seed import load_seed
+from synthkit.sinks import read_jsonl
+from synthkit.store import list_runs, load_seed
 from synthkit.workspace import sha256_file
 from tests.conftest import ROOT, TINY_TVAE, dask_processes
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from synthkit import register_machine
 from synthkit.errors import SynthkitError
 from synthkit.machines import get_machine
-from synthkit.seed import load_seed
+from synthkit.store import load_seed
 
 pytestmark = pytest.mark.faults
 

@@ -1,18 +1,11 @@
-import io
+"""Progress events: the earlier system's message shape, the emitter, sinks that raise."""
+
 import json
 import re
 
 import pytest
 
-from synthkit.progress import (
-    FAILURE,
-    SUCCESS,
-    Emitter,
-    JsonlSink,
-    ProgressEvent,
-    TqdmSink,
-    read_jsonl,
-)
+from synthkit.events import FAILURE, Emitter, ProgressEvent
 
 # The earlier system's progress message, field for field (../shared/seed/).
 EARLIER_MESSAGE = {
@@ -66,24 +59,3 @@ def test_a_raising_sink_warns_once_and_others_still_receive():
     assert len(caught) == 1
     assert len(received) == 5
     assert len(emitter.history.events) == 5
-
-
-def test_jsonl_sink_writes_one_line_per_event(tmp_path):
-    path = tmp_path / "tasks" / "t.jsonl"
-    emitter = Emitter("t", "m", [JsonlSink(path)])
-    for i in range(3):
-        emitter.emit("training", "x", i, 3, epoch=i, loss=float(i))
-    with path.open("a") as handle:
-        handle.write('{"half a line')  # a crash mid-write
-    events = read_jsonl(path)
-    assert [e.epoch for e in events] == [0, 1, 2]
-
-
-def test_tqdm_sink_shows_epoch_and_loss_and_the_final_status():
-    out = io.StringIO()
-    emitter = Emitter("t", "m", [TqdmSink(file=out, unit="epoch", mininterval=0)])
-    for epoch in (1, 2, 3):
-        emitter.emit("training", f"epoch {epoch}/3", epoch, 3, epoch=epoch, loss=1.0 / epoch)
-    emitter.emit("completed", "done", 1, 1, status=SUCCESS)
-    text = out.getvalue()
-    assert "3/3" in text and "loss=0.3333" in text and "SUCCESS: done" in text

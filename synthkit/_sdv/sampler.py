@@ -1,0 +1,289 @@
+"""The fidelity sampler: TVAE sampling that keeps category proportions and rare label rates.
+
+What it relies on, checked against ctgan 0.12.1: ``DataTransformer.inverse_transform`` turns
+each continuous column's (value, component) pair back with
+``ClusterBasedNormalizer.reverse_transform`` (after ``np.random.normal`` noise of the decoder's
+sigma, column by column) and each discrete column with its encoder's ``dummies``.
+``SynthkitTVAE.to_table`` does the same from drawn indices, without building and argmax-ing a
+one-hot matrix (tests/test_fidelity.py checks the two give equal tables).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from ctgan.synthesizers.base import random_state
+
+from synthkit._sdv.epochs import EpochReportingTVAE
+
+
+@dataclass
+class LabelPlan:
+    """Which label combinations may be generated, and in which shares.
+
+    ``keys`` are the label tuples seen in the training rows (so a combination the data never
+    shows, like failure 0 with a failure mode, is never generated) and ``shares`` their share of
+    those rows. ``spans`` locates each label column's one-hot span in the decoder output.
+    """
+
+    columns: tuple[str, ...]
+    keys: list[tuple]
+    shares: np.ndarray
+    spans: list[tuple[int, list]]  # (offset of the span, category of each position)
+    failing: np.ndarray | None = None  # per key: does any label say failure (None: plans saved before)
+
+    def failing_keys(self) -> np.ndarray:
+        if self.failing is not None:
+            return self.failing
+        if "failure" not in self.columns:  # a plan saved before labels had no-failure values
+            return np.zeros(len(self.keys), dtype=bool)
+        position = self.columns.index("failure")
+        return np.array([str(key[position]) in ("1", "True") for key in self.keys])
+
+    def with_failure_ratio(self, failure_ratio: float | None) -> LabelPlan:
+        """The same plan with failing keys rescaled to ``failure_ratio`` of all rows (0 and 1
+        allowed: only healthy rows, only failures), each failing key keeping its share of them."""
+        failing = self.failing_keys()
+        if failure_ratio is None or not failing.any() or failing.all():
+            return self
+        shares = self.shares.copy()
+        shares[failing] *= failure_ratio / shares[failing].sum()
+        shares[~failing] *= (1 - failure_ratio) / shares[~failing].sum()
+        return LabelPlan(self.columns, self.keys, shares, self.spans, failing)
+
+
+def build_label_plan(
+    transformer: Any,
+    data: pd.DataFrame,
+    label_columns: tuple[str, ...],
+    normals: dict[str, str] | None = None,
+) -> LabelPlan | None:
+    """Read the training rows' label shares and the label spans of ctgan's DataTransformer."""
+    from synthkit.roles import normal_text
+
+    offsets, offset = {}, 0
+    for info in transformer._column_transform_info_list:
+        if info.column_type == "discrete":
+            offsets[info.column_name] = (offset, list(info.transform.dummies))
+        offset += info.output_dimensions
+    columns = tuple(c for c in label_columns if c in offsets)
+    if not columns:
+        return None
+    counts = data[list(columns)].value_counts(normalize=True, dropna=False)
+    keys = [key if isinstance(key, tuple) else (key,) for key in counts.index]
+    failing = None
+    if normals:
+        failing = np.array(
+            [
+                any(
+                    column in normals and not pd.isna(value) and normal_text(value) != normals[column]
+                    for column, value in zip(columns, key)
+                )
+                for key in keys
+            ]
+        )
+    return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns], failing)
+
+
+def repeat_rare_labels(data: pd.DataFrame, label_columns: tuple[str, ...], min_share: float) -> pd.DataFrame:
+    """Repeat the rows of rare label combinations until each has about ``min_share`` of the rows.
+
+    The network then sees rare failures often enough to learn where they live; the sampler's
+    quotas (taken from the original rows) put the real rates back. Deterministic: whole copies.
+    """
+    columns = [c for c in label_columns if c in data.columns]
+    if min_share <= 0 or not columns:
+        return data
+    groups = data.groupby(columns, sort=True, dropna=False).indices
+    copies = [
+        np.repeat(rows, max(1, int(np.ceil(min_share * len(data) / len(rows))))) for rows in groups.values()
+    ]
+    return data.iloc[np.sort(np.concatenate(copies))].reset_index(drop=True)
+
+
+def allocate(rows: int, shares: np.ndarray) -> np.ndarray:
+    """Split ``rows`` into integer counts proportional to ``shares`` (largest remainder)."""
+    exact = rows * shares / shares.sum()
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(exact - counts)[::-1][: rows - counts.sum()]] += 1
+    return counts
+
+
+def draw_from_softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Per column of ``logits`` (categories along dim 0), an index drawn from its softmax.
+
+    One uniform per column against the cumulative sum: cheaper than Gumbel noise on every
+    logit, and categories along dim 0 keep every step on contiguous rows of all samples.
+    """
+    cumulative = torch.exp(logits - logits.max(dim=0).values).cumsum(dim=0)
+    threshold = torch.rand(logits.shape[1], device=logits.device) * cumulative[-1]
+    return (cumulative < threshold).sum(dim=0).clamp_max(logits.shape[0] - 1)
+
+
+class SynthkitTVAE(EpochReportingTVAE):
+    """TVAE whose sampling keeps distributions: one-hot spans are drawn from the decoder's softmax.
+
+    Training scores every one-hot span (categories, and the mixture component of each numeric
+    column) by cross-entropy on the raw decoder output, so softmax(raw / temperature) at
+    temperature 1 is the distribution the decoder learned; ctgan's argmax keeps only its mode.
+    With a ``label_plan`` the label columns are drawn jointly among the combinations the training
+    rows show (so they never contradict each other), and rows are drawn until every combination
+    has its share of the training rows (stratified by rejection, decided before the costly part
+    of decoding), so rare failures keep their rate and every failure mode its own.
+
+    Decoded rows stay compact (one value per span: the tanh value, or the drawn index) and go
+    back to table rows without ctgan's one-hot round trip; ``to_table`` gives the values ctgan's
+    ``inverse_transform`` gives for the same draws.
+    """
+
+    temperature: float = 1.0
+    decode: str = "softmax"  # "argmax" reproduces ctgan's sampling, for comparison
+    label_plan: LabelPlan | None = None
+    failure_ratio: float | None = None
+    max_draw_factor: int = 200
+    max_batch: int = 16_384
+
+    def _draw(self, logits: torch.Tensor) -> torch.Tensor:
+        """Per column of ``logits`` (categories along dim 0), an index drawn from
+        softmax(logits / temperature), or the argmax."""
+        if self.decode == "argmax":
+            return logits.argmax(dim=0)
+        return draw_from_softmax(logits / self.temperature)
+
+    def _finish(self, raw: torch.Tensor, drawn: dict[int, torch.Tensor]) -> np.ndarray:
+        """Decoder output to compact rows: tanh of each value span, a drawn index for the others.
+
+        ``drawn`` holds indices already drawn for some spans (the labels), keyed by span offset.
+        """
+        columns = raw.T.contiguous()
+        values, start = [], 0
+        for column in self.transformer.output_info_list:
+            for span in column:
+                if span.activation_fn == "softmax":
+                    index = drawn.get(start)
+                    index = self._draw(columns[start : start + span.dim]) if index is None else index
+                    values.append(index.to(raw.dtype))
+                else:
+                    values.append(torch.tanh(columns[start]))
+                start += span.dim
+        return torch.stack(values, dim=1).cpu().numpy()
+
+    def to_table(self, compact: np.ndarray, sigmas: np.ndarray | None) -> pd.DataFrame:
+        """ctgan's ``DataTransformer.inverse_transform`` for compact rows (same noise draws, same values)."""
+        from rdt.transformers.utils import try_convert_to_dtype
+
+        transformer, columns = self.transformer, {}
+        at, offset = 0, 0
+        for info in transformer._column_transform_info_list:
+            if info.column_type == "continuous":
+                value = compact[:, at].astype(float)
+                if sigmas is not None:
+                    value = np.random.normal(value, sigmas[offset])
+                names = list(info.transform.get_output_sdtypes())
+                pair = pd.DataFrame({names[0]: value, names[1]: compact[:, at + 1].astype(float)})
+                columns[info.column_name] = info.transform.reverse_transform(pair)[info.column_name]
+                at += 2
+            else:
+                encoder = info.transform
+                chosen = np.asarray(encoder.dummies, dtype=object)[compact[:, at].astype(np.intp)]
+                columns[info.column_name] = try_convert_to_dtype(pd.Series(chosen), encoder.dtype)
+                at += 1
+            offset += info.output_dimensions
+        table = pd.DataFrame(columns).astype(transformer._column_raw_dtypes)
+        return table if transformer.dataframe else table.to_numpy()
+
+    @staticmethod
+    def _key_positions(plan: LabelPlan) -> list[torch.Tensor]:
+        """For each label span, the position of each allowed key's value in that span."""
+        return [
+            torch.tensor([cats.index(key[i]) for key in plan.keys], dtype=torch.long)
+            for i, (_, cats) in enumerate(plan.spans)
+        ]
+
+    def _draw_keys(self, hidden: torch.Tensor, last: torch.nn.Linear, plan: LabelPlan) -> torch.Tensor:
+        """Draw each row's label combination jointly, among the allowed ones only.
+
+        P(key) is proportional to the product of the label spans' softmax probabilities of the
+        key's values, so labels follow the decoder yet never contradict each other.
+        """
+        log_p = torch.zeros(hidden.shape[0], len(plan.keys), device=hidden.device)
+        for (offset, cats), positions in zip(plan.spans, self._key_positions(plan)):
+            rows = slice(offset, offset + len(cats))
+            logits = (hidden @ last.weight[rows].T + last.bias[rows]) / self.temperature
+            log_p += torch.log_softmax(logits, dim=1)[:, positions.to(hidden.device)]
+        log_p = log_p.T.contiguous()
+        return log_p.argmax(dim=0) if self.decode == "argmax" else draw_from_softmax(log_p)
+
+    def _decode_batch(self, batch: int, plan: LabelPlan | None, need: np.ndarray):
+        """Decode ``batch`` prior draws; keep rows whose labels still have room, up to ``need``.
+
+        Labels are drawn first from the last layer's label outputs alone, so rows that are
+        thrown away never pay for the rest of the last layer or the other spans. Returns the
+        compact rows kept, how many of each key were kept, and how many of each were drawn.
+        """
+        *body, last = list(self.decoder.seq)
+        hidden = torch.nn.Sequential(*body)(torch.randn(batch, self.embedding_dim, device=self._device))
+        if plan is None:
+            keep = torch.arange(min(batch, int(need[0])), device=hidden.device)
+            return self._finish(last(hidden[keep]), {}), np.array([len(keep)]), np.array([batch])
+        codes = self._draw_keys(hidden, last, plan).cpu().numpy()
+        keep = np.concatenate([np.flatnonzero(codes == k)[: need[k]] for k in np.flatnonzero(need)])
+        keep_t = torch.as_tensor(keep, device=hidden.device, dtype=torch.long)
+        chosen = torch.as_tensor(codes[keep], dtype=torch.long)
+        drawn = {
+            offset: positions[chosen].to(hidden.device)
+            for (offset, _), positions in zip(plan.spans, self._key_positions(plan))
+        }
+        taken = np.bincount(codes[keep], minlength=len(need))
+        return self._finish(last(hidden[keep_t]), drawn), taken, np.bincount(codes, minlength=len(need))
+
+    def _next_batch(self, need: np.ndarray, seen: np.ndarray, drawn: int) -> int:
+        """Enough prior draws to fill every key's remaining quota at the rate seen so far."""
+        if drawn == 0:
+            return int(min(self.max_batch, max(1024, need.sum())))
+        rates = (seen + 1) / (drawn + len(seen))
+        wanted = 1.05 * (need / rates).max() + 256
+        return int(min(self.max_batch, max(1024, wanted)))
+
+    @random_state
+    def sample(self, samples: int) -> pd.DataFrame:
+        self.decoder.eval()
+        plan = self.label_plan.with_failure_ratio(self.failure_ratio) if self.label_plan else None
+        need = allocate(samples, plan.shares) if plan else np.array([samples])
+        seen = np.zeros(len(need), dtype=np.int64)
+        parts: list[np.ndarray] = []
+        drawn = 0
+        with torch.no_grad():
+            while need.sum() > 0 and drawn < self.max_draw_factor * max(samples, 1000):
+                batch = self._next_batch(need, seen, drawn)
+                data, taken, counted = self._decode_batch(batch, plan, need)
+                parts.append(data)
+                need, seen, drawn = need - taken, seen + counted, drawn + batch
+            if need.sum() > 0:  # the model almost never makes some combination
+                warnings.warn(
+                    f"{int(need.sum())} of {samples} rows could not be drawn with their label's share; "
+                    "they follow the model's own label distribution instead",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                fallback = np.array([need.sum()])
+                while fallback[0] > 0:
+                    data, taken, _ = self._decode_batch(int(fallback[0]), None, fallback)
+                    parts.append(data)
+                    fallback = fallback - taken
+            sigmas = self.decoder.sigma.detach().cpu().numpy()
+        # rows of rare labels come from later batches: scatter every part to shuffled positions
+        # (one copy into one array, instead of concatenating and then permuting)
+        order = torch.randperm(samples).numpy()
+        width = sum(len(column) for column in self.transformer.output_info_list)
+        data = np.empty((samples, width), dtype=np.float32)
+        start = 0
+        for part in parts:
+            data[order[start : start + len(part)]] = part
+            start += len(part)
+        return self.to_table(data, sigmas)
