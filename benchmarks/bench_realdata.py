@@ -213,7 +213,7 @@ def long_table_child(rows: int, epochs: int, folder: str) -> None:
     synthetic = pd.read_parquet(run.file_paths["train"], columns=["event_id", "alarm", "error_code"])
     real = pd.read_csv(path, usecols=["alarm", "error_code"])
     plan = ColumnPlan.from_dict(
-        json.loads((workspace / "machines/line/model/model.json").read_text())["columns"]
+        json.loads((workspace / "machines/line/models/tvae/model.json").read_text())["columns"]
     )
     labels = label_ratios(real, synthetic, plan, len(real), real)
     print(

@@ -89,7 +89,11 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
 
 
 def plan_jobs(machines: list[str], parameters: dict[str, Any], grid: dict[str, list[Any]]) -> list[BatchJob]:
-    """One job per machine and grid point, named after both (names are folder names)."""
+    """One job per machine and grid point, named after both (names are folder names).
+
+    With a grid, each point also gets its own ``model_name`` (the grid values, e.g. ``tvae`` or
+    ``gaussian_copula-epochs-50``), so jobs of one machine train and generate from their own model
+    side by side instead of sharing one."""
     names = list(grid)
     jobs = []
     for machine_id in machines:
@@ -99,10 +103,22 @@ def plan_jobs(machines: list[str], parameters: dict[str, Any], grid: dict[str, l
             name = "".join(c if c.isalnum() or c in "_-" else "_" for c in f"{machine_id}{suffix}".lower())[
                 :64
             ]
-            jobs.append(BatchJob(name, machine_id, {**parameters, **point, "machine_id": machine_id}))
+            model_name = _model_name(point) if point else None
+            extra = {"model_name": model_name} if model_name and "model_name" not in parameters else {}
+            jobs.append(
+                BatchJob(name, machine_id, {**parameters, **point, **extra, "machine_id": machine_id})
+            )
     if len({j.name for j in jobs}) != len(jobs):
         raise InvalidParameterError("Two batch jobs would share one output folder; shorten the grid values.")
     return jobs
+
+
+def _model_name(point: dict[str, Any]) -> str:
+    """A model name for one grid point: its values, the model kind first (a valid id)."""
+    parts = [str(point["model"])] if "model" in point else []
+    parts += [f"{n}-{v}" for n, v in point.items() if n != "model"]
+    text = "-".join(parts).lower()
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in text)[:64]
 
 
 def _execute_job(notebook: str, job: BatchJob, out_dir: str, env: dict[str, str]) -> dict[str, Any]:

@@ -183,6 +183,34 @@ def cmd_roles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from synthkit.store import list_models
+
+    get_machine(args.machine_id, args.workspace)
+    rows = list_models(args.machine_id, args.workspace)
+    if args.json:
+        emit_json(rows)
+        return 0
+    print_table(rows, ["name", "kind", "epochs", "trained_at", "best_quality", "size_mb"])
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from synthkit.compare import compare_models, compare_path
+
+    table = compare_models(args.machine_id, args.models, rows=args.rows, workspace=args.workspace)
+    if args.json:
+        emit_json(table.to_dict(orient="records"))
+        return 0
+    shown = table[["model", "kind", "quality", "min_label_rate_ratio", "max_label_rate_ratio"]]
+    shown = shown.assign(
+        **{c: table[c] for c in ("roc_auc_synthetic", "pr_auc_synthetic", "fit_s", "rows_per_s")}
+    )
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"figures: {compare_path(args.machine_id, args.workspace)}")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from synthkit.app import serve
 
@@ -243,6 +271,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         eval_every=args.eval_every,
         patience=args.patience,
         holdout_fraction=args.holdout_fraction,
+        name=args.name,
         unit="epoch",
     )
     if args.json:
@@ -250,7 +279,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         loss = "-" if result.final_loss is None else f"{result.final_loss:.4f}"
         print(
-            f"trained {result.model} for {result.machine_id}: {result.epochs_run} epochs in "
+            f"trained {result.model} {result.name!r} for {result.machine_id}: {result.epochs_run} epochs in "
             f"{result.training_time:.1f} s, final loss {loss}"
         )
         if result.best_epoch is not None:
@@ -283,12 +312,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
         run_id=args.run_id,
         report=not args.no_report,
         failure_ratio=args.failure_ratio,
+        model=args.model,
         unit="row",
     )
     if args.json:
         emit_json(result.to_dict())
         return 0
-    print(f"run {result.run_id} of {result.machine_id} in {result.generation_time:.1f} s")
+    chosen = "" if args.model else " (the most recently trained; --model NAME to choose)"
+    print(f"run {result.run_id} of {result.machine_id} from model {result.model_name!r}{chosen}")
+    print(f"generated in {result.generation_time:.1f} s")
     print_table(
         [
             {"split": k, "rows": f"{result.sample_counts[k]:,}", "file": v}
@@ -309,7 +341,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from synthkit.evaluation import REPORT_HTML, evaluate
 
-    report = evaluate(args.machine_id, args.run, workspace=args.workspace)
+    report = evaluate(args.machine_id, args.run, workspace=args.workspace, model=args.model)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -531,6 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=300, help="training epochs (1-100,000)")
     p.add_argument("--batch-size", type=int, default=500, help="rows per batch")
     p.add_argument("--seed", type=int, default=None, help="seed for identical runs")
+    p.add_argument("--name", default=None, help="the model's name on the machine (default: the kind)")
     p.add_argument("--holdout-fraction", type=float, default=0.2, help="seed rows kept for evaluation")
     p.add_argument("--model", default="tvae", help="tvae (default), gaussian_copula or ctgan")
     p.add_argument("--early-stopping", action="store_true", help="stop when quality stops improving")
@@ -546,6 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train", type=int, required=True, help="rows in the train split")
     p.add_argument("--val", type=int, required=True, help="rows in the validation split")
     p.add_argument("--test", type=int, required=True, help="rows in the test split")
+    p.add_argument("--model", default=None, metavar="NAME", help="model to sample (default: the latest)")
     p.add_argument("--seed", type=int, default=None, help="seed; same model and seed, same files")
     p.add_argument("--format", default="parquet", help="parquet or csv")
     p.add_argument("--run-id", default=None, help="name of the run folder (default: time-based)")
@@ -559,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("evaluate", cmd_evaluate, "score a run: quality, label rates, privacy, utility")
     p.add_argument("machine_id", metavar="MACHINE_ID")
     p.add_argument("--run", default=None, metavar="RUN_ID", help="run to score (default: the latest)")
+    p.add_argument("--model", default=None, metavar="NAME", help="model whose held-out rows to use")
 
     p = command("run", cmd_run, "run one notebook headless (papermill), streaming its progress")
     p.add_argument("notebook", metavar="NOTEBOOK")
@@ -600,6 +635,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("cancel", cmd_cancel, "ask a running task to stop, from any process")
     p.add_argument("task_id", metavar="TASK_ID")
     p.add_argument("--wait", action="store_true", help="wait until it ended (exit 130 when it was cancelled)")
+
+    p = command(
+        "models", cmd_models, "list a machine's models: name, kind, epochs, trained at, quality, size"
+    )
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+
+    p = command("compare", cmd_compare, "score a machine's models side by side on the same held-out rows")
+    p.add_argument("machine_id", metavar="MACHINE_ID")
+    p.add_argument(
+        "--models", nargs="+", metavar="NAME", default=None, help="models to compare (default: all)"
+    )
+    p.add_argument("--rows", type=int, default=2000, help="rows each model samples (100-1,000,000)")
 
     p = command("app", cmd_app, "serve the workbench as a standalone page (Voila), token required")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0: a classroom)")

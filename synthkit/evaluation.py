@@ -29,7 +29,7 @@ from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan
 from synthkit.machines import get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
-from synthkit.store import load_run, load_seed, saved_holdout, split_holdout, verify_model
+from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
 from synthkit.workspace import Workspace, write_json
 
 REPORT_JSON, REPORT_HTML = "report.json", "report.html"
@@ -55,6 +55,7 @@ class EvaluationReport:
     utility: dict[str, float | None]
     loss_history: list[float] = field(default_factory=list)
     created_at: str = ""
+    model_name: str = ""
     real_sample: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     synthetic_sample: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -296,7 +297,7 @@ def _training_and_holdout(
     strata = list(plan.labels) if model_info.get("columns") else _legacy_strata(plan)
     fraction, split_seed = model_info.get("holdout_fraction", 0.0), model_info.get("holdout_seed", 0)
     train_real, holdout = split_holdout(real, fraction, split_seed, strata)
-    saved = saved_holdout(machine_id, workspace.root, list(real.columns))
+    saved = saved_holdout(machine_id, workspace.root, list(real.columns), name=model_info.get("name"))
     return train_real, holdout if saved is None else saved
 
 
@@ -313,13 +314,18 @@ def evaluate(
     max_rows: int = 5000,
     seed: int = 0,
     save: bool = True,
+    model: str | None = None,
 ) -> EvaluationReport:
-    """Score a run (the latest when ``run_id`` is None) and save report.json and report.html beside it."""
+    """Score a run (the latest when ``run_id`` is None) and save report.json and report.html beside it.
+
+    Privacy and utility are scored against the held-out rows of the model that made the run (its
+    name is in the run's manifest), or of ``model`` when given."""
     max_rows = check_int("evaluate", "max_rows", max_rows, 100, 1_000_000)
     ws = Workspace(workspace)
     machine = get_machine(machine_id, ws.root)
     folder, manifest = load_run(machine_id, run_id, ws.root)
-    model_info = verify_model(machine_id, ws.root)  # read, not unpickled
+    name = resolve_model_name(machine_id, model or manifest.get("model_name"), ws.root)
+    model_info = verify_model(machine_id, ws.root, name=name)  # read, not unpickled
     seed_frame, _, seed_info = load_seed(machine_id, ws.root)
     plan = column_plan_of(model_info, machine, seed_frame)
     real = plan.model_table(seed_frame)
@@ -340,6 +346,7 @@ def evaluate(
         machine_id=machine_id,
         run_id=manifest["run_id"],
         model_kind=model_info["model"],
+        model_name=name,
         rows_real=len(real),
         rows_synthetic=int(sum(manifest["sample_counts"].values())),
         **quality_scores(real_sample, synthetic_sample, meta),

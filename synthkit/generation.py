@@ -37,7 +37,7 @@ from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_p
 from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
-from synthkit.store import Model, load_model, run_folder, staged_run, verify_model
+from synthkit.store import Model, load_model, resolve_model_name, run_folder, staged_run, verify_model
 from synthkit.workspace import Workspace, validate_id
 
 SPLITS = ("train", "val", "test")
@@ -58,6 +58,7 @@ class GenerateResult:
     seed: int | None = None
     report_path: str | None = None
     quality: float | None = None
+    model_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,11 +134,12 @@ def _generate(
     failure_ratio: float | None,
     stop_event: threading.Event | None,
     workspace: Workspace,
+    model_name: str | None = None,
 ) -> GenerateResult:
     started = time.perf_counter()
     total = sum(counts.values())
     emitter.emit("init", "loading model", 0, total)
-    model = load_model(machine_id, workspace.root)
+    model = load_model(machine_id, workspace.root, name=model_name)
     _set_failure_ratio(model, failure_ratio)
     plan = column_plan(model)
     done = 0
@@ -180,6 +182,7 @@ def _generate(
                 "sample_counts": counts,
                 "model_sha256": model.sha256,
                 "model_kind": model.kind,
+                "model_name": model.name,
                 "generation_time": generation_time,
                 "versions": model.manifest.get("versions", {}) | {"synthkit": __version__},
             },
@@ -199,6 +202,7 @@ def _generate(
         sample_counts=dict(counts),
         generation_time=generation_time,
         model_sha256=model.sha256,
+        model_name=model.name,
         task_id=emitter.task_id,
         seed=seed,
         report_path=report_path,
@@ -222,8 +226,12 @@ def generate_synthetic_data(
     chunk_rows: int = CHUNK_ROWS,
     report: bool = True,
     failure_ratio: float | None = None,
+    model: str | None = None,
 ) -> GenerateResult:
     """Sample train/val/test splits from a machine's trained model into a new run folder.
+
+    ``model`` names the model (or a kind that names one); without it the machine's only model, or
+    else its most recently trained one, is used (``GenerateResult.model_name`` says which).
 
     With ``report`` (the default) the run is then scored (``synthkit.evaluation.evaluate``) and
     gets ``report.json`` and ``report.html`` beside its files. ``failure_ratio`` asks a TVAE
@@ -257,7 +265,10 @@ def generate_synthetic_data(
         raise InvalidParameterError(
             f"Run {run_id!r} of {machine_id!r} already exists; choose another run_id."
         )
-    model_manifest = verify_model(machine_id, ws.root)
+    if model is not None:
+        validate_id(model, "model")
+    model_name = resolve_model_name(machine_id, model, ws.root)
+    model_manifest = verify_model(machine_id, ws.root, name=model_name)
     model_kind = model_manifest["model"]
     if failure_ratio is not None:
         failure_ratio = check_bounded(function, "failure_ratio", failure_ratio)
@@ -282,6 +293,7 @@ def generate_synthetic_data(
             "seed": seed,
             "format": file_format,
             "run_id": run_id,
+            "model": model_name,
         },
         lambda emitter: _generate(
             emitter,
@@ -295,6 +307,7 @@ def generate_synthetic_data(
             failure_ratio,
             stop_event,
             ws,
+            model_name,
         ),
         sinks=sinks,
         workspace=ws,

@@ -118,11 +118,15 @@ def run_task(
     body: Callable[[Emitter], Any],
     sinks: tuple[Sink, ...] = (),
     workspace: Workspace | None = None,
-    lock: bool = True,
+    lock: bool | str = True,
 ) -> Any:
-    """Run ``body(emitter)`` as one recorded task; returns its result or raises a SynthkitError."""
+    """Run ``body(emitter)`` as one recorded task; returns its result or raises a SynthkitError.
+
+    ``lock`` holds the machine's lock of this kind of task (True), a named one (a string: the
+    lock of one model name, so two names of a machine train side by side), or none (False)."""
     workspace = workspace or Workspace()
-    with machine_lock(workspace, machine_id, kind) if lock else contextlib.nullcontext():
+    lock_name = lock if isinstance(lock, str) else kind
+    with machine_lock(workspace, machine_id, lock_name) if lock else contextlib.nullcontext():
         record = TaskRecord(workspace, task_id, machine_id, kind, params)
         cancel_path(workspace, task_id).unlink(missing_ok=True)  # left by an earlier task of this id
         record.write()

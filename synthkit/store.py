@@ -1,7 +1,7 @@
 """Seed, model and run storage: the one module that writes, reads and verifies those folders.
 
     machines/<id>/seed/             seed.parquet, metadata.json (SDV's), manifest.json
-    machines/<id>/model/            model.pkl, model.json (its manifest), holdout.parquet
+    machines/<id>/models/<name>/    model.pkl, model.json (its manifest), holdout.parquet
     machines/<id>/runs/<run_id>/    train, val and test files, manifest.json (and the reports)
 
 Seed and model folders are replaced whole, with one atomic swap; a run folder is new, renamed
@@ -11,6 +11,12 @@ bytes it describes and every reader checks it: a pickle runs code when it is loa
 machine) before it unpickles anything, and the library versions the model was saved with
 against the installed ones: other major.minor versions of sdv, ctgan or rdt are refused (their
 pickled classes may not mean the same), other patch versions load with a warning.
+
+A machine holds several named models side by side (the name defaults to the kind: ``tvae``,
+``tvae-300``, ``gaussian_copula``); each name is a link swapped atomically to its current
+version. Workspaces from before names kept one model in ``machines/<id>/model/``: it reads as the
+model named after its kind, and moves under ``models/`` (one link, atomically) on the machine's
+next model write.
 
 The holdout, the seed rows kept out of a model's fit, is split here and saved with the model,
 so evaluation scores privacy and utility against exactly the rows the model never saw.
@@ -175,10 +181,13 @@ def _read_holdout(model_folder: Path, columns: list[str] | None = None) -> pd.Da
 
 
 def saved_holdout(
-    machine_id: str, workspace: str | os.PathLike | None = None, columns: list[str] | None = None
+    machine_id: str,
+    workspace: str | os.PathLike | None = None,
+    columns: list[str] | None = None,
+    name: str | None = None,
 ) -> pd.DataFrame | None:
-    """The held-out rows saved with the machine's current model (None if it kept none out)."""
-    return _read_holdout(model_folder(machine_id, workspace), columns)
+    """The held-out rows saved with the machine's model ``name`` (None if it kept none out)."""
+    return _read_holdout(model_folder(machine_id, workspace, name), columns)
 
 
 # Models
@@ -201,9 +210,95 @@ class Model:
     def kind(self) -> str:
         return self.manifest["model"]
 
+    @property
+    def name(self) -> str:
+        """The model's name on its machine (models from before names: their kind)."""
+        return self.manifest.get("name") or self.kind
+
     def holdout(self) -> pd.DataFrame | None:
         """The seed rows kept out of the fit, for honest evaluation (None if there are none)."""
         return _read_holdout(self.path.parent)
+
+
+MODELS_DIR, LEGACY_MODEL_DIR = "models", "model"
+
+
+def _models_dir(workspace: Workspace, machine_id: str) -> Path:
+    return workspace.machine_dir(machine_id) / MODELS_DIR
+
+
+def _legacy_folder(workspace: Workspace, machine_id: str) -> Path | None:
+    folder = workspace.machine_dir(machine_id) / LEGACY_MODEL_DIR
+    return folder if (folder / MODEL_MANIFEST).is_file() else None
+
+
+def model_folders(machine_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Every model of the machine by name (a model from before names under its kind's name)."""
+    ws = Workspace(workspace)
+    found: dict[str, Path] = {}
+    models = _models_dir(ws, machine_id)
+    if models.is_dir():
+        for entry in sorted(models.iterdir()):
+            if not entry.name.startswith(".") and (entry / MODEL_MANIFEST).is_file():
+                found[entry.name] = entry
+    legacy = _legacy_folder(ws, machine_id)
+    if legacy is not None:
+        kind = _manifest_or_empty(legacy).get("model", "tvae")
+        found.setdefault(kind, legacy)
+    return found
+
+
+def _manifest_or_empty(folder: Path) -> dict[str, Any]:
+    try:
+        return read_json(folder / MODEL_MANIFEST)
+    except (OSError, ValueError):
+        return {}
+
+
+def resolve_model_name(machine_id: str, name: str | None, workspace: str | os.PathLike | None = None) -> str:
+    """The model ``name`` refers to: itself, a kind that names exactly one model, or (None) the only
+    model, else the most recently trained one."""
+    folders = model_folders(machine_id, workspace)
+    if not folders:
+        raise MissingArtifactError(
+            f"Machine {machine_id!r} has no trained model yet: run `synthkit train {machine_id}` first."
+        )
+    if name is None:
+        return max(folders, key=lambda n: (_manifest_or_empty(folders[n]).get("trained_at", ""), n))
+    if name in folders:
+        return name
+    of_kind = [n for n, f in folders.items() if _manifest_or_empty(f).get("model") == name]
+    if len(of_kind) == 1:
+        return of_kind[0]
+    raise MissingArtifactError(
+        f"Machine {machine_id!r} has no model named {name!r}"
+        + (f" (the {name!r} models are {', '.join(of_kind)}: name one)" if of_kind else "")
+        + f"; its models are {', '.join(sorted(folders))}."
+    )
+
+
+def _migrate_legacy_model(ws: Workspace, machine_id: str) -> None:
+    """Move a model from before names under ``models/<kind>``: one atomic link, then the old link
+    goes. A reader in between finds the same model under either path."""
+    legacy = ws.machine_dir(machine_id) / LEGACY_MODEL_DIR
+    if not legacy.is_symlink() and not legacy.is_dir():
+        return
+    models = _models_dir(ws, machine_id)
+    models.mkdir(parents=True, exist_ok=True)
+    kind = validate_id(_manifest_or_empty(legacy).get("model", "tvae"), "name")
+    if (models / kind).exists() or not (legacy / MODEL_MANIFEST).is_file():
+        pass  # a newer model of that name exists, or nothing usable is left: drop the old link
+    elif not legacy.is_symlink():  # a plain folder: renamed whole, in one step
+        os.rename(legacy, models / kind)
+        return
+    else:
+        tmp = models / f".tmp-{kind}-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(os.path.relpath(legacy.resolve(), models), tmp)
+        os.replace(tmp, models / kind)
+    if legacy.is_symlink():
+        legacy.unlink()
 
 
 def write_model(
@@ -213,37 +308,60 @@ def write_model(
     holdout: pd.DataFrame,
     manifest: dict[str, Any],
     before_publish: Callable[[], None] = lambda: None,
+    name: str = "tvae",
 ) -> Path:
-    """Publish a model folder in one swap: ``save(path)`` writes the model file, then the held-out
-    rows and the manifest (``manifest`` plus the machine and the file's SHA-256) go beside it.
-    ``before_publish`` may raise to leave the previous model in place. Returns the model file."""
-    final = workspace.model_dir(machine_id)
+    """Publish model ``name`` of the machine in one swap: ``save(path)`` writes the model file, then
+    the held-out rows and the manifest (``manifest`` plus the machine, the name and the file's
+    SHA-256) go beside it. ``before_publish`` may raise to leave the previous model in place.
+    Returns the model file."""
+    _migrate_legacy_model(workspace, machine_id)
+    final = _models_dir(workspace, machine_id) / validate_id(name, "name")
     with staging_dir(final) as staged:
         save(staged / MODEL_FILE)
         if len(holdout):
             holdout.to_parquet(staged / HOLDOUT_FILE, index=False)
         write_json(
             staged / MODEL_MANIFEST,
-            {**manifest, "machine_id": machine_id, "sha256": sha256_file(staged / MODEL_FILE)},
+            {**manifest, "machine_id": machine_id, "name": name, "sha256": sha256_file(staged / MODEL_FILE)},
         )
         before_publish()
         publish_dir(staged, final)
     return final / MODEL_FILE
 
 
-def model_folder(machine_id: str, workspace: str | os.PathLike | None = None) -> Path:
-    """The published model folder, resolved once so manifest and pickle come from one version."""
-    folder = Workspace(workspace).model_dir(machine_id)
-    if not (folder / MODEL_MANIFEST).is_file():
-        raise MissingArtifactError(
-            f"Machine {machine_id!r} has no trained model yet: run `synthkit train {machine_id}` first."
-        )
-    return folder.resolve()
+def model_folder(
+    machine_id: str, workspace: str | os.PathLike | None = None, name: str | None = None
+) -> Path:
+    """The published folder of model ``name`` (see ``resolve_model_name``), resolved once so
+    manifest and pickle come from one version."""
+    name = resolve_model_name(machine_id, name, workspace)
+    return model_folders(machine_id, workspace)[name].resolve()
 
 
-def model_manifest(machine_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:
+def model_manifest(
+    machine_id: str, workspace: str | os.PathLike | None = None, name: str | None = None
+) -> dict[str, Any]:
     """The model manifest, or a MissingArtifactError saying how to train one."""
-    return read_json(model_folder(machine_id, workspace) / MODEL_MANIFEST)
+    return read_json(model_folder(machine_id, workspace, name) / MODEL_MANIFEST)
+
+
+def list_models(machine_id: str, workspace: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """One row per model of the machine: name, kind, epochs, trained at, best quality, size."""
+    rows = []
+    for name, folder in model_folders(machine_id, workspace).items():
+        manifest = _manifest_or_empty(folder)
+        path = folder / MODEL_FILE
+        rows.append(
+            {
+                "name": name,
+                "kind": manifest.get("model"),
+                "epochs": manifest.get("epochs_run"),
+                "trained_at": manifest.get("trained_at"),
+                "best_quality": manifest.get("best_quality"),
+                "size_mb": round(path.stat().st_size / 2**20, 3) if path.is_file() else None,
+            }
+        )
+    return sorted(rows, key=lambda r: r["trained_at"] or "")
 
 
 def _verified_bytes(machine_id: str, folder: Path) -> tuple[dict[str, Any], bytes]:
@@ -274,9 +392,11 @@ def _verified_bytes(machine_id: str, folder: Path) -> tuple[dict[str, Any], byte
     return manifest, data
 
 
-def verify_model(machine_id: str, workspace: str | os.PathLike | None = None) -> dict[str, Any]:
+def verify_model(
+    machine_id: str, workspace: str | os.PathLike | None = None, name: str | None = None
+) -> dict[str, Any]:
     """Check manifest and bytes without unpickling; returns the manifest."""
-    return _verified_bytes(machine_id, model_folder(machine_id, workspace))[0]
+    return _verified_bytes(machine_id, model_folder(machine_id, workspace, name))[0]
 
 
 def _major_minor(version: str) -> tuple[str, ...]:
@@ -300,13 +420,13 @@ def check_model_versions(machine_id: str, manifest: dict[str, Any]) -> None:
     warnings.warn(f"{text} (patch versions differ).", RuntimeWarning, stacklevel=3)
 
 
-def load_model(machine_id: str, workspace: str | os.PathLike | None = None) -> Model:
+def load_model(machine_id: str, workspace: str | os.PathLike | None = None, name: str | None = None) -> Model:
     """Load a machine's trained model; the bytes unpickled are the bytes whose SHA-256 was checked,
     saved with the installed major.minor versions of sdv, ctgan and rdt."""
     import cloudpickle
 
     get_machine(machine_id, workspace)
-    folder = model_folder(machine_id, workspace)
+    folder = model_folder(machine_id, workspace, name)
     manifest, data = _verified_bytes(machine_id, folder)
     check_model_versions(machine_id, manifest)
     return Model(machine_id, cloudpickle.loads(data), manifest, folder / MODEL_FILE)

@@ -35,7 +35,7 @@ from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
 from synthkit.store import load_seed, split_holdout, utc_now, verify_seed, write_model
-from synthkit.workspace import Workspace
+from synthkit.workspace import Workspace, validate_id
 
 MODEL_KINDS = ("tvae", "gaussian_copula", "ctgan")
 NEURAL_KINDS = ("tvae", "ctgan")
@@ -55,6 +55,7 @@ class TrainResult:
     loss_history: list[float] = field(default_factory=list)
     epochs_run: int = 0
     model: str = "tvae"
+    name: str = "tvae"  # the model's name on its machine
     best_epoch: int | None = None
     stopped_early: bool = False
     best_quality: float | None = None
@@ -79,6 +80,7 @@ def _fit_model(
     emitter: Emitter,
     machine_id: str,
     kind: str,
+    name: str,
     params: dict[str, Any],
     seed: int | None,
     holdout_fraction: float,
@@ -184,6 +186,7 @@ def _fit_model(
             "versions": _sdv.library_versions() | {"synthkit": __version__},
         },
         before_publish=lambda: check_stop("before publishing"),
+        name=name,
     )
     return TrainResult(
         task_id=emitter.task_id,
@@ -196,6 +199,7 @@ def _fit_model(
         loss_history=losses,
         epochs_run=len(losses),
         model=kind,
+        name=name,
         best_epoch=best_epoch,
         stopped_early=stopped_early,
         best_quality=best_quality,
@@ -273,6 +277,7 @@ def train_model(
     stop_event: threading.Event | None = None,
     task_id: str | None = None,
     workspace: str | os.PathLike | None = None,
+    name: str | None = None,
     **model_params: Any,
 ) -> TrainResult:
     """Train a model of kind ``model`` (tvae, gaussian_copula or ctgan) on a machine's seed data.
@@ -282,10 +287,12 @@ def train_model(
     leaves the previous model as it was. With ``early_stopping`` the model is scored on held-out
     rows every ``eval_every`` epochs (``quality`` in the epoch events); training stops after
     ``patience`` scores without an improvement of more than ``min_delta`` and keeps the weights
-    of the best score.
+    of the best score. The model is saved under ``name`` (default: the kind), beside the machine's
+    other models; two names of one machine train side by side, the same name twice is refused.
     """
     function = "train_model" if model != "tvae" else "train_tvae"
     kind = check_choice(function, "model", model, MODEL_KINDS)
+    name = validate_id(kind if name is None else name, "name")
     params = _model_params(function, kind, epochs, batch_size, model_params)
     seed = check_optional_seed(function, seed)
     holdout_fraction = check_bounded(function, "holdout_fraction", holdout_fraction)
@@ -315,12 +322,20 @@ def train_model(
         "train",
         machine_id,
         task_id,
-        {"model": kind, **params, "seed": seed, "holdout_fraction": holdout_fraction, **asdict(rule)},
+        {
+            "model": kind,
+            "name": name,
+            **params,
+            "seed": seed,
+            "holdout_fraction": holdout_fraction,
+            **asdict(rule),
+        },
         lambda emitter: _fit_model(
-            emitter, machine_id, kind, params, seed, holdout_fraction, rule, stop_event, ws
+            emitter, machine_id, kind, name, params, seed, holdout_fraction, rule, stop_event, ws
         ),
         sinks=sinks,
         workspace=ws,
+        lock=f"train-{name}",
     )
 
 
@@ -346,6 +361,7 @@ def train_tvae(
     stop_event: threading.Event | None = None,
     task_id: str | None = None,
     workspace: str | os.PathLike | None = None,
+    name: str | None = None,
 ) -> TrainResult:
     """Train synthkit's TVAE (SDV's TVAE with distribution-keeping sampling); see ``train_model``."""
     options = dict(locals())  # every parameter above, by name: none can be dropped on the way

@@ -25,7 +25,14 @@ def test_plan_and_grid():
         "motor_001-epochs-2-model-tvae",
         "motor_001-epochs-3-model-tvae",
     ]
-    assert jobs[1].parameters == {"seed": 1, "epochs": 3, "model": "tvae", "machine_id": "pump_001"}
+    assert jobs[1].parameters == {
+        "seed": 1,
+        "epochs": 3,
+        "model": "tvae",
+        "model_name": "tvae-epochs-3",
+        "machine_id": "pump_001",
+    }
+    assert plan_jobs(["pump_001"], {}, {})[0].parameters == {"machine_id": "pump_001"}  # no grid: no name
     with pytest.raises(InvalidParameterError, match="NAME=V1,V2"):
         parse_grid(["epochs"])
 
@@ -52,6 +59,27 @@ def test_batch_of_three_machines_on_the_local_cluster(tmp_path):
     for row in rows:
         assert Path(row["output_path"]).is_file() and Path(row["result_path"]).is_file()
         assert 0 < float(row["quality"]) <= 1 and Path(row["report_path"]).is_file()
+
+
+@pytest.mark.services
+def test_a_model_grid_on_one_machine_trains_and_generates_from_each_model(tmp_path):
+    result = run_batch(
+        PIPELINE,
+        ["pump_001"],
+        parameters=TINY,
+        grid={"model": ["tvae", "gaussian_copula"]},
+        out_dir=tmp_path / "out",
+        workers=2,
+        workspace=tmp_path / "ws",
+    )
+    assert sorted(r["status"] for r in result.rows) == ["SUCCESS", "SUCCESS"], result.rows
+    from synthkit.store import list_models
+
+    assert sorted(m["name"] for m in list_models("pump_001", tmp_path / "ws")) == ["gaussian_copula", "tvae"]
+    for row in result.rows:
+        recorded = json.loads(Path(row["result_path"]).read_text())
+        run = json.loads((Path(recorded["file_paths"]["train"]).parent / "manifest.json").read_text())
+        assert run["model_name"] == recorded["model_name"] == recorded["model"]
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ LAYERS: dict[str, set[str]] = {
         "redis_sink",
     },
     "service": {"_sdv", "training", "early_stopping", "jobs", "seed", "watch"},
-    "workflows": {"generation", "evaluation", "report_html", "verdicts", "batch", "runner"},
+    "workflows": {"generation", "evaluation", "compare", "report_html", "verdicts", "batch", "runner"},
     "front ends": {"", "__main__", "cli", "widgets", "app", "renderers"},  # "": the package's __init__
 }
 ORDER = list(LAYERS)
@@ -58,7 +58,9 @@ ORDER = list(LAYERS)
 ONLY_IN = {
     "ipywidgets": lambda module: layer_of(module) == "front ends",
     "anywidget": lambda module: layer_of(module) == "front ends",
-    "plotly": lambda module: layer_of(module) == "front ends" or module == "synthkit.report_html",
+    "plotly": lambda module: (
+        layer_of(module) == "front ends" or module in ("synthkit.report_html", "synthkit.compare")
+    ),
     "ctgan": lambda module: _top(module) == "_sdv",
     "rdt": lambda module: _top(module) == "_sdv",
 }

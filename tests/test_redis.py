@@ -134,7 +134,7 @@ def test_training_goes_on_when_redis_goes_away(seeded, redis_server):
             "pump_001", seed=1, sinks=[stop_redis_after_first_epoch, sink], **{**TINY_TVAE, "epochs": 6}
         )
     assert stopped.is_set() and result.epochs_run == 6
-    assert (seeded / "machines/pump_001/model/model.pkl").is_file()
+    assert (seeded / "machines/pump_001/models/tvae/model.pkl").is_file()
 
 
 def test_a_sink_pointing_nowhere_never_stops_training(seeded):

@@ -67,7 +67,7 @@ def test_events_are_logged_and_the_task_record_is_final(seeded):
 
 def test_model_manifest_records_what_was_trained(seeded):
     result = train_tvae("cnc_machine_001", seed=4, **TINY)
-    manifest = json.loads((seeded / "machines/cnc_machine_001/model/model.json").read_text())
+    manifest = json.loads((seeded / "machines/cnc_machine_001/models/tvae/model.json").read_text())
     seed_manifest = json.loads((seeded / "machines/cnc_machine_001/seed/manifest.json").read_text())
     assert manifest["seed_sha256"] == seed_manifest["sha256"]
     assert manifest["loss_history"] == result.loss_history
@@ -156,7 +156,7 @@ def test_a_flipped_byte_is_refused_before_unpickling(seeded, monkeypatch):
     import cloudpickle
 
     train_tvae("cnc_machine_001", seed=1, **TINY)
-    path = seeded / "machines/cnc_machine_001/model/model.pkl"
+    path = seeded / "machines/cnc_machine_001/models/tvae/model.pkl"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
@@ -169,7 +169,7 @@ def test_a_flipped_byte_is_refused_before_unpickling(seeded, monkeypatch):
 
 def test_a_manifest_of_another_machine_is_refused(seeded):
     train_tvae("cnc_machine_001", seed=1, **TINY)
-    manifest_path = seeded / "machines/cnc_machine_001/model/model.json"
+    manifest_path = seeded / "machines/cnc_machine_001/models/tvae/model.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["machine_id"] = "pump_001"
     manifest_path.write_text(json.dumps(manifest))

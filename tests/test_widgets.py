@@ -192,7 +192,7 @@ def test_a_rebuilt_workbench_shows_the_latest_training_and_run(ran):
 def test_typed_values_are_never_changed_and_bad_ones_keep_the_action_disabled(ran):
     bench = Workbench(ran, "pump_001")
     train, generate, machines = bench.train, bench.generate, bench.machines
-    before = snapshot(ran / "machines" / "pump_001" / "model")
+    before = snapshot(ran / "machines" / "pump_001" / "models")
     for typed in ("-5", "1000000", "abc", "2.5", ""):
         train.epochs.value = typed
         assert train.epochs.value == typed  # what was typed stays as typed
@@ -208,7 +208,7 @@ def test_typed_values_are_never_changed_and_bad_ones_keep_the_action_disabled(ra
     train.holdout.value = "0.2"
     train.compress_dims.value = "128,0"
     assert train.train_button.disabled and "Encoder must be layer sizes" in train.problems.value
-    assert snapshot(ran / "machines" / "pump_001" / "model") == before
+    assert snapshot(ran / "machines" / "pump_001" / "models") == before
 
     generate.train.value = "-10"
     assert generate.generate_button.disabled and "Train must be a whole number" in generate.problems.value

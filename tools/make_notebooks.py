@@ -26,6 +26,7 @@ PIPELINE = [
         "seed_samples = 10_000\n"
         "epochs = 100\n"
         'model = "tvae"\n'
+        "model_name = None  # the model's name on the machine (default: the kind); batch grids set it\n"
         "early_stopping = False\n"
         "train = 8_000\n"
         "val = 1_000\n"
@@ -39,12 +40,12 @@ PIPELINE = [
         "import json\n"
         "import time\n\n"
         "import pandas as pd\n"
-        "import plotly.graph_objects as go\n"
-        "import plotly.io as pio\n\n"
+        "import plotly.graph_objects as go\n\n"
         "import synthkit\n"
         "from synthkit.errors import MissingArtifactError\n"
+        "from synthkit.renderers import show_everywhere\n"
         "from synthkit.store import seed_manifest\n\n"
-        'pio.renderers.default = "plotly_mimetype"  # small outputs; JupyterLab draws them\n'
+        "show_everywhere()  # figures as pictures too: the executed notebook reads on GitHub and in HTML\n"
         "timings = {}\n"
         "started = time.perf_counter()"
     ),
@@ -68,7 +69,7 @@ PIPELINE = [
         "t0 = time.perf_counter()\n"
         "trained = synthkit.train_model(\n"
         "    machine_id, model, epochs=epochs, seed=seed, early_stopping=early_stopping,\n"
-        "    sinks=[print_epoch], workspace=workspace,\n"
+        "    sinks=[print_epoch], workspace=workspace, name=model_name,\n"
         ")\n"
         'timings["train_s"] = round(time.perf_counter() - t0, 2)\n'
         'print(f"trained {trained.model}: {trained.epochs_run} epochs", flush=True)'
@@ -83,7 +84,7 @@ PIPELINE = [
     new_code_cell(
         "t0 = time.perf_counter()\n"
         "run = synthkit.generate_synthetic_data(\n"
-        "    machine_id, train, val, test, seed=seed, workspace=workspace\n"
+        "    machine_id, train, val, test, seed=seed, workspace=workspace, model=trained.name\n"
         ")\n"
         'timings["generate_s"] = round(time.perf_counter() - t0, 2)\n'
         "report = synthkit.evaluate(machine_id, run.run_id, workspace=workspace, save=False)\n"
@@ -99,6 +100,7 @@ PIPELINE = [
         '    "status": "SUCCESS",\n'
         '    "machine_id": machine_id,\n'
         '    "model": trained.model,\n'
+        '    "model_name": trained.name,\n'
         '    "epochs_run": trained.epochs_run,\n'
         '    "quality": report.quality,\n'
         '    "failure_rate_ratio": report.failure_rate_ratio,\n'

@@ -64,7 +64,11 @@ def artifacts(root: Path) -> dict[str, str]:
     found = {}
     for machine in (root / "machines").iterdir():
         files = [machine / "machine.json"]
-        for part in ("seed", "model"):
+        for part in (
+            "seed",
+            "model",
+            *(f"models/{m.name}" for m in sorted((machine / "models").glob("[!.]*"))),
+        ):
             files += sorted((machine / part).glob("*")) if (machine / part).is_dir() else []
         runs = machine / "runs"
         for run in sorted(runs.iterdir()) if runs.is_dir() else []:
@@ -130,8 +134,8 @@ class Case:
         self.lost += [
             p for p, digest in self.protected.items() if p not in self.spared and now.get(p) != digest
         ]
-        model = f"machines/{MACHINE}/model/model.pkl"
-        edited = any(p.startswith(f"machines/{MACHINE}/model/") for p in self.spared)
+        model = f"machines/{MACHINE}/models/tvae/model.pkl"
+        edited = any(p.startswith(f"machines/{MACHINE}/models/tvae/") for p in self.spared)
         if model in self.protected and not edited:
             try:
                 load_model(MACHINE, self.root)
@@ -358,8 +362,8 @@ def ctrl_c_generate(case: Case) -> None:
 
 # -- hand-edited files ---------------------------------------------------------------------------
 
-MODEL = f"machines/{MACHINE}/model/model.pkl"
-MODEL_MANIFEST = f"machines/{MACHINE}/model/model.json"
+MODEL = f"machines/{MACHINE}/models/tvae/model.pkl"
+MODEL_MANIFEST = f"machines/{MACHINE}/models/tvae/model.json"
 SEED = f"machines/{MACHINE}/seed/seed.parquet"
 
 
@@ -403,7 +407,7 @@ def model_manifest_of_another_machine(case: Case) -> None:
 @scenario
 def model_manifest_pointing_at_another_model(case: Case) -> None:
     train_tvae("pump_001", seed=1, workspace=case.root, **TINY_TVAE)
-    _edit_model_manifest(case, sha256=sha256_file(case.path("machines/pump_001/model/model.pkl")))
+    _edit_model_manifest(case, sha256=sha256_file(case.path("machines/pump_001/models/tvae/model.pkl")))
     _refused(case, ("generate", MACHINE, "--train", "10", "--val", "0", "--test", "0"), "does not match", 3)
     case.check_nothing_lost()
     case.assert_usable()
