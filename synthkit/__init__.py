@@ -7,6 +7,8 @@ and widgets live in ``synthkit.widgets``.
 """
 
 from synthkit._version import __version__
+from synthkit.compare import compare_models
+from synthkit.conditions import sample
 from synthkit.errors import (
     BusyError,
     IntegrityError,
@@ -59,6 +61,8 @@ __all__ = [
     "get_task_status",
     "list_machines",
     "load_model",
+    "sample",
+    "compare_models",
     "preview_roles",
     "register_machine",
     "submit",

@@ -297,6 +297,34 @@ def _print_quality(report: dict[str, Any]) -> None:
         print(f"  {key:26s} {shown}")
 
 
+def parse_conditions(items: list[str] | None) -> dict[str, Any] | None:
+    """--condition COL=VALUE, COL=VALUE:SHARE (repeat for each value) and COL=LOW..HIGH."""
+    conditions: dict[str, Any] = {}
+    for item in items or ():
+        column, sep, text = item.partition("=")
+        if not sep or not column or not text:
+            raise errors.InvalidParameterError(
+                f"--condition takes COL=VALUE, COL=VALUE:SHARE or COL=LOW..HIGH. Got {item!r} instead."
+            )
+        if ".." in text:
+            low, _, high = text.partition("..")
+            try:
+                conditions[column] = (float(low) if low else None, float(high) if high else None)
+            except ValueError:
+                raise errors.InvalidParameterError(
+                    f"--condition {item!r}: LOW and HIGH must be numbers."
+                ) from None
+        elif ":" in text:
+            value, _, share = text.rpartition(":")
+            try:
+                conditions.setdefault(column, {})[value] = float(share)
+            except (ValueError, TypeError):
+                raise errors.InvalidParameterError(f"--condition {item!r}: SHARE must be a number.") from None
+        else:
+            conditions[column] = text
+    return conditions or None
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from synthkit.generation import generate_synthetic_data
 
@@ -313,6 +341,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         report=not args.no_report,
         failure_ratio=args.failure_ratio,
         model=args.model,
+        conditions=parse_conditions(args.condition),
         unit="row",
     )
     if args.json:
@@ -580,6 +609,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val", type=int, required=True, help="rows in the validation split")
     p.add_argument("--test", type=int, required=True, help="rows in the test split")
     p.add_argument("--model", default=None, metavar="NAME", help="model to sample (default: the latest)")
+    p.add_argument(
+        "--condition",
+        action="append",
+        metavar="COL=VALUE",
+        help="rows under a condition: COL=VALUE, COL=VALUE:SHARE (one per value), COL=LOW..HIGH",
+    )
     p.add_argument("--seed", type=int, default=None, help="seed; same model and seed, same files")
     p.add_argument("--format", default="parquet", help="parquet or csv")
     p.add_argument("--run-id", default=None, help="name of the run folder (default: time-based)")

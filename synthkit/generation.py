@@ -33,6 +33,7 @@ from synthkit._checks import (
 from synthkit._version import __version__
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import ColumnPlan
+from synthkit.conditions import Conditions, checked_conditions, draw
 from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
@@ -105,10 +106,9 @@ class _SplitWriter:
             self._parquet.close()
 
 
-def sample_chunk(model: Model, rows: int, seed: int) -> pd.DataFrame:
-    from synthkit import _sdv
-
-    return _sdv.sample_rows(model.synthesizer, rows, seed)
+def sample_chunk(model: Model, rows: int, seed: int, conditions: Conditions | None = None) -> pd.DataFrame:
+    """One chunk of model rows (under ``conditions``), a pure function of the model and ``seed``."""
+    return draw(model, rows, conditions or Conditions(), seed)
 
 
 def column_plan(model: Model) -> ColumnPlan | None:
@@ -135,6 +135,7 @@ def _generate(
     stop_event: threading.Event | None,
     workspace: Workspace,
     model_name: str | None = None,
+    conditions: Conditions | None = None,
 ) -> GenerateResult:
     started = time.perf_counter()
     total = sum(counts.values())
@@ -156,7 +157,7 @@ def _generate(
                 if stop_event is not None and stop_event.is_set():
                     raise TaskCancelledError(f"generation stopped after {done:,} rows; no run was written")
                 rows = min(chunk_rows, counts[split] - start)
-                frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index))
+                frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index), conditions)
                 if plan is not None:  # ids made, constants set: rows like the seed's
                     frame = plan.restore(frame, done, total, seed)
                 writers[split].write(frame)
@@ -178,6 +179,13 @@ def _generate(
                 "format": file_format,
                 "seed": seed,
                 "failure_ratio": failure_ratio,
+                "conditions": {
+                    "fixed": conditions.fixed,
+                    "shares": conditions.shares,
+                    "ranges": conditions.ranges,
+                }
+                if conditions
+                else None,
                 "chunk_rows": chunk_rows,
                 "sample_counts": counts,
                 "model_sha256": model.sha256,
@@ -227,10 +235,13 @@ def generate_synthetic_data(
     report: bool = True,
     failure_ratio: float | None = None,
     model: str | None = None,
+    conditions: dict[str, Any] | None = None,
 ) -> GenerateResult:
     """Sample train/val/test splits from a machine's trained model into a new run folder.
 
-    ``model`` names the model (or a kind that names one); without it the machine's only model, or
+    ``conditions`` asks for rows under conditions (``synthkit.conditions``: fixed values, shares of
+    one column's values, numeric ranges), checked before any work. ``model`` names the model (or a
+    kind that names one); without it the machine's only model, or
     else its most recently trained one, is used (``GenerateResult.model_name`` says which).
 
     With ``report`` (the default) the run is then scored (``synthkit.evaluation.evaluate``) and
@@ -270,6 +281,9 @@ def generate_synthetic_data(
     model_name = resolve_model_name(machine_id, model, ws.root)
     model_manifest = verify_model(machine_id, ws.root, name=model_name)
     model_kind = model_manifest["model"]
+    _, checked = checked_conditions(machine_id, model_manifest, conditions, ws.root, function)
+    if checked and failure_ratio is not None:
+        raise InvalidParameterError(f"{function}: give conditions or failure_ratio, not both.")
     if failure_ratio is not None:
         failure_ratio = check_bounded(function, "failure_ratio", failure_ratio)
         labels = model_manifest.get("columns", {}).get("normals") or (
@@ -308,6 +322,7 @@ def generate_synthetic_data(
             stop_event,
             ws,
             model_name,
+            checked,
         ),
         sinks=sinks,
         workspace=ws,

@@ -100,9 +100,11 @@ def machine_lock(workspace: Workspace, machine_id: str, kind: str) -> Iterator[N
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
             if error.errno in (errno.EAGAIN, errno.EACCES):
+                task, _, name = kind.partition("-")
+                of_model = f" for model {name!r}" if name else ""
                 raise BusyError(
-                    f"Machine {machine_id!r} already has a {kind} task running; wait for it to "
-                    "finish or cancel it, then try again."
+                    f"Machine {machine_id!r} already has a {task} task running{of_model}; wait for it "
+                    "to finish or cancel it, then try again."
                 ) from None
             raise
         yield

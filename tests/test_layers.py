@@ -48,7 +48,7 @@ LAYERS: dict[str, set[str]] = {
         "sinks",
         "redis_sink",
     },
-    "service": {"_sdv", "training", "early_stopping", "jobs", "seed", "watch"},
+    "service": {"_sdv", "training", "early_stopping", "jobs", "seed", "watch", "conditions"},
     "workflows": {"generation", "evaluation", "compare", "report_html", "verdicts", "batch", "runner"},
     "front ends": {"", "__main__", "cli", "widgets", "app", "renderers"},  # "": the package's __init__
 }

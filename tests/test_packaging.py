@@ -97,6 +97,8 @@ ALSO_PUBLIC = {
     "__version__",
     "preview_roles",
     "update_roles",
+    "sample",
+    "compare_models",
     "Machine",
     "Sensor",
     "Roles",

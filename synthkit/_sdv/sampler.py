@@ -56,6 +56,34 @@ class LabelPlan:
         shares[~failing] *= (1 - failure_ratio) / shares[~failing].sum()
         return LabelPlan(self.columns, self.keys, shares, self.spans, failing)
 
+    def conditioned(self, fixed: dict[str, str], shares: dict[str, dict[str, float]]) -> LabelPlan:
+        """The plan restricted to keys whose labels have the ``fixed`` values (as label text), and
+        with the ``shares`` of one label's values; every other key keeps its relative share.
+        Raises ValueError naming what no training row has."""
+        from synthkit.roles import normal_text
+
+        texts = [[normal_text(v) for v in key] for key in self.keys]
+        weights = self.shares.astype(float).copy()
+        for column, value in fixed.items():
+            position = self.columns.index(column)
+            weights *= np.array([t[position] == value for t in texts], dtype=float)
+        if weights.sum() == 0:
+            raise ValueError(f"no training row has {fixed} together")
+        for column, wanted in shares.items():
+            position = self.columns.index(column)
+            values = np.array([t[position] for t in texts])
+            scaled = np.zeros_like(weights)
+            for value, share in wanted.items():
+                mask = values == value
+                if share > 0 and weights[mask].sum() == 0:
+                    raise ValueError(
+                        f"no training row has {column}={value} with {fixed or 'the other conditions'}"
+                    )
+                if share > 0:
+                    scaled[mask] = share * weights[mask] / weights[mask].sum()
+            weights = scaled
+        return LabelPlan(self.columns, self.keys, weights / weights.sum(), self.spans, self.failing)
+
 
 def build_label_plan(
     transformer: Any,

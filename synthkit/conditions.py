@@ -1,0 +1,250 @@
+"""Rows under conditions, in memory: only failures, one failure mode, one grade, a load above 0.8.
+
+Conditions are a dict by column: a fixed value (``{"failure_mode": "bearing"}``), shares of values
+of one column (``{"failure": {1: 0.5, 0: 0.5}}``, a share of 1.0 allowed) or a numeric range
+(``{"load_pct": (80, None)}``), combined. A TVAE with a label plan draws label conditions directly
+(its label spans are drawn among the allowed combinations in the asked shares), so even rare
+failure modes cost few draws, and the other columns follow the model's distribution given those
+labels. Everything else (categories, ranges, other model kinds) is met by rejection: rows are
+drawn in batches and kept while they match, up to a bounded number of draws. A condition that no
+training row meets, or that rejection cannot meet in time, is refused with the rate achieved.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthkit.column_plan import ColumnPlan
+from synthkit.errors import InvalidParameterError
+from synthkit.roles import label_text, normal_text
+from synthkit.store import Model, load_model, load_seed, resolve_model_name
+
+MAX_IN_MEMORY_ROWS = 1_000_000
+MAX_DRAW_FACTOR = 200  # draws per asked row before rejection gives up
+
+
+@dataclass
+class Conditions:
+    fixed: dict[str, str] = field(default_factory=dict)  # column -> value, as label text
+    shares: dict[str, dict[str, float]] = field(default_factory=dict)  # one column -> value -> share
+    ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.fixed or self.shares or self.ranges)
+
+    def matches(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows meeting the fixed values and ranges (shares are met by counting, not per row)."""
+        ok = pd.Series(True, index=frame.index)
+        for column, value in self.fixed.items():
+            ok &= frame[column].notna() & (label_text(frame[column]) == value)
+        for column, (low, high) in self.ranges.items():
+            values = pd.to_numeric(frame[column], errors="coerce")
+            ok &= values.notna()
+            ok &= True if low is None else values >= low
+            ok &= True if high is None else values <= high
+        return ok
+
+
+def check_conditions(conditions: object, plan: ColumnPlan, seen: pd.DataFrame, function: str) -> Conditions:
+    """Typed, checked conditions: columns the model has, values training rows have, shares that sum
+    to 1, ranges of numbers; every refusal names the column and what is allowed."""
+    if conditions is None:
+        return Conditions()
+    if not isinstance(conditions, dict):
+        raise InvalidParameterError(
+            f"The 'conditions' parameter of {function} must be a dict of column to a value, a dict of "
+            f"shares or a (low, high) range. Got {conditions!r} instead."
+        )
+    checked = Conditions()
+    for column, wanted in conditions.items():
+        if column not in plan.modelled:
+            raise InvalidParameterError(
+                f"{function}: no modelled column {column!r} to condition on; the columns are "
+                f"{', '.join(map(repr, plan.modelled))}."
+            )
+        role = plan.roles[column]
+        if isinstance(wanted, tuple | list) and role in ("numeric", "datetime") and len(wanted) == 2:
+            low, high = (None if v is None else float(v) for v in wanted)
+            if low is not None and high is not None and low > high:
+                raise InvalidParameterError(f"{function}: the range of {column!r} is empty: {wanted!r}.")
+            values = pd.to_numeric(seen[column], errors="coerce") if role == "numeric" else None
+            if values is not None and values.notna().any():
+                seen_low, seen_high = float(values.min()), float(values.max())
+                if (low is not None and low > seen_high) or (high is not None and high < seen_low):
+                    raise InvalidParameterError(
+                        f"{function}: no training row has {column!r} in {wanted!r}; its values run "
+                        f"from {seen_low:g} to {seen_high:g}."
+                    )
+            checked.ranges[column] = (low, high)
+            continue
+        if role not in ("label", "category"):
+            raise InvalidParameterError(
+                f"{function}: {column!r} is {role}; condition it with a (low, high) range, not {wanted!r}."
+            )
+        known = sorted(set(label_text(seen[column].dropna())))
+        if isinstance(wanted, dict):
+            if checked.shares:
+                raise InvalidParameterError(f"{function}: shares can be asked for one column at a time.")
+            shares = {normal_text(v): float(s) for v, s in wanted.items()}
+            if any(s < 0 for s in shares.values()) or abs(sum(shares.values()) - 1) > 1e-6:
+                raise InvalidParameterError(
+                    f"{function}: the shares of {column!r} must be >= 0 and sum to 1. Got {wanted!r}."
+                )
+            _known(function, column, [v for v, s in shares.items() if s > 0], known)
+            checked.shares[column] = shares
+        else:
+            value = normal_text(wanted)
+            _known(function, column, [value], known)
+            checked.fixed[column] = value
+    return checked
+
+
+def _known(function: str, column: str, values: list[str], known: list[str]) -> None:
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise InvalidParameterError(
+            f"{function}: {column}={unknown[0]!r} never occurs in the training rows; its values are "
+            f"{', '.join(map(repr, known[:30]))}."
+        )
+
+
+def _label_plan(model: Model, conditions: Conditions) -> Any:
+    """The TVAE label plan for the label conditions, or None when the model has none to use."""
+    tvae = getattr(model.synthesizer, "_model", None)
+    plan = getattr(tvae, "label_plan", None)
+    if plan is None:
+        return None
+    fixed = {c: v for c, v in conditions.fixed.items() if c in plan.columns}
+    shares = {c: v for c, v in conditions.shares.items() if c in plan.columns}
+    if not fixed and not shares:
+        return None
+    try:
+        return plan.conditioned(fixed, shares)
+    except ValueError as error:
+        raise InvalidParameterError(f"The conditions cannot be met: {error}.") from None
+
+
+def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataFrame:
+    """``rows`` model rows meeting ``conditions`` (the model's own columns), a function of ``seed``."""
+    from synthkit import _sdv
+
+    if not conditions:
+        return _sdv.sample_rows(model.synthesizer, rows, seed)
+    tvae = getattr(model.synthesizer, "_model", None)
+    plan = _label_plan(model, conditions)
+    saved = (getattr(tvae, "label_plan", None), getattr(tvae, "failure_ratio", None))
+    if plan is not None:
+        tvae.label_plan, tvae.failure_ratio = plan, None
+    try:
+        kept, drawn = _draw_until_met(model, rows, conditions, seed)
+    finally:
+        if plan is not None:
+            tvae.label_plan, tvae.failure_ratio = saved
+    got = sum(len(k) for k in kept)
+    if got < rows:
+        raise InvalidParameterError(
+            f"The conditions {_describe(conditions)} could not be met: {got:,} of {rows:,} rows after "
+            f"{drawn:,} draws (a rate of {got / max(drawn, 1):.4%}); loosen them or ask for fewer rows."
+        )
+    order = np.random.default_rng(seed).permutation(rows)
+    return pd.concat(kept, ignore_index=True).iloc[order].reset_index(drop=True)
+
+
+def _draw_until_met(model: Model, rows: int, conditions: Conditions, seed: int) -> tuple[list, int]:
+    """Batches of model rows, kept while they match, until every quota is met or the draws run out."""
+    from synthkit import _sdv
+
+    quotas = _quotas(rows, conditions)
+    kept: list[pd.DataFrame] = []
+    drawn, batch_index = 0, 0
+    with warnings.catch_warnings():  # rows the plan could not place are filtered out below
+        warnings.filterwarnings("ignore", message=".*could not be drawn with their label's share.*")
+        while any(q > 0 for q in quotas.values()) and drawn < MAX_DRAW_FACTOR * max(rows, 100):
+            batch = int(min(100_000, max(1_000, 2 * sum(quotas.values()))))
+            batch_seed = int(np.random.SeedSequence([seed, batch_index]).generate_state(1)[0])
+            frame = _sdv.sample_rows(model.synthesizer, batch, batch_seed)
+            drawn, batch_index = drawn + batch, batch_index + 1
+            kept += _take(frame[conditions.matches(frame)], quotas, conditions)
+    return kept, drawn
+
+
+def _quotas(rows: int, conditions: Conditions) -> dict[str | None, int]:
+    """Rows still wanted per value of the shares column (one quota, keyed None, without shares)."""
+    if not conditions.shares:
+        return {None: rows}
+    ((_, shares),) = conditions.shares.items()
+    values = list(shares)
+    exact = np.array([shares[v] for v in values]) * rows
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(exact - counts)[::-1][: rows - counts.sum()]] += 1
+    return dict(zip(values, counts.tolist()))
+
+
+def _take(frame: pd.DataFrame, quotas: dict[str | None, int], conditions: Conditions) -> list[pd.DataFrame]:
+    taken = []
+    if None in quotas:
+        part = frame.iloc[: quotas[None]]
+        quotas[None] -= len(part)
+        return [part]
+    ((column, _),) = conditions.shares.items()
+    text = label_text(frame[column])
+    for value, wanted in quotas.items():
+        if wanted > 0:
+            part = frame[frame[column].notna() & (text == value)].iloc[:wanted]
+            quotas[value] -= len(part)
+            taken.append(part)
+    return taken
+
+
+def _describe(conditions: Conditions) -> str:
+    parts = [f"{c}={v}" for c, v in conditions.fixed.items()]
+    parts += [f"{c} shares {s}" for c, s in conditions.shares.items()]
+    parts += [f"{c} in {r}" for c, r in conditions.ranges.items()]
+    return ", ".join(parts)
+
+
+def sample(
+    machine_id: str,
+    rows: int,
+    conditions: dict[str, Any] | None = None,
+    seed: int | None = None,
+    model: str | None = None,
+    workspace: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """``rows`` synthetic rows in memory, like the seed's (ids made, constants set), optionally under
+    ``conditions``. Bounded: more than 1,000,000 rows belong in ``generate_synthetic_data``."""
+    from synthkit._checks import check_int, check_optional_seed
+
+    rows = check_int("sample", "rows", rows, 1, MAX_IN_MEMORY_ROWS)
+    seed = check_optional_seed("sample", seed)
+    seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else seed
+    name = resolve_model_name(machine_id, model, workspace)
+    loaded = load_model(machine_id, workspace, name=name)
+    plan, checked = checked_conditions(machine_id, loaded.manifest, conditions, workspace, "sample")
+    return plan.restore(draw(loaded, rows, checked, seed), 0, rows, seed)
+
+
+def checked_conditions(
+    machine_id: str,
+    manifest: dict[str, Any],
+    conditions: object,
+    workspace: str | os.PathLike | None,
+    function: str,
+) -> tuple[ColumnPlan, Conditions]:
+    """The model's column plan (from its manifest) and the conditions checked against the seed
+    rows as the model saw them; nothing is unpickled."""
+    from synthkit.machines import get_machine
+
+    seed_frame, _, _ = load_seed(machine_id, workspace)
+    columns = manifest.get("columns")
+    if columns:
+        plan = ColumnPlan.from_dict(columns)
+    else:
+        plan = ColumnPlan.from_seed(seed_frame, get_machine(machine_id, workspace).roles_for(seed_frame))
+    return plan, check_conditions(conditions, plan, plan.model_table(seed_frame), function)
