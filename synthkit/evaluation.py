@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
@@ -87,6 +88,9 @@ class EvaluationReport:
             "exact_copy_share": self.privacy.get("exact_copy_share"),
             "roc_auc_synthetic": self.utility.get("roc_auc_synthetic"),
             "roc_auc_real": self.utility.get("roc_auc_real"),
+            "pr_auc_synthetic": self.utility.get("pr_auc_synthetic"),
+            "pr_auc_real": self.utility.get("pr_auc_real"),
+            "pr_auc_augmented": self.utility.get("pr_auc_augmented"),
         }
 
 
@@ -156,6 +160,13 @@ def _encode(frame: pd.DataFrame, categories: dict[str, list]) -> pd.DataFrame:
     return encoded
 
 
+UTILITY_KEYS = tuple(
+    f"{metric}_{source}"
+    for metric in ("roc_auc", "pr_auc", "recall_at_rate")
+    for source in ("synthetic", "real", "augmented")
+)
+
+
 def utility(
     train_real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -163,32 +174,38 @@ def utility(
     plan: ColumnPlan,
     seed: int,
 ) -> dict[str, float | None]:
-    """A classifier of the main label trained on synthetic vs on real rows, both tested on the
-    held-out real rows: ROC AUC, and PR-AUC (average precision), which says more when failures
-    are rare. Features are the category and numeric columns; ids and timestamps never are."""
-    empty = {"roc_auc_synthetic": None, "roc_auc_real": None, "pr_auc_synthetic": None, "pr_auc_real": None}
+    """A classifier of the main label trained on synthetic rows, on real training rows, and on the
+    real rows plus the synthetic failing rows (augmentation), each tested on the held-out real
+    rows: ROC AUC; PR-AUC (average precision) and recall when as many rows are flagged as really
+    fail, which say more when failures are rare. Features are the category and numeric columns;
+    ids and timestamps never are."""
+    empty: dict[str, float | None] = dict.fromkeys(UTILITY_KEYS)
     if not plan.labels or holdout.empty:
         return empty
     main = plan.labels[0]
     normal = plan.normals.get(main, "")
     truth = failing_mask(holdout[main], normal).astype(int)
-    if truth.nunique() < 2:
+    features = [c for c in plan.modelled if plan.roles[c] in ("category", "numeric")]
+    if truth.nunique() < 2 or not features:
         return empty
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import average_precision_score, roc_auc_score
     from threadpoolctl import threadpool_limits
 
-    features = [c for c in plan.modelled if plan.roles[c] in ("category", "numeric")]
-    if not features:
-        return empty
     categorical = [c for c in features if not pd.api.types.is_numeric_dtype(train_real[c])]
     categories = {
         c: sorted(set(train_real[c].astype(str)) | set(synthetic[c].astype(str))) for c in categorical
     }
     mask = [c in categorical for c in features]
     test = _encode(holdout[features], categories)
+    failing_synthetic = synthetic[failing_mask(synthetic[main], normal)]
+    sources = {
+        "synthetic": synthetic,
+        "real": train_real,
+        "augmented": pd.concat([train_real, failing_synthetic], ignore_index=True),
+    }
     scores = dict(empty)
-    for name, frame in (("synthetic", synthetic), ("real", train_real)):
+    for name, frame in sources.items():
         target = failing_mask(frame[main], normal).astype(int)
         if target.nunique() < 2:
             continue
@@ -196,8 +213,10 @@ def utility(
         with threadpool_limits(1):  # after torch ran, shared OpenMP pools oversubscribe the cores
             model.fit(_encode(frame[features], categories), target)
             predicted = model.predict_proba(test)[:, 1]
+        flagged = np.argsort(-predicted, kind="stable")[: int(truth.sum())]
         scores[f"roc_auc_{name}"] = float(roc_auc_score(truth, predicted))
         scores[f"pr_auc_{name}"] = float(average_precision_score(truth, predicted))
+        scores[f"recall_at_rate_{name}"] = float(truth.to_numpy()[flagged].sum() / truth.sum())
     return scores
 
 

@@ -232,3 +232,11 @@ def test_rows_of_raw_logs_have_no_nan_in_label_columns_and_no_unknown_classes(pu
     assert set(synthetic["fault"]) <= set(real["fault"])
     assert synthetic[["anomaly", "changepoint"]].isin([0.0, 1.0]).all().all()
     assert np.isfinite(synthetic["Accelerometer1RMS"]).all()
+
+
+def test_utility_reports_recall_at_the_real_rate_and_an_augmentation_score(milling):
+    workspace, _, _, run = milling
+    utility = evaluate("mill", run.run_id, workspace=workspace, save=False).utility
+    for source in ("synthetic", "real", "augmented"):
+        assert 0.0 <= utility[f"recall_at_rate_{source}"] <= 1.0
+        assert 0.0 <= utility[f"pr_auc_{source}"] <= 1.0
