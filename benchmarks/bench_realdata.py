@@ -84,6 +84,13 @@ def label_ratios(
     return {"ratios": ratios, "contradictions": combos["label_contradiction_rate"] or 0.0}
 
 
+def ceiling(real_test: pd.DataFrame, real_train: pd.DataFrame, plan: ColumnPlan) -> float:
+    """The score of other real rows against the same reference rows: what a perfect generator gets."""
+    reference = real_test.sample(n=min(SCORE_ROWS, len(real_test)), random_state=0)
+    others = real_train.sample(n=min(2 * len(real_test), len(real_train)), random_state=0)
+    return round(quality_scores(reference, others[plan.modelled], plan.metadata().to_dict())["quality"], 4)
+
+
 def sdv_sample(kind: str, raw: pd.DataFrame, rows: int, epochs: int, seed: int) -> tuple[pd.DataFrame, float]:
     """Plain SDV on the raw table with its own metadata detection."""
     import torch
@@ -149,6 +156,7 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     raw_train = pd.read_csv(path).iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
+    result["ceiling"] = ceiling(test_part, train_part.drop(columns="_row", errors="ignore"), plan)
     result["register_s"] = round(register_s, 2)
     trained = train_tvae(
         name, epochs=epochs, seed=0, workspace=workspace, early_stopping=early_stopping, eval_every=10
@@ -273,6 +281,7 @@ def summarize(results: dict[str, dict], id_ratio: float) -> dict:
         "quality": quality,
         "quality_sdv_tvae": {n: r["sdv_tvae"]["quality"] for n, r in scored.items()},
         "quality_gaussian_copula": {n: r["gaussian_copula"]["quality"] for n, r in scored.items()},
+        "ceiling": {n: r.get("ceiling") for n, r in scored.items()},
         "min_quality_minus_gaussian_copula": min(
             (r["synthkit"]["quality"] - r["gaussian_copula"]["quality"] for r in scored.values()),
             default=None,

@@ -18,9 +18,6 @@ from typing import Any
 
 from synthkit import errors
 from synthkit.machines import get_machine, list_machines
-from synthkit.registration import register_machine
-from synthkit.seed import generate_seed_data
-from synthkit.store import seed_manifest
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_CANCELLED = 1, 2, 3, 130
 
@@ -47,6 +44,8 @@ def emit_json(obj: Any) -> None:
 
 
 def _seed_summary(machine_id: str, workspace: str | None) -> dict[str, Any]:
+    from synthkit.store import seed_manifest
+
     try:
         manifest = seed_manifest(machine_id, workspace)
     except errors.MissingArtifactError:
@@ -70,6 +69,8 @@ def cmd_machines(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    from synthkit.seed import generate_seed_data
+
     ids = [m.machine_id for m in list_machines(args.workspace) if m.builtin] if args.all else args.machine_id
     if not ids:
         raise errors.InvalidParameterError("Name at least one MACHINE_ID, or pass --all.")
@@ -121,7 +122,7 @@ def _print_roles(roles: Any) -> None:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from synthkit.registration import prepare_table
+    from synthkit.registration import prepare_table, register_machine
 
     roles, normals = _roles_given(args)
     if args.dry_run:

@@ -1,8 +1,9 @@
 """Early stopping on quality: score the model on held-out rows while it trains, keep the best.
 
 Every ``eval_every`` epochs ``QualityWatch`` samples from the model being fitted (without moving
-the random generators training draws from), scores the rows with SDMetrics' quality report
-against held-out seed rows, and keeps a copy of the best weights. After ``patience`` scores
+the random generators training draws from), scores the rows against held-out seed rows with
+SDMetrics' quality score (computed by ``synthkit.fast_quality``: the same number in milliseconds
+instead of about 0.2 s), and keeps a copy of the best weights. After ``patience`` scores
 without an improvement of more than ``min_delta`` training stops, and the best weights go back
 into the model.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from synthkit.column_plan import TABLE
+from synthkit.fast_quality import quality_score
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EVAL_ROWS = 2000
 
@@ -29,7 +32,12 @@ class EarlyStopping:
 
 
 def quick_quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> float:
-    """SDMetrics' overall quality score of ``synthetic`` against ``real`` (a few thousand rows)."""
+    """SDMetrics' overall quality score of ``synthetic`` against ``real``, the fast way."""
+    return quality_score(real, synthetic, metadata)
+
+
+def sdmetrics_quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> float:
+    """The same score from SDMetrics' ``QualityReport`` itself (what ``quick_quality`` is checked against)."""
     import warnings
 
     from sdmetrics.reports import QualityReport

@@ -7,6 +7,11 @@ mapping of unexpected exceptions to ``TaskFailedError``.
 
 ``submit`` runs any task in a background thread and returns a ``Job``, an explicit state machine
 (PENDING -> RUNNING -> SUCCESS | FAILURE | CANCELLED) that widgets and the CLI observe.
+
+Any process can find a machine's tasks (``list_tasks``, ``find_task``), read a task's events
+(``task_events``) and ask it to stop (``request_cancel``: ``tasks/<task_id>.cancel``, which the
+task's stop check polls through ``cancel_signal``), so a panel rebuilt after a page refresh, another
+kernel or ``synthkit cancel`` can stop a task they did not start.
 """
 
 from __future__ import annotations

@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from synthkit.errors import InvalidParameterError
-from synthkit.roles import Roles, status_normal
 from synthkit.workspace import Workspace, read_json, validate_id
+
+if TYPE_CHECKING:  # pandas and roles load on first use: `synthkit machines` reads no table
+    import pandas as pd
+
+    from synthkit.roles import Roles
 
 MACHINE_FILE = "machine.json"
 
@@ -59,6 +61,10 @@ class Machine:
         machines and tables registered before roles existed read them from the catalogue: labels,
         the variant column as a category, the rest by their values.
         """
+        import pandas as pd
+
+        from synthkit.roles import Roles, status_normal
+
         if self.column_roles:
             return Roles.from_dict(self.column_roles)
         roles, normals = {}, {}

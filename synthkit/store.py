@@ -32,14 +32,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from synthkit import _version
 from synthkit._checks import BOUNDS
-from synthkit.column_plan import ColumnPlan
 from synthkit.errors import IntegrityError, MissingArtifactError
 from synthkit.machines import Machine, get_machine
 from synthkit.workspace import (
@@ -52,6 +48,9 @@ from synthkit.workspace import (
     validate_id,
     write_json,
 )
+
+if TYPE_CHECKING:  # pandas loads on first use: reading a manifest (`synthkit machines`) needs none
+    import pandas as pd
 
 SEED_FILE = "seed.parquet"
 METADATA_FILE = "metadata.json"
@@ -88,6 +87,8 @@ def detect_metadata(frame: pd.DataFrame, machine: Machine) -> Any:
     SDV's detection guesses from values (a unique integer column becomes a primary key, a
     low-cardinality number a category); the roles know better.
     """
+    from synthkit.column_plan import ColumnPlan
+
     return ColumnPlan.from_seed(frame, machine.roles_for(frame)).metadata()
 
 
@@ -146,6 +147,7 @@ def verify_seed(machine_id: str, workspace: str | os.PathLike | None = None) -> 
 
 def load_seed(machine_id: str, workspace: str | os.PathLike | None = None) -> tuple[pd.DataFrame, Any, dict]:
     """The seed table, its SDV metadata and its manifest, after checking the file's SHA-256."""
+    import pandas as pd
     from sdv.metadata import Metadata
 
     get_machine(machine_id, workspace)
@@ -162,6 +164,8 @@ def load_seed(machine_id: str, workspace: str | os.PathLike | None = None) -> tu
 def split_holdout(frame: pd.DataFrame, fraction: float, seed: int, strata: str | list[str] | None):
     """Keep ``fraction`` of the rows out of the fit, per label stratum (each combination of the
     label columns) so rare failures are in both."""
+    import numpy as np
+
     if fraction == 0:
         return frame, frame.iloc[0:0]
     rng = np.random.default_rng(seed)
@@ -176,6 +180,8 @@ def split_holdout(frame: pd.DataFrame, fraction: float, seed: int, strata: str |
 
 
 def _read_holdout(model_folder: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
+    import pandas as pd
+
     path = model_folder / HOLDOUT_FILE
     return pd.read_parquet(path, columns=columns) if path.is_file() else None
 

@@ -3,6 +3,7 @@ with Debian's Chromium. Fails (not skips) when either cannot start, unless
 SYNTHKIT_SKIP_BROWSER_TESTS=1 opts out explicitly. It takes a screenshot of the workbench, which
 `make screenshot` (SYNTHKIT_UPDATE_SCREENSHOT=1) copies to docs/workbench.png for the README."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,10 @@ def lab(tmp_path):
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # a reloaded page joins the notebook's running kernel (its session) instead of asking which
+    notebook_settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text('{"autoStartDefaultKernel": true}')
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copy(ROOT / "notebooks" / "workbench.ipynb", notebooks)
@@ -110,50 +115,145 @@ def _set(page, css_class: str, value: str) -> None:
     field.press("Enter")
 
 
+@contextlib.contextmanager
+def _shot_on_failure(page, folder: Path):
+    """Keep a screenshot of the whole page when a step fails (``failure.png`` in the test's folder)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(folder / "failure.png"), full_page=True)
+        raise
+
+
+def _browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return browser, browser.new_page(viewport={"width": 1280, "height": 1100})
+
+
+CODE_CELLS = 2  # in notebooks/workbench.ipynb
+
+
+def _run_workbench(page, lab, run: int = 1) -> None:
+    """Run all cells of the open workbench notebook (the ``run``-th time) and wait for the
+    workbench they make, not one restored from before a refresh."""
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    _wait_for_idle_kernel(lab)
+    page.wait_for_timeout(500)
+    assert not page.locator(".jp-Dialog").count(), page.locator(".jp-Dialog").inner_text()
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")  # no wait
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-InputPrompt')]"
+        f".some(p => p.innerText.includes('[{run * CODE_CELLS}]'))",
+        timeout=90_000,
+    )
+    page.wait_for_selector(".sk-machine select", timeout=90_000)
+
+
+def _seed(page, samples: int = 400) -> None:
+    page.select_option(".sk-machine select", label="pump_001 (centrifugal_pump)")
+    _set(page, "sk-samples", str(samples))
+    page.click("button.sk-seed")
+    page.wait_for_function(
+        f"() => document.querySelector('.sk-seed-status')?.innerText.includes('{samples:,} rows')",
+        timeout=90_000,
+    )
+
+
+def _plot(selector: str) -> str:
+    """JavaScript reading a plotly figure on the page: traces, their types, the x axis type."""
+    return (
+        f"(() => {{ const gd = document.querySelector('.{selector} .js-plotly-plot');"
+        " if (!gd || !gd.data) return null;"
+        " return {traces: gd.data.length, types: gd.data.map(t => t.type),"
+        " axis: gd._fullLayout && gd._fullLayout.xaxis ? gd._fullLayout.xaxis.type : null}; })()"
+    )
+
+
 def test_workbench_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.goto(f"{lab['base']}/lab/tree/workbench.ipynb?token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-        _wait_for_idle_kernel(lab)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_selector(".sk-machine select", timeout=90_000)
+        browser, page = _browser(playwright)
+        with _shot_on_failure(page, lab["workspace"].parent):
+            page.goto(f"{lab['base']}/lab/tree/workbench.ipynb?token={lab['token']}")
+            _run_workbench(page, lab)
+            _seed(page)
 
-        page.select_option(".sk-machine select", label="pump_001 (centrifugal_pump)")
-        _set(page, "sk-samples", "400")
-        page.click("button.sk-seed")
-        page.wait_for_function(
-            "() => document.querySelector('.sk-seed-status')?.innerText.includes('400 rows')", timeout=90_000
-        )
+            page.click(".lm-TabBar-tab:has-text('2 Train')")
+            _set(page, "sk-epochs", "3")
+            _set(page, "sk-batch-size", "100")
+            page.click("button.sk-train")
+            page.wait_for_function(
+                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
+                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length === 3; }",
+                timeout=120_000,
+            )
+            page.wait_for_function(
+                "() => document.querySelector('.sk-result')?.innerText.includes('model file')", timeout=60_000
+            )
+            shot = lab["workspace"].parent / "workbench.png"
+            page.locator(".sk-workbench").screenshot(path=str(shot))
 
-        page.click(".lm-TabBar-tab:has-text('2 Train')")
-        _set(page, "sk-epochs", "3")
-        _set(page, "sk-batch-size", "100")
-        page.click("button.sk-train")
-        page.wait_for_function(
-            "() => { const gd = document.querySelector('.js-plotly-plot.sk-lossfig');"
-            " return gd && gd.data && gd.data[0].x && gd.data[0].x.length === 3; }",
-            timeout=120_000,
-        )
-        page.wait_for_function(
-            "() => document.querySelector('.sk-result')?.innerText.includes('model path')", timeout=60_000
-        )
-        shot = lab["workspace"].parent / "workbench.png"
-        page.locator(".sk-workbench").screenshot(path=str(shot))
+            # a typed -5 stays -5, is named by its label, and Train stays disabled: the model is kept
+            machine_folder = lab["workspace"] / "machines" / "pump_001"
+            before = snapshot(machine_folder)
+            _set(page, "sk-epochs", "-5")
+            page.wait_for_function("() => document.querySelector('button.sk-train').disabled", timeout=30_000)
+            problem = page.locator(".sk-train-problems").inner_text()
+            epochs_shown = page.locator(".sk-epochs input").input_value()
+            page.locator("button.sk-train").dispatch_event("click")
+            page.wait_for_timeout(1500)
+            train_disabled = page.locator("button.sk-train").is_disabled()
+            after = snapshot(machine_folder)
 
-        page.click(".lm-TabBar-tab:has-text('3 Generate')")
-        _set(page, "sk-n-train", "300")
-        _set(page, "sk-n-val", "50")
-        _set(page, "sk-n-test", "50")
-        page.click("button.sk-generate")
-        page.wait_for_function(
-            "() => document.querySelectorAll('.sk-results tbody tr').length === 3", timeout=120_000
-        )
-        cells = page.locator(".sk-results tbody tr td:nth-child(3)").all_inner_texts()
+            page.click(".lm-TabBar-tab:has-text('3 Generate')")
+            _set(page, "sk-n-train", "300")
+            _set(page, "sk-n-val", "50")
+            _set(page, "sk-n-test", "50")
+            page.click("button.sk-generate")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.sk-results tbody tr').length === 3", timeout=120_000
+            )
+            cells = page.locator(".sk-results tbody tr td:nth-child(3)").all_inner_texts()
+            page.wait_for_function(
+                "() => document.querySelector('.sk-gen-stage')?.innerText === 'completed'", timeout=120_000
+            )
+            page.locator(".sk-generate-panel").screenshot(path=str(lab["workspace"].parent / "verdicts.png"))
+            verdicts = page.locator(".sk-quality").inner_text()
+            label_bars = page.evaluate(_plot("sk-labelfig"))
+
+            # the distribution plot rebuilds its axes for each kind of column
+            seen = []
+            for column, axis, kind in (
+                ("flow_rate_m3h", "linear", "histogram"),
+                ("failure_mode", "category", "bar"),
+                ("vibration_mm_s", "linear", "histogram"),
+            ):
+                page.select_option(".sk-column select", column)
+                page.wait_for_function(
+                    f"() => {{ const p = {_plot('sk-distfig')}; return p && p.axis === '{axis}'"
+                    f" && p.traces === 2 && p.types.every(t => t === '{kind}'); }}",
+                    timeout=30_000,
+                )
+                seen.append(page.evaluate(_plot("sk-distfig")))
+
+            # another machine: no results of pump_001 left on any tab
+            page.click(".lm-TabBar-tab:has-text('1 Machine')")
+            page.select_option(".sk-machine select", label="motor_001 (electric_motor)")
+            page.click(".lm-TabBar-tab:has-text('3 Generate')")
+            page.wait_for_function(
+                "() => document.querySelector('.sk-generate-machine')?.innerText.includes('motor_001')",
+                timeout=30_000,
+            )
+            stale_runs = page.locator(".sk-results tbody tr").count()
+            stale_plot = page.evaluate(_plot("sk-distfig"))
+            page.click(".lm-TabBar-tab:has-text('2 Train')")
+            stale_result = page.locator(".sk-result").inner_text()
+            stale_loss = page.evaluate(
+                "() => document.querySelector('.sk-lossfig .js-plotly-plot').data[0].x.length"
+            )
         browser.close()
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
     if os.environ.get("SYNTHKIT_UPDATE_SCREENSHOT") == "1":  # `make screenshot` refreshes the README's
@@ -162,3 +262,57 @@ def test_workbench_in_jupyterlab(lab):
     for path in cells:
         assert Path(path.strip()).is_file(), path
         assert str(lab["workspace"]) in path
+    assert epochs_shown == "-5" and train_disabled
+    assert "Epochs must be a whole number from 1 to 100,000" in problem
+    assert after == before  # the model (and everything else of the machine) is as it was
+    assert "Overall quality" in verdicts and "Failure rate, synthetic vs real" in verdicts
+    assert label_bars["traces"] == 2 and label_bars["types"] == ["bar", "bar"]
+    assert [p["axis"] for p in seen] == ["linear", "category", "linear"]
+    assert stale_runs == 0 and stale_plot["traces"] == 0
+    assert stale_result.strip() == "" and stale_loss == 0
+
+
+def test_a_refresh_during_training_then_stop_from_the_reattached_panel(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = _browser(playwright)
+        with _shot_on_failure(page, lab["workspace"].parent):
+            page.goto(f"{lab['base']}/lab/tree/workbench.ipynb?token={lab['token']}")
+            _run_workbench(page, lab)
+            _seed(page, 2000)
+            page.click(".lm-TabBar-tab:has-text('2 Train')")
+            _set(page, "sk-epochs", "1000")
+            _set(page, "sk-batch-size", "100")
+            page.click("button.sk-train")
+            page.wait_for_function(
+                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
+                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length >= 5; }",
+                timeout=120_000,
+            )
+            page.locator(".sk-train-panel").screenshot(path=str(lab["workspace"].parent / "training.png"))
+            label_before = page.locator(".sk-progress-label").inner_text()
+
+            page.reload()  # the page goes; the kernel and the training go on
+            _run_workbench(page, lab, run=2)  # the workbench made again finds the training
+            page.select_option(".sk-machine select", label="pump_001 (centrifugal_pump)")
+            page.click(".lm-TabBar-tab:has-text('2 Train')")
+            page.wait_for_function("() => !document.querySelector('button.sk-stop').disabled", timeout=60_000)
+            page.wait_for_function(
+                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
+                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length >= 5; }",
+                timeout=60_000,
+            )
+            train_disabled = page.locator("button.sk-train").is_disabled()
+            page.click("button.sk-stop")
+            page.wait_for_function(
+                "() => document.querySelector('.sk-status')?.innerText.includes('stopped after epoch')",
+                timeout=60_000,
+            )
+            status = page.locator(".sk-status").inner_text()
+        browser.close()
+    tasks = sorted((lab["workspace"] / "tasks").glob("train-*.json"))
+    assert len(tasks) == 1
+    assert json.loads(tasks[0].read_text())["status"] == "CANCELLED"
+    assert train_disabled and "No model was saved" in status
+    assert "ETA" in label_before

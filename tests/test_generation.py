@@ -94,11 +94,11 @@ def test_a_failed_generation_leaves_no_run(trained, monkeypatch):
 
     calls = []
 
-    def flaky(model, rows, seed):
+    def flaky(model, rows, seed, conditions=None):
         calls.append(rows)
         if len(calls) == 2:
             raise OSError("disk full")
-        return original(model, rows, seed)
+        return original(model, rows, seed, conditions)
 
     original = generation.sample_chunk
     monkeypatch.setattr(generation, "sample_chunk", flaky)

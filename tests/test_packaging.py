@@ -1,5 +1,6 @@
 """The project's own promises about itself: one dependency list, a light import, a curated API."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -56,11 +57,36 @@ def test_every_install_uses_the_constraints():
     assert re.search(r"^\$\(STAMP\): .*constraints\.txt", makefile, re.M)
 
 
+def _loaded_after(code: str, heavy: tuple[str, ...]) -> list[str]:
+    """Which of ``heavy`` a fresh interpreter has imported after running ``code``."""
+    probe = f"import sys\n{code}\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return ast.literal_eval(out.strip().splitlines()[-1])
+
+
 def test_import_synthkit_stays_light():
-    heavy = ("ipywidgets", "plotly", "sdv", "torch")
-    code = f"import sys, synthkit; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    heavy = ("ipywidgets", "plotly", "sdv", "torch", "sklearn")
+    assert _loaded_after("import synthkit", heavy) == []
+
+
+def test_the_public_api_loads_on_first_use():
+    """Names resolve on first use (PEP 562); ``dir()`` and the submodules read as before."""
+    code = "import synthkit\nfrom synthkit import train_tvae\nprint(sorted(dir(synthkit)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert set(synthkit.__all__) | {"store", "training", "evaluation"} <= set(ast.literal_eval(out))
+    assert synthkit.store.load_model is synthkit.load_model
+
+
+def test_the_light_commands_import_no_table_or_model_library(tmp_path):
+    """`--help`, `machines`, `status` and `watch` are called many times a day: no pandas, no torch."""
+    from synthkit.jobs import run_task
+    from synthkit.workspace import Workspace
+
+    run_task("seed", "pump_001", "seed-light-1", {}, lambda emitter: None, workspace=Workspace(tmp_path))
+    heavy = ("numpy", "pandas", "pyarrow", "torch", "sdv", "sklearn", "plotly", "ipywidgets")
+    for argv in (["--help"], ["machines"], ["status", "seed-light-1"], ["watch", "seed-light-1"]):
+        code = f"from synthkit.cli import main\nassert main(['--workspace', {str(tmp_path)!r}, *{argv}]) == 0"
+        assert _loaded_after(code, heavy) == [], argv
 
 
 def test_public_api_is_explicit_and_importable():

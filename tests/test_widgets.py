@@ -228,7 +228,7 @@ def test_replacing_a_model_or_seed_data_asks_first(ran):
     set_tiny(train, epochs=2)
     train.train_button.click()
     assert train.job is None and train.confirm.pending
-    assert "already has a tvae model (3 epochs" in train.confirm.question.value
+    assert "already has the model tvae (tvae, 3 epochs" in train.confirm.question.value
     train.confirm.no.click()
     assert not train.confirm.pending and train.job is None
     train.train_button.click()
@@ -289,8 +289,10 @@ def test_the_distribution_plot_rebuilds_its_axes_for_each_column_kind(ran):
         panel.column.value = column
         assert layout.xaxis.type == kind and layout.xaxis.autorange is True
         assert [t.type for t in panel.figure.data] == [trace, trace]
-    # what a refreshed page draws is what the figure holds now, not what it was displayed with
-    assert [t["type"] for t in panel.figure._widget_data] == ["histogram", "histogram"]
+    # what a refreshed page draws is the figure as it is now, not as it was first displayed
+    shown = panel.distribution.view.shown()
+    assert [t["type"] for t in shown["data"]] == ["histogram", "histogram"]
+    assert shown["layout"]["xaxis"]["type"] == "linear"
 
 
 def test_verdict_thresholds():

@@ -129,7 +129,11 @@ WORKBENCH = [
         "3. **Generate**: sample train/val/test splits and judge them: does the synthetic data keep the\n"
         "   real distributions, the failure rate, and the relations between sensors?\n\n"
         "Everything is kept in the workspace folder, so the CLI and batch runs see the same machines\n"
-        "and models."
+        "and models.\n\n"
+        "Trainings and generations run on when the page goes: if the workbench shows *Error displaying\n"
+        "widget* after a page refresh, run the cell below again. The new workbench picks up a running\n"
+        "training where it is, with its loss chart and a working Stop (`synthkit cancel TASK_ID` stops\n"
+        "it from a terminal too)."
     ),
     new_code_cell('workspace = None\nmachine_id = "cnc_machine_001"', metadata={"tags": ["parameters"]}),
     new_code_cell(

@@ -3,8 +3,8 @@ the service's bounds, a confirm step, and a lock for updates coming from job thr
 
 from __future__ import annotations
 
-import copy
 import html
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +20,7 @@ ENTRY_WIDTH = "17em"
 INVALID_CSS = "sk-invalid"
 STYLE_SHEET = w.HTML(
     f"<style>.{INVALID_CSS} input{{border-color:#b00020 !important;background:#fdecea}}"
-    ".sk-hint{color:#555;font-size:85%;line-height:28px}</style>"
+    ".sk-hint{color:#555;font-size:85%;line-height:28px;white-space:nowrap;margin-left:4px}</style>"
 )
 
 
@@ -67,16 +67,39 @@ def button(description: str, css_class: str, **kwargs: Any) -> w.Button:
     return styled(w.Button(description=description, layout=w.Layout(width="auto"), **kwargs), css_class)
 
 
-def keep_for_refresh(figure: Any) -> None:
-    """Store what a plotly FigureWidget shows in its widget state.
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
-    plotly sends updates to the page as one-off messages and keeps the traces it was displayed
-    with as the widget's state, so a page refresh redrew an empty chart. Storing the current
-    traces and layout makes a refreshed page draw what the figure holds now.
+
+class FigureView:
+    """A plotly figure shown in an ``Output`` widget through JupyterLab's plotly renderer.
+
+    Change ``figure`` in place, then ``show()``: the widget's state is the figure as drawn, so a
+    refreshed page (or one more view) draws it again. A plotly ``FigureWidget`` could not do that
+    reliably: each one is an anywidget carrying plotly's 5 MB bundle, which the page must load
+    within anywidget's 2 s on every page load; under a training's CPU load it did not, and the
+    workbench came back blank or "model not found".
     """
-    if hasattr(figure, "_widget_data") and hasattr(figure, "_layout_obj"):
-        figure._widget_data = copy.deepcopy(figure._data)
-        figure._widget_layout = copy.deepcopy(figure._layout_obj._props)
+
+    def __init__(self, figure: Any, css_class: str):
+        self.figure = figure
+        self.widget = styled(w.Output(), css_class)
+        self.shows = 0
+        self.show()
+
+    def show(self) -> None:
+        data = json.loads(self.figure.to_json())
+        self.widget.outputs = (
+            {
+                "output_type": "display_data",
+                "data": {PLOTLY_MIME: data, "text/plain": "<plotly figure>"},
+                "metadata": {},
+            },
+        )
+        self.shows += 1
+
+    def shown(self) -> dict[str, Any]:
+        """The figure as the page was last given it (what a refreshed page draws)."""
+        return self.widget.outputs[0]["data"][PLOTLY_MIME]
 
 
 def _range(field: str) -> str:
@@ -110,7 +133,9 @@ class Form:
             css_class,
         )
         text.observe(lambda _: self._on_change(), names="value")
-        hint = unit if field == "sizes" else f"{unit} ({_range(field)})" if unit else _range(field)
+        bounds = None if field == "sizes" else BOUNDS[field]
+        show_range = bounds is not None and not bounds.optional  # "blank: random" says enough
+        hint = f"{unit} ({_range(field)})" if show_range else unit
         self.entries[key] = (text, field, label)
         self.rows[key] = w.HBox([text, styled(w.HTML(html.escape(hint)), "sk-hint")])
         return text

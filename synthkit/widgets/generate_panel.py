@@ -114,7 +114,7 @@ class GeneratePanel(w.VBox):
                 self.status,
                 self.results,
                 self.quality,
-                self.label_rates.figure,
+                self.label_rates.widget,
                 self.distribution,
                 self.report_path,
             ]

@@ -1,5 +1,5 @@
-"""The live loss chart: a Plotly FigureWidget fed by training events, redrawn in place at most a
-few times a second (always on the last event), quality on a second axis when it is scored."""
+"""The live loss chart: a Plotly figure fed by training events, redrawn at most twice a second
+(always on the last event), quality on a second axis when it is scored."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from synthkit import ProgressEvent
-from synthkit.widgets._common import keep_for_refresh
-
-KEEP_EVERY_S = 5.0  # how often the drawn state is stored for a page refresh (always at the end)
+from synthkit.widgets._common import FigureView
 
 
 class LossChart:
     """A progress sink that keeps every epoch's loss (and quality) and draws them."""
 
-    def __init__(self, min_interval_s: float = 0.25, height: int = 320):
+    def __init__(self, min_interval_s: float = 0.5, height: int = 320, css_class: str = "sk-lossfig"):
         figure = make_subplots(specs=[[{"secondary_y": True}]])
         figure.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="loss"), secondary_y=False)
         figure.add_trace(
@@ -30,21 +28,25 @@ class LossChart:
             title=dict(text="Training loss per epoch", x=0, xanchor="left"),
             legend=dict(orientation="h", x=0, xanchor="left", y=-0.3, yanchor="top"),  # under the plot
         )
-        figure.update_xaxes(title_text="epoch", tickformat="d", rangemode="tozero")
+        figure.update_xaxes(title_text="epoch", tickformat="d")
         figure.update_yaxes(title_text="loss", secondary_y=False)
         figure.update_yaxes(title_text="quality (0-1)", secondary_y=True, range=[0, 1], visible=False)
-        self.figure = go.FigureWidget(figure)
+        self.figure = figure
+        self.view = FigureView(figure, css_class)
         self.min_interval_s = min_interval_s
         self.epochs: list[int] = []
         self.losses: list[float] = []
         self.quality: list[tuple[int, float]] = []
         self._drawn = 0.0
-        self._kept = 0.0
         self.redraws = 0
+
+    @property
+    def widget(self):
+        return self.view.widget
 
     def reset(self) -> None:
         self.epochs, self.losses, self.quality = [], [], []
-        self._draw(final=True)
+        self._draw()
 
     def __call__(self, event: ProgressEvent) -> None:
         self.add([event])
@@ -63,18 +65,21 @@ class LossChart:
             if event.metadata.get("quality") is not None:
                 self.quality.append((event.epoch, event.metadata["quality"]))
         if final or time.monotonic() - self._drawn >= self.min_interval_s:
-            self._draw(final)
+            self._draw()
 
-    def _draw(self, final: bool = False) -> None:
+    def flush(self) -> None:
+        """Draw what was held back by the throttle (a replayed log, the last events)."""
+        if len(self.figure.data[0].x or ()) != len(self.epochs):
+            self._draw()
+
+    def _draw(self) -> None:
         self._drawn = time.monotonic()
         self.redraws += 1
-        with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y = list(self.epochs), list(self.losses)
-            self.figure.data[1].x = [e for e, _ in self.quality]
-            self.figure.data[1].y = [q for _, q in self.quality]
-            self.figure.layout.yaxis2.visible = bool(self.quality)
-            # whole epochs only: a tick every epoch while there are few, plotly's choice after
-            self.figure.layout.xaxis.dtick = 1 if len(self.epochs) <= 10 else None
-        if final or time.monotonic() - self._kept >= KEEP_EVERY_S:
-            self._kept = time.monotonic()
-            keep_for_refresh(self.figure)
+        figure = self.figure
+        figure.data[0].x, figure.data[0].y = list(self.epochs), list(self.losses)
+        figure.data[1].x = [e for e, _ in self.quality]
+        figure.data[1].y = [q for _, q in self.quality]
+        figure.layout.yaxis2.visible = bool(self.quality)
+        # whole epochs only: a tick every epoch while there are few, plotly's choice after
+        figure.layout.xaxis.dtick = 1 if len(self.epochs) <= 10 else None
+        self.view.show()

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from synthkit.report_html import REAL, SYNTHETIC, distribution_figure
 from synthkit.verdicts import FAIR, GOOD, WARNING, Verdict
-from synthkit.widgets._common import LABEL_STYLE, keep_for_refresh, styled
+from synthkit.widgets._common import LABEL_STYLE, FigureView, styled
 
 BADGES = {
     GOOD: ("#1b5e20", "&#10003; good"),
@@ -48,7 +48,9 @@ class LabelRates:
     """Bars of each label's rate, real vs synthetic: always on the panel, filled for each run."""
 
     def __init__(self) -> None:
-        self.figure = styled(go.FigureWidget(), "sk-labelfig")
+        self.figure = go.Figure()
+        self.view = FigureView(self.figure, "sk-labelfig")
+        self.widget = self.view.widget
         self.show(None)
 
     def show(self, label_rates: dict[str, dict[str, Any]] | None) -> None:
@@ -60,35 +62,30 @@ class LabelRates:
             if not names
             else None
         )
-        with self.figure.batch_update():
-            self.figure.data = []
-            for series, color in (("real", REAL), ("synthetic", SYNTHETIC)):
-                self.figure.add_bar(
-                    x=[_label_name(n) for n in names],
-                    y=[100 * (label_rates[n][series] or 0.0) for n in names],
-                    name=series,
-                    marker_color=color,
-                    customdata=[label_rates[n]["ratio"] for n in names],
-                    hovertemplate=f"%{{x}}<br>{series}: %{{y:.2f}}% of rows"
-                    + (
-                        "<br>synthetic / real: %{customdata:.2f}<extra></extra>"
-                        if series == "synthetic"
-                        else ""
-                    ),
-                )
-            self.figure.update_layout(
-                height=300,
-                margin=dict(t=40, b=80, l=60, r=10),
-                barmode="group",
-                title=dict(text="Failure rates: real vs synthetic", x=0, xanchor="left"),
-                xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
-                yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
-                legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-                annotations=[]
-                if note is None
-                else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)],
+        self.figure.data = []
+        for series, color in (("real", REAL), ("synthetic", SYNTHETIC)):
+            self.figure.add_bar(
+                x=[_label_name(n) for n in names],
+                y=[100 * (label_rates[n][series] or 0.0) for n in names],
+                name=series,
+                marker_color=color,
+                customdata=[label_rates[n]["ratio"] for n in names],
+                hovertemplate=f"%{{x}}<br>{series}: %{{y:.2f}}% of rows"
+                + ("<br>synthetic / real: %{customdata:.2f}<extra></extra>" if series == "synthetic" else ""),
             )
-        keep_for_refresh(self.figure)
+        self.figure.update_layout(
+            height=300,
+            margin=dict(t=40, b=80, l=60, r=10),
+            barmode="group",
+            title=dict(text="Failure rates: real vs synthetic", x=0, xanchor="left"),
+            xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
+            yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
+            legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+            annotations=[]
+            if note is None
+            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)],
+        )
+        self.view.show()
 
 
 class Distribution(w.VBox):
@@ -101,11 +98,10 @@ class Distribution(w.VBox):
             w.Dropdown(options=[], description="column", style=LABEL_STYLE, layout=w.Layout(width="28em")),
             "sk-column",
         )
-        self.figure = styled(
-            go.FigureWidget(layout=dict(height=320, margin=dict(t=40, b=60, l=60, r=10))), "sk-distfig"
-        )
+        self.figure = go.Figure(layout=dict(height=320, margin=dict(t=40, b=60, l=60, r=10)))
+        self.view = FigureView(self.figure, "sk-distfig")
         self.column.observe(lambda change: self.show_column(change["new"]), names="value")
-        super().__init__([self.column, self.figure])
+        super().__init__([self.column, self.view.widget])
 
     def show(self, real: Any, synthetic: Any, units: dict[str, str]) -> None:
         """Offer the columns of a run's samples (None: nothing to show) and draw the first."""
@@ -116,10 +112,9 @@ class Distribution(w.VBox):
             self.column.value = columns[0]
             self.show_column(columns[0])
         else:
-            with self.figure.batch_update():
-                self.figure.data = []
-                self.figure.layout.title = None
-            keep_for_refresh(self.figure)
+            self.figure.data = []
+            self.figure.layout.title = None
+            self.view.show()
 
     def show_column(self, column: str | None) -> None:
         """Draw ``column``, with the axes rebuilt for its kind: a numeric column is a histogram on a
@@ -129,25 +124,24 @@ class Distribution(w.VBox):
         source = distribution_figure(self.real[column], self.synthetic[column])
         numeric = bool(source.data) and source.data[0].type == "histogram"
         unit = self.units.get(column)
-        with self.figure.batch_update():
-            self.figure.data = []
-            for trace in source.data:
-                self.figure.add_trace(trace)
-            self.figure.update_layout(
-                title=dict(text=f"{column}: real vs synthetic", x=0, xanchor="left"),
-                barmode=source.layout.barmode,
-                legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-                xaxis=dict(
-                    type="linear" if numeric else "category",
-                    autorange=True,
-                    range=None,
-                    title=dict(text=f"{column} ({unit})" if unit else column),
-                ),
-                yaxis=dict(
-                    type="linear",
-                    autorange=True,
-                    range=None,
-                    title=dict(text="density" if numeric else "share of rows"),
-                ),
-            )
-        keep_for_refresh(self.figure)
+        self.figure.data = []
+        for trace in source.data:
+            self.figure.add_trace(trace)
+        self.figure.update_layout(
+            title=dict(text=f"{column}: real vs synthetic", x=0, xanchor="left"),
+            barmode=source.layout.barmode,
+            legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+            xaxis=dict(
+                type="linear" if numeric else "category",
+                autorange=True,
+                range=None,
+                title=dict(text=f"{column} ({unit})" if unit else column),
+            ),
+            yaxis=dict(
+                type="linear",
+                autorange=True,
+                range=None,
+                title=dict(text="density" if numeric else "share of rows"),
+            ),
+        )
+        self.view.show()

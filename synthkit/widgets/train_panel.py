@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from synthkit import MissingArtifactError, ProgressEvent, TrainResult, submit, train_model
 from synthkit.jobs import find_task, new_task_id, request_cancel, task_events
-from synthkit.store import model_manifest, seed_manifest
+from synthkit.store import list_models, seed_manifest
 from synthkit.training import MODEL_KINDS
 from synthkit.widgets._common import (
     FINAL,
@@ -140,7 +140,6 @@ class TrainPanel(w.VBox):
         self.status = styled(w.HTML(""), "sk-status")
         self.result_card = styled(w.HTML(""), "sk-result")
         self.chart = LossChart()
-        styled(self.chart.figure, "sk-lossfig")
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         super().__init__(
@@ -158,7 +157,7 @@ class TrainPanel(w.VBox):
                 w.HBox([self.train_button, self.stop_button]),
                 self.confirm,
                 w.HBox([self.progress, self.progress_label]),
-                self.chart.figure,
+                self.chart.widget,
                 self.status,
                 self.result_card,
             ]
@@ -252,6 +251,7 @@ class TrainPanel(w.VBox):
         task_id = self.task_id = status["task_id"]
         events, offset = task_events(task_id, self.workspace)
         self._show_events(task_id, events)
+        self.chart.flush()  # the whole log so far, drawn at once
         if status["status"] in FINAL:
             self._show_end(status)
             return
@@ -274,14 +274,12 @@ class TrainPanel(w.VBox):
             return None
         machine_id = self.machine_id
         if not confirmed:
-            try:
-                model = model_manifest(machine_id, self.workspace)
-            except MissingArtifactError:
-                model = None
+            model = self._existing_model()
             if model is not None:
                 self.confirm.ask(
-                    f"{machine_id} already has a {model['model']} model ({model['epochs_run']} epochs, "
-                    f"trained {model['trained_at']}). A finished training replaces it; a Stop keeps it.",
+                    f"{machine_id} already has the model {model['name']} ({model['kind']}, "
+                    f"{model['epochs']} epochs, trained {model['trained_at']}). "
+                    "A finished training replaces it; a Stop keeps it.",
                     lambda: self.start(confirmed=True),
                     yes="Train and replace",
                 )
@@ -395,12 +393,16 @@ class TrainPanel(w.VBox):
             if self._last
             else "before its first epoch"
         )
-        try:
-            model = model_manifest(self.machine_id, self.workspace)
-            kept = f"The model trained before ({model['trained_at']}) is kept."
-        except MissingArtifactError:
-            kept = "No model was saved."
+        model = self._existing_model()
+        kept = (
+            f"The model trained before ({model['trained_at']}) is kept." if model else "No model was saved."
+        )
         return f"Training stopped {done}. {kept}"
+
+    def _existing_model(self) -> dict[str, Any] | None:
+        """The machine's model a training of the kind chosen replaces (its name is the kind)."""
+        models = {m["name"]: m for m in list_models(self.machine_id, self.workspace)}
+        return models.get(self.model.value)
 
     def _task_ended(self, status: dict[str, Any]) -> None:
         """Another panel's task ended: new seed data makes Train possible."""
