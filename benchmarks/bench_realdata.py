@@ -129,7 +129,7 @@ def score(
             sample[column] = pd.to_datetime(sample[column], errors="coerce")
     quality = quality_scores(reference, sample[columns], plan.metadata().to_dict())["quality"]
     labels = label_ratios(real_test, synthetic, plan, train_rows, real_all)
-    missing = missing_share_errors(real_test, synthetic)
+    missing = missing_share_errors(real_all.drop(columns="_row", errors="ignore"), synthetic)  # all real rows
     return {
         "quality": round(quality, 4),
         "label_ratios": labels["ratios"],
