@@ -523,10 +523,12 @@ import json, time
 from synthkit.widgets import Workbench
 bench = Workbench({root!r}, {machine!r})
 panel = bench.train
-panel.epochs.value, panel.batch_size.value, panel.seed.value = {epochs}, 100, "1"
+panel.epochs.value, panel.batch_size.value, panel.seed.value = "{epochs}", "100", "1"
 panel.compress_dims.value = panel.decompress_dims.value = "32"
-panel.embedding_dim.value = 16
+panel.embedding_dim.value = "16"
 panel.train_button.click()
+if panel.confirm.layout.display == "flex":  # a model of that name exists: replace it, as a user would
+    panel.confirm.yes.click()
 while panel.running:
     time.sleep(0.1)
 task_id = panel.job.task_id if panel.job else None
