@@ -210,7 +210,11 @@ def utility(
         if target.nunique() < 2:
             continue
         model = HistGradientBoostingClassifier(categorical_features=mask or None, random_state=seed)
-        with threadpool_limits(1):  # after torch ran, shared OpenMP pools oversubscribe the cores
+        # One OpenMP thread: the classifier opens thousands of tiny parallel regions per fit, and
+        # their barriers stall whenever another process holds the cores (a training beside it):
+        # 2-20x slower with 2 threads on a busy 2-core machine, no faster on an idle one
+        # (benchmarks/bench_evaluate.py; training earlier in the same process makes no difference).
+        with threadpool_limits(1):
             model.fit(_encode(frame[features], categories), target)
             predicted = model.predict_proba(test)[:, 1]
         flagged = np.argsort(-predicted, kind="stable")[: int(truth.sum())]
