@@ -40,10 +40,10 @@ from synthkit.widgets._common import (
     table,
 )
 from synthkit.widgets.results import Distribution, LabelRates, verdict_table
-from synthkit.widgets.state import TaskWatch, WorkbenchState
+from synthkit.widgets.state import FollowsState, TaskWatch, WorkbenchState
 
 
-class GeneratePanel(w.VBox):
+class GeneratePanel(FollowsState, w.VBox):
     """Generate train/val/test splits from a machine's model and judge them."""
 
     def __init__(
@@ -120,21 +120,7 @@ class GeneratePanel(w.VBox):
             ]
         )
         self.add_class("sk-generate-panel")
-        self.state.observe(lambda change: self.show_machine(change["new"]), names="machine_id")
-        self.state.observe(lambda change: self._task_ended(change["new"]), names="ended")
-        self.show_machine(self.state.machine_id or machine_id)
-
-    @property
-    def machine_id(self) -> str:
-        return self.state.machine_id
-
-    @machine_id.setter
-    def machine_id(self, value: str) -> None:
-        self.state.machine_id = value
-
-    @property
-    def running(self) -> bool:
-        return self.active
+        self.follow_state(machine_id)
 
     def parameters(self) -> tuple[dict[str, Any], list[str]]:
         values, problems = self.form.read()

@@ -118,3 +118,29 @@ class TaskWatch:
         if not self.stopped and not self._ended.is_set():
             self._ended.set()
             self._on_end(status)
+
+
+class FollowsState:
+    """Mixin for panels that show one machine of a shared ``WorkbenchState``: the machine they show
+    is the state's, and they refresh when it changes or when a task of theirs ends."""
+
+    state: WorkbenchState
+    active: bool = False
+
+    def follow_state(self, machine_id: str | None) -> None:
+        """Observe the state and show its machine (or ``machine_id`` when it has none yet)."""
+        self.state.observe(lambda change: self.show_machine(change["new"]), names="machine_id")
+        self.state.observe(lambda change: self._task_ended(change["new"]), names="ended")
+        self.show_machine(self.state.machine_id or machine_id)
+
+    @property
+    def machine_id(self) -> str:
+        return self.state.machine_id
+
+    @machine_id.setter
+    def machine_id(self, value: str) -> None:
+        self.state.machine_id = value
+
+    @property
+    def running(self) -> bool:
+        return self.active

@@ -30,7 +30,7 @@ from synthkit.widgets._common import (
     table,
 )
 from synthkit.widgets.loss_chart import LossChart
-from synthkit.widgets.state import TaskWatch, WorkbenchState
+from synthkit.widgets.state import FollowsState, TaskWatch, WorkbenchState
 
 ETA_AFTER_EPOCHS = 3  # the first epochs carry set-up costs: an ETA from them misleads
 
@@ -44,7 +44,7 @@ def _time(event: ProgressEvent) -> datetime:
     return datetime.fromisoformat(event.timestamp)
 
 
-class TrainPanel(w.VBox):
+class TrainPanel(FollowsState, w.VBox):
     """Train a model for one machine while the loss chart fills in."""
 
     def __init__(
@@ -163,21 +163,7 @@ class TrainPanel(w.VBox):
             ]
         )
         self.add_class("sk-train-panel")
-        self.state.observe(lambda change: self.show_machine(change["new"]), names="machine_id")
-        self.state.observe(lambda change: self._task_ended(change["new"]), names="ended")
-        self.show_machine(self.state.machine_id or machine_id)
-
-    @property
-    def machine_id(self) -> str:
-        return self.state.machine_id
-
-    @machine_id.setter
-    def machine_id(self, value: str) -> None:
-        self.state.machine_id = value
-
-    @property
-    def running(self) -> bool:
-        return self.active
+        self.follow_state(machine_id)
 
     # ---- reading the controls ----
 
