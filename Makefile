@@ -79,8 +79,9 @@ notebooks: $(STAMP)
 faults: $(STAMP)
 	$(BIN)/python benchmarks/fault_matrix.py
 
+# The README's pictures from a real run in the served workbench and the tutorial (about 5 minutes).
 screenshot: $(STAMP) system-deps
-	SYNTHKIT_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py
+	$(BIN)/python tools/screenshots.py --workspace $(WORKSPACE)
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script --quick || exit 1; done

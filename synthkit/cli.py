@@ -68,6 +68,20 @@ def cmd_machines(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask_before_replacing(args: argparse.Namespace, what: list[str]) -> None:
+    """Replacing data asks first: a yes/no prompt on a terminal, else ``--replace`` is required.
+    ``what`` says what would be replaced; nothing is asked when it is empty."""
+    if not what or args.replace:
+        return
+    said = "; ".join(what)
+    if sys.stdin.isatty() and not args.json:
+        answer = input(f"{said}. Replace? [y/N] ")
+        if answer.strip().lower() in ("y", "yes"):
+            return
+        raise errors.TaskCancelledError("Nothing was replaced.")
+    raise errors.InvalidParameterError(f"{said}. Pass --replace to replace it; nothing was changed.")
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     from synthkit.seed import generate_seed_data
 
@@ -76,6 +90,15 @@ def cmd_seed(args: argparse.Namespace) -> int:
         raise errors.InvalidParameterError("Name at least one MACHINE_ID, or pass --all.")
     for machine_id in ids:  # check every id before making any data
         get_machine(machine_id, args.workspace)
+    seeded = {m: _seed_summary(m, args.workspace) for m in ids}
+    ask_before_replacing(
+        args,
+        [
+            f"{m} already has {s['seed_rows']:,} rows of seed data (made {s['seed_created_at']})"
+            for m, s in seeded.items()
+            if s["seed_rows"] is not None
+        ],
+    )
     results = []
     for machine_id in ids:
         result = generate_seed_data(machine_id, args.samples, args.seed, workspace=args.workspace)
@@ -258,8 +281,20 @@ def run_job(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from synthkit.store import list_models
     from synthkit.training import train_model
 
+    get_machine(args.machine_id, args.workspace)
+    name = args.name or args.model
+    ask_before_replacing(
+        args,
+        [
+            f"{args.machine_id} already has the model {m['name']} ({m['kind']}, {m['epochs']} epochs, "
+            f"trained {m['trained_at']})"
+            for m in list_models(args.machine_id, args.workspace)
+            if m["name"] == name
+        ],
+    )
     result = run_job(
         train_model,
         args,
@@ -300,30 +335,12 @@ def _print_quality(report: dict[str, Any]) -> None:
 
 def parse_conditions(items: list[str] | None) -> dict[str, Any] | None:
     """--condition COL=VALUE, COL=VALUE:SHARE (repeat for each value) and COL=LOW..HIGH."""
-    conditions: dict[str, Any] = {}
-    for item in items or ():
-        column, sep, text = item.partition("=")
-        if not sep or not column or not text:
-            raise errors.InvalidParameterError(
-                f"--condition takes COL=VALUE, COL=VALUE:SHARE or COL=LOW..HIGH. Got {item!r} instead."
-            )
-        if ".." in text:
-            low, _, high = text.partition("..")
-            try:
-                conditions[column] = (float(low) if low else None, float(high) if high else None)
-            except ValueError:
-                raise errors.InvalidParameterError(
-                    f"--condition {item!r}: LOW and HIGH must be numbers."
-                ) from None
-        elif ":" in text:
-            value, _, share = text.rpartition(":")
-            try:
-                conditions.setdefault(column, {})[value] = float(share)
-            except (ValueError, TypeError):
-                raise errors.InvalidParameterError(f"--condition {item!r}: SHARE must be a number.") from None
-        else:
-            conditions[column] = text
-    return conditions or None
+    from synthkit.conditions import parse_condition_texts
+
+    try:
+        return parse_condition_texts(items or ()) or None
+    except errors.InvalidParameterError as error:
+        raise errors.InvalidParameterError(f"--condition {error}") from None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -575,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every built-in machine")
     p.add_argument("--samples", type=int, default=10_000, help="rows per machine (100-5,000,000)")
     p.add_argument("--seed", type=int, default=None, help="random seed; same seed, same bytes")
+    p.add_argument("--replace", action="store_true", help="replace seed data made before, without asking")
 
     p = command("register", cmd_register, "register your own machine from a CSV file")
     p.add_argument("machine_id", metavar="MACHINE_ID")
@@ -594,6 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=500, help="rows per batch")
     p.add_argument("--seed", type=int, default=None, help="seed for identical runs")
     p.add_argument("--name", default=None, help="the model's name on the machine (default: the kind)")
+    p.add_argument("--replace", action="store_true", help="replace a model of that name without asking")
     p.add_argument("--holdout-fraction", type=float, default=0.2, help="seed rows kept for evaluation")
     p.add_argument("--model", default="tvae", help="tvae (default), gaussian_copula or ctgan")
     p.add_argument("--early-stopping", action="store_true", help="stop when quality stops improving")
@@ -716,9 +735,9 @@ def exit_code(error: BaseException) -> int:
 
 def error_line(error: BaseException) -> str:
     """One line for stderr: synthkit's messages as they are, anything else with its type."""
-    if isinstance(error, (errors.TaskCancelledError, KeyboardInterrupt)):
-        return "error: cancelled"
     message = " ".join(str(error).split())
+    if isinstance(error, (errors.TaskCancelledError, KeyboardInterrupt)):
+        return "error: cancelled" + (f": {message}" if message else "")
     if isinstance(error, errors.SynthkitError) and message:
         return f"error: {message}"
     return f"error: {type(error).__name__}" + (f": {message}" if message else "")

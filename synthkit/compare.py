@@ -58,6 +58,9 @@ def compare_models(
 ) -> pd.DataFrame:
     """One row per model (all of the machine's by default): the leaderboard, best quality first.
 
+    ``leaderboard.attrs["label_rates"]`` holds the share of rows of every failure flag and class,
+    ``{"real": {label: share}, model: {label: share}, ...}`` (empty for a machine without labels).
+
     With ``save`` the table and its figures are written to ``machines/<id>/compare.html``.
     """
     rows = check_int("compare_models", "rows", rows, 100, 1_000_000)
@@ -113,6 +116,8 @@ def compare_models(
             }
         )
     leaderboard = pd.DataFrame(table).sort_values("quality", ascending=False).reset_index(drop=True)
+    rates = label_rate_table(real, samples, plan) if plan.labels else pd.DataFrame()
+    leaderboard.attrs["label_rates"] = {s: rates[s].to_dict() for s in rates.columns}
     if save:
         page = compare_html(machine.machine_id, leaderboard, real, samples, plan)
         write_bytes(compare_path(machine_id, ws.root), page.encode())

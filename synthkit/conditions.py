@@ -5,15 +5,20 @@ of one column (``{"failure": {1: 0.5, 0: 0.5}}``, a share of 1.0 allowed) or a n
 (``{"load_pct": (80, None)}``), combined. A TVAE with a label plan draws label conditions directly
 (its label spans are drawn among the allowed combinations in the asked shares), so even rare
 failure modes cost few draws, and the other columns follow the model's distribution given those
-labels. Everything else (categories, ranges, other model kinds) is met by rejection: rows are
-drawn in batches and kept while they match, up to a bounded number of draws. A condition that no
-training row meets, or that rejection cannot meet in time, is refused with the rate achieved.
+labels. A GaussianCopula gets its fixed values and shares of label and category columns from
+SDV's conditional sampling (``sdv.sampling.Condition``: the copula's normal is conditioned on
+them), with the labels those training rows all share added, so labels never contradict each
+other. Everything else (ranges, categories of a TVAE, CTGAN, whose SDV synthesizer only filters
+unconditioned rows) is met by rejection: rows are drawn in batches and kept while they match, up
+to a bounded number of draws. A condition that no training row meets, or that neither way can
+meet in time, is refused with the rate achieved.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +39,9 @@ class Conditions:
     fixed: dict[str, str] = field(default_factory=dict)  # column -> value, as label text
     shares: dict[str, dict[str, float]] = field(default_factory=dict)  # one column -> value -> share
     ranges: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    # Per quota (None, or each asked value of the shares column): the fixed and shared values as
+    # the training rows hold them, plus the labels those rows all share; what SDV conditions on.
+    exact: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.fixed or self.shares or self.ranges)
@@ -49,6 +57,49 @@ class Conditions:
             ok &= True if low is None else values >= low
             ok &= True if high is None else values <= high
         return ok
+
+
+CONDITION_SYNTAX = "COL=VALUE, COL=VALUE:SHARE (one per value) or COL=LOW..HIGH"
+
+
+def parse_condition_texts(texts: Iterable[str]) -> dict[str, Any]:
+    """Conditions typed as text (the CLI's ``--condition``, the workbench's conditions box) as the
+    dict ``conditions`` takes: ``COL=VALUE`` a fixed value, ``COL=VALUE:SHARE`` a share of one value
+    (one text per value), ``COL=LOW..HIGH`` a range (either end may be blank). Blank texts are
+    skipped; values stay text, checked against the model's columns when the conditions are used.
+
+    >>> parse_condition_texts(["failure_mode=bearing", "load=0.8.."])
+    {'failure_mode': 'bearing', 'load': (0.8, None)}
+    """
+    conditions: dict[str, Any] = {}
+    for raw in texts:
+        item = raw.strip()
+        if not item:
+            continue
+        column, sep, text = (part.strip() for part in item.partition("="))
+        if not sep or not column or not text:
+            raise InvalidParameterError(f"{item!r} is not {CONDITION_SYNTAX}.")
+        before = conditions.get(column)
+        if ".." in text:
+            low, _, high = (part.strip() for part in text.partition(".."))
+            try:
+                wanted: Any = (float(low) if low else None, float(high) if high else None)
+            except ValueError:
+                raise InvalidParameterError(f"{item!r}: LOW and HIGH must be numbers.") from None
+        elif ":" in text:
+            value, _, share = (part.strip() for part in text.rpartition(":"))
+            try:
+                wanted = {value: float(share)}
+            except ValueError:
+                raise InvalidParameterError(f"{item!r}: SHARE must be a number.") from None
+            if isinstance(before, dict) and value not in before:
+                wanted, before = {**before, **wanted}, None
+        else:
+            wanted = text
+        if before is not None:
+            raise InvalidParameterError(f"{item!r}: {column} has a condition already.")
+        conditions[column] = wanted
+    return conditions
 
 
 def check_conditions(conditions: object, plan: ColumnPlan, seen: pd.DataFrame, function: str) -> Conditions:
@@ -102,6 +153,7 @@ def check_conditions(conditions: object, plan: ColumnPlan, seen: pd.DataFrame, f
             value = normal_text(wanted)
             _known(function, column, [value], known)
             checked.fixed[column] = value
+    checked.exact = _exact_values(checked, plan, seen, function)
     return checked
 
 
@@ -112,6 +164,33 @@ def _known(function: str, column: str, values: list[str], known: list[str]) -> N
             f"{function}: {column}={unknown[0]!r} never occurs in the training rows; its values are "
             f"{', '.join(map(repr, known[:30]))}."
         )
+
+
+def _exact_values(checked: Conditions, plan: ColumnPlan, seen: pd.DataFrame, function: str) -> dict:
+    """``Conditions.exact``: SDV compares typed values (``1``, not ``"1"``), so each asked
+    combination is looked up in the training rows; a label all of them share is added
+    (``failure_mode=bearing`` implies ``failure=1``), so labels never contradict each other. A
+    combination no training row has is refused."""
+    if not checked.fixed and not checked.shares:
+        return {}
+    column, shares = next(iter(checked.shares.items()), (None, {None: 1.0}))
+    exact = {}
+    for key in [k for k, share in shares.items() if share > 0]:
+        wanted = {**checked.fixed, **({} if column is None else {column: key})}
+        rows = seen
+        for name, value in wanted.items():
+            rows = rows[rows[name].notna() & (label_text(rows[name]) == value)]
+        if rows.empty:
+            asked = " with ".join(f"{name}={value!r}" for name, value in wanted.items())
+            raise InvalidParameterError(f"{function}: no training row has {asked}.")
+        shared = [
+            c for c in plan.labels if c not in wanted and rows[c].notna().all() and rows[c].nunique() == 1
+        ]
+        first = rows.iloc[0]
+        exact[key] = {
+            c: first[c].item() if isinstance(first[c], np.generic) else first[c] for c in [*wanted, *shared]
+        }
+    return exact
 
 
 def _label_plan(model: Model, conditions: Conditions) -> Any:
@@ -141,23 +220,37 @@ def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataF
     saved = (getattr(tvae, "label_plan", None), getattr(tvae, "failure_ratio", None))
     if plan is not None:
         tvae.label_plan, tvae.failure_ratio = plan, None
+    native = plan is None and bool(conditions.exact) and _sdv.samples_conditions(model.synthesizer)
+    asked = set(conditions.fixed) | set(conditions.shares)
+    direct = not conditions.ranges and (native or (plan is not None and asked <= set(plan.columns)))
     try:
-        kept, drawn = _draw_until_met(model, rows, conditions, seed)
+        kept, drawn = _draw_until_met(model, rows, conditions, seed, native, direct)
     finally:
         if plan is not None:
             tvae.label_plan, tvae.failure_ratio = saved
     got = sum(len(k) for k in kept)
     if got < rows:
-        raise InvalidParameterError(
-            f"The conditions {_describe(conditions)} could not be met: {got:,} of {rows:,} rows after "
-            f"{drawn:,} draws (a rate of {got / max(drawn, 1):.4%}); loosen them or ask for fewer rows."
-        )
+        raise _unmet(conditions, got, rows, drawn)
     order = np.random.default_rng(seed).permutation(rows)
     return pd.concat(kept, ignore_index=True).iloc[order].reset_index(drop=True)
 
 
-def _draw_until_met(model: Model, rows: int, conditions: Conditions, seed: int) -> tuple[list, int]:
-    """Batches of model rows, kept while they match, until every quota is met or the draws run out."""
+def _unmet(conditions: Conditions, got: int, rows: int, drawn: int) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"The conditions {_describe(conditions)} could not be met: {got:,} of {rows:,} rows after "
+        f"{drawn:,} draws (a rate of {got / max(drawn, 1):.4%}); loosen them or ask for fewer rows."
+    )
+
+
+def _draw_until_met(
+    model: Model, rows: int, conditions: Conditions, seed: int, native: bool = False, direct: bool = False
+) -> tuple[list, int]:
+    """Batches of model rows, kept while they match, until every quota is met or the draws run out.
+
+    ``native``: each batch comes from SDV's conditional sampling on ``conditions.exact`` (rows
+    asked of SDV count as draws), so only the ranges are left to rejection. ``direct``: the rows
+    drawn meet every condition (SDV's or the label plan's), so the first batch asks only for the
+    rows wanted instead of twice that (at least 1,000)."""
     from synthkit import _sdv
 
     quotas = _quotas(rows, conditions)
@@ -166,10 +259,25 @@ def _draw_until_met(model: Model, rows: int, conditions: Conditions, seed: int) 
     with warnings.catch_warnings():  # rows the plan could not place are filtered out below
         warnings.filterwarnings("ignore", message=".*could not be drawn with their label's share.*")
         while any(q > 0 for q in quotas.values()) and drawn < MAX_DRAW_FACTOR * max(rows, 100):
-            batch = int(min(100_000, max(1_000, 2 * sum(quotas.values()))))
             batch_seed = int(np.random.SeedSequence([seed, batch_index]).generate_state(1)[0])
-            frame = _sdv.sample_rows(model.synthesizer, batch, batch_seed)
-            drawn, batch_index = drawn + batch, batch_index + 1
+            exactly = direct and batch_index == 0  # after a short first batch, ask twice the rest
+            batch_index += 1
+            if native:
+                spread = 1 if exactly else 2
+                asks = [
+                    (conditions.exact[k], int(min(100_000, spread * q))) for k, q in quotas.items() if q > 0
+                ]
+                drawn += sum(n for _, n in asks)
+                try:
+                    frame = _sdv.sample_conditioned(model.synthesizer, asks, batch_seed)
+                except ValueError as error:  # SDV could not sample any row under the conditions
+                    got = sum(len(k) for k in kept)
+                    raise _unmet(conditions, got, rows, drawn) from error
+            else:
+                missing = sum(quotas.values())
+                batch = int(min(100_000, missing if exactly else max(1_000, 2 * missing)))
+                frame = _sdv.sample_rows(model.synthesizer, batch, batch_seed)
+                drawn += batch
             kept += _take(frame[conditions.matches(frame)], quotas, conditions)
     return kept, drawn
 

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 
 class SynthkitError(Exception):
-    """Root of every error synthkit raises on purpose."""
+    """Root of every error synthkit raises on purpose.
+
+    Where the message tells a CLI or Python user what to run next, ``in_workbench`` says the same
+    for someone clicking through the workbench (which panel, which button).
+    """
+
+    def __init__(self, *args: object, in_workbench: str | None = None):
+        super().__init__(*args)
+        self.in_workbench = in_workbench
 
 
 class InvalidParameterError(SynthkitError, ValueError):

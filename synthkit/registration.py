@@ -244,7 +244,9 @@ def register_machine(
     folder = ws.machine_dir(machine_id)
     if (folder / MACHINE_FILE).exists() and not replace:
         raise InvalidParameterError(
-            f"Machine {machine_id!r} is already registered; pass replace=True (--replace) to replace it."
+            f"Machine {machine_id!r} is already registered; pass replace=True (--replace) to replace it.",
+            in_workbench=f"{machine_id} is already registered: choose it in the list and use "
+            "'Replace its data...', or pick another id.",
         )
     frame, resolved = prepare_table(data, roles, normals, no_label)
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)

@@ -128,7 +128,8 @@ def seed_manifest(machine_id: str, workspace: str | os.PathLike | None = None) -
     path = Workspace(workspace).seed_dir(machine_id) / SEED_MANIFEST
     if not path.is_file():
         raise MissingArtifactError(
-            f"Machine {machine_id!r} has no seed data yet: run `synthkit seed {machine_id}` first."
+            f"Machine {machine_id!r} has no seed data yet: run `synthkit seed {machine_id}` first.",
+            in_workbench=f"{machine_id} has no seed data yet: make it on the Machine tab.",
         )
     return read_json(path)
 
@@ -267,7 +268,8 @@ def resolve_model_name(machine_id: str, name: str | None, workspace: str | os.Pa
     folders = model_folders(machine_id, workspace)
     if not folders:
         raise MissingArtifactError(
-            f"Machine {machine_id!r} has no trained model yet: run `synthkit train {machine_id}` first."
+            f"Machine {machine_id!r} has no trained model yet: run `synthkit train {machine_id}` first.",
+            in_workbench=f"{machine_id} has no trained model yet: train one on the Train tab.",
         )
     if name is None:
         return max(folders, key=lambda n: (_manifest_or_empty(folders[n]).get("trained_at", ""), n))
@@ -503,7 +505,8 @@ def resolve_run(machine_id: str, run_id: str | None, workspace: str | os.PathLik
         runs = list_runs(machine_id, workspace)
         if not runs:
             raise MissingArtifactError(
-                f"Machine {machine_id!r} has no runs yet: run `synthkit generate {machine_id}` first."
+                f"Machine {machine_id!r} has no runs yet: run `synthkit generate {machine_id}` first.",
+                in_workbench=f"{machine_id} has no splits yet: generate them on the Generate tab.",
             )
         run_id = runs[-1]["run_id"]
     folder = run_folder(machine_id, validate_id(run_id, "run_id"), workspace)

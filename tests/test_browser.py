@@ -1,7 +1,7 @@
 """The workbench in a real browser: JupyterLab started here on 127.0.0.1, driven by Playwright
 with Debian's Chromium. Fails (not skips) when either cannot start, unless
-SYNTHKIT_SKIP_BROWSER_TESTS=1 opts out explicitly. It takes a screenshot of the workbench, which
-`make screenshot` (SYNTHKIT_UPDATE_SCREENSHOT=1) copies to docs/workbench.png for the README."""
+SYNTHKIT_SKIP_BROWSER_TESTS=1 opts out explicitly. It keeps screenshots of the workbench in its
+folder (the README's pictures come from `make screenshot`, tools/screenshots.py)."""
 
 import contextlib
 import json
@@ -31,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = ROOT / "docs" / "workbench.png"
 
 
 def _get(url: str):
@@ -256,8 +255,6 @@ def test_workbench_in_jupyterlab(lab):
             )
         browser.close()
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
-    if os.environ.get("SYNTHKIT_UPDATE_SCREENSHOT") == "1":  # `make screenshot` refreshes the README's
-        shutil.copy(shot, SCREENSHOT)
     assert len(cells) == 3
     for path in cells:
         assert Path(path.strip()).is_file(), path

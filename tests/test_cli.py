@@ -51,6 +51,36 @@ def test_seed_then_machines_shows_rows(workspace):
     assert re.search(r"pump_001 .* 300 ", table)
 
 
+def test_replacing_seed_data_or_a_model_asks_first(workspace, monkeypatch):
+    """Off a terminal --replace is required (exit 2, nothing changed); on one a prompt asks."""
+    assert cli("seed", "pump_001", "--samples", "300", "--seed", "3", workspace=workspace).returncode == 0
+    again = ("seed", "pump_001", "--samples", "400", "--seed", "4")
+    before = snapshot(workspace)
+    refused = cli(*again, workspace=workspace)
+    assert refused.returncode == 2 and "pump_001 already has 300 rows of seed data" in refused.stderr
+    assert "--replace" in refused.stderr and snapshot(workspace) == before
+
+    train = ("train", "pump_001", "--epochs", "2", "--batch-size", "100", "--quiet")
+    assert cli(*train, workspace=workspace).returncode == 0
+    before = snapshot(workspace)
+    refused = cli(*train, "--name", "tvae", workspace=workspace)
+    assert refused.returncode == 2 and "already has the model tvae (tvae, 2 epochs, trained" in refused.stderr
+    assert snapshot(workspace) == before
+    assert cli(*train, "--name", "second", workspace=workspace).returncode == 0  # a new name: no question
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    before = snapshot(workspace)
+    declined = cli(*again, workspace=workspace)
+    assert declined.returncode == 130 and "Nothing was replaced" in declined.stderr
+    assert snapshot(workspace) == before
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert cli(*again, workspace=workspace).returncode == 0
+    assert cli(*train, "--replace", workspace=workspace).returncode == 0  # no prompt needed
+    machines = json.loads(cli("machines", "--json", workspace=workspace).stdout)
+    assert {m["machine_id"]: m["seed_rows"] for m in machines}["pump_001"] == 400
+
+
 def test_seed_all_prints_the_fleet_summary(workspace):
     result = cli("seed", "--all", "--samples", "200", "--seed", "1", workspace=workspace)
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ layer or of the layers below:
     front ends    synthkit (the package's __init__: the public API), __main__, cli, widgets/,
                   app (the workbench served by Voila), renderers (figures in executed notebooks)
     workflows     generation, evaluation, report_html, verdicts, batch, runner
-    service       _sdv/, training, early_stopping, fast_quality, jobs, seed, watch
+    service       _sdv/, training, early_stopping, mode_choice, fast_quality, jobs, seed, watch
     foundations   workspace, machines, roles, column_plan, raw_logs, simulators, registration,
                   store, events, sinks, redis_sink
     base          errors, _checks, _version, _warning_filters
@@ -48,7 +48,17 @@ LAYERS: dict[str, set[str]] = {
         "sinks",
         "redis_sink",
     },
-    "service": {"_sdv", "training", "early_stopping", "fast_quality", "jobs", "seed", "watch", "conditions"},
+    "service": {
+        "_sdv",
+        "training",
+        "early_stopping",
+        "mode_choice",
+        "fast_quality",
+        "jobs",
+        "seed",
+        "watch",
+        "conditions",
+    },
     "workflows": {"generation", "evaluation", "compare", "report_html", "verdicts", "batch", "runner"},
     "front ends": {"", "__main__", "cli", "widgets", "app", "renderers"},  # "": the package's __init__
 }

@@ -58,6 +58,15 @@ def test_sampling_state_hooks_exist():
     assert "self.decoder" in inspect.getsource(TVAE).split("def sample(")[1]
 
 
+def test_conditional_sampling_steps_are_those_of_sample_from_conditions():
+    source = inspect.getsource(BaseSingleTableSynthesizer.sample_from_conditions)
+    assert "conditions = self._make_condition_dfs(conditions)" in source
+    assert "self._validate_conditions(conditions)" in source
+    assert "self._sample_with_conditions(" in source and "progress_bar," in source
+    parameters = list(inspect.signature(BaseSingleTableSynthesizer._sample_with_conditions).parameters)
+    assert parameters[:5] == ["self", "conditions", "max_tries_per_batch", "batch_size", "progress_bar"]
+
+
 def test_tvae_builds_its_loader_from_the_module_global():
     source = inspect.getsource(TVAE).split("def fit(")[1].split("def sample(")[0]
     assert "DataLoader(dataset, batch_size=self.batch_size, shuffle=True, drop_last=False)" in source

@@ -79,6 +79,39 @@ def test_model_manifest_records_what_was_trained(seeded):
     assert len(holdout) == manifest["holdout_rows"] and holdout["failure"].sum() >= 1
 
 
+def test_the_mixture_mode_decoding_is_chosen_on_held_out_rows_and_kept_with_the_model(seeded):
+    import numpy as np
+    import torch
+
+    from synthkit.mode_choice import MODE_TEMPERATURES, PREFER_SOFTMAX_BY
+
+    train_tvae("cnc_machine_001", seed=4, **TINY)
+    manifest = model_manifest("cnc_machine_001")
+    scores = {float(t): q for t, q in manifest["mode_scores"].items()}
+    assert set(scores) == set(MODE_TEMPERATURES) and all(0 < q <= 1 for q in scores.values())
+    chosen = manifest["mode_temperature"]
+    assert scores[chosen] + (PREFER_SOFTMAX_BY if chosen == 1.0 else 0) >= max(scores.values())
+    model = load_model("cnc_machine_001").synthesizer._model
+    assert model.mode_temperature == chosen  # the model file samples the way it was chosen
+
+    # at mode temperature 0 each numeric column's mode is the decoder's most likely one, while
+    # categories are still drawn from their softmax
+    model.mode_temperature = 0.0
+    raw = torch.randn(2000, sum(span.dim for column in model.transformer.output_info_list for span in column))
+    compact, at, start, drawn_categories = model._finish(raw, {}), 0, 0, []
+    for column in model.transformer.output_info_list:
+        for span in column:
+            if span.activation_fn == "softmax":
+                most_likely = raw[:, start : start + span.dim].argmax(dim=1).numpy()
+                agree = np.mean(compact[:, at] == most_likely)
+                if column[0].activation_fn == "tanh":
+                    assert agree == 1.0
+                else:
+                    drawn_categories.append(agree)
+            at, start = at + 1, start + span.dim
+    assert drawn_categories and min(drawn_categories) < 1.0
+
+
 def test_a_raising_sink_does_not_break_training(seeded):
     def broken(event):
         raise ValueError("chart closed")
@@ -255,6 +288,7 @@ def _start_cli_training(workspace, epochs=100_000):
         "100",
         "--seed",
         "1",
+        "--replace",
         workspace=workspace,
     )
 

@@ -114,6 +114,23 @@ def test_missing_steps_are_said_in_words_and_start_nothing(bench):
     assert "synthkit" not in bench.train.status.value + bench.generate.status.value
 
 
+def test_service_errors_are_shown_in_the_workbench_words(workspace):
+    from synthkit.errors import SynthkitError
+    from synthkit.store import resolve_model_name, resolve_run, seed_manifest
+    from synthkit.widgets._common import message_of
+
+    for call, where in (
+        (seed_manifest, "Machine tab"),
+        (resolve_model_name, "Train tab"),
+        (resolve_run, "Generate tab"),
+    ):
+        with pytest.raises(SynthkitError) as caught:
+            call("pump_001", None, workspace) if call is not seed_manifest else call("pump_001", workspace)
+        assert "`synthkit " in str(caught.value)  # the CLI and Python are told the command
+        shown = message_of(caught.value)
+        assert where in shown and "synthkit" not in shown and "pump_001" in shown
+
+
 # ---- 1. tasks outlive the page ----
 
 
@@ -455,3 +472,111 @@ def test_standalone_generate_panel_and_the_service_never_imports_widgets():
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     )
+
+
+# ---- 6. models side by side (issue 15) ----
+
+
+def test_a_model_named_in_the_train_panel_lands_under_that_name(ran):
+    from synthkit.store import list_models
+
+    bench = Workbench(ran, "pump_001")
+    train = bench.train
+    set_tiny(train, epochs=2)
+    train.name.value = "Tvae small"
+    assert train.train_button.disabled and "sk-invalid" in train.name._dom_classes
+    assert "Name must be 1-64 lowercase letters" in train.problems.value
+    train.name.value = "tvae-small"
+    assert not train.train_button.disabled and train.problems.value == ""
+    train.train_button.click()
+    assert not train.confirm.pending  # a new name replaces nothing
+    wait_until(lambda: train.result is not None)
+    assert train.result.name == "tvae-small" and "trained tvae-small (tvae)" in train.status.value
+    epochs = {m["name"]: m["epochs"] for m in list_models("pump_001", ran)}
+    assert epochs == {"tvae": 3, "tvae-small": 2}  # the model of the kind's name is untouched
+    # the other tabs offer the new model, the Generate tab choosing it
+    wait_until(lambda: bench.generate.model.value == "tvae-small")
+    assert [name for _, name in bench.generate.model.options] == ["tvae", "tvae-small"]
+    assert set(bench.compare.models.value) == {"tvae", "tvae-small"}
+    # the replace confirm names the model the name typed would replace
+    train.train_button.click()
+    assert train.confirm.pending and "already has the model tvae-small (tvae, 2 epochs" in (
+        train.confirm.question.value
+    )
+    train.confirm.no.click()
+    train.name.value = ""
+    train.train_button.click()
+    assert train.confirm.pending
+    assert "already has the model tvae (tvae, 3 epochs" in train.confirm.question.value
+    train.confirm.no.click()
+
+
+def test_the_generate_panel_uses_the_chosen_model_and_a_typed_condition(ran):
+    import html
+
+    import pandas as pd
+
+    from synthkit import train_model
+
+    train_model("pump_001", "gaussian_copula", seed=1, workspace=ran)
+    panel = GeneratePanel("pump_001", ran)
+    wait_until(lambda: scored(panel))
+    assert panel.model.value == "gaussian_copula"  # the latest is chosen first
+    panel.model.value = "tvae"
+    panel.train.value, panel.val.value, panel.test.value = "200", "20", "20"
+
+    panel.conditions.value = "failure_mode bearing_failure"
+    assert panel.generate_button.disabled and "sk-invalid" in panel.conditions._dom_classes
+    problem = "Conditions cannot be read: 'failure_mode bearing_failure' is not COL=VALUE"
+    assert problem in html.unescape(panel.problems.value)
+    panel.generate_button.click()
+    assert panel.job is None
+    panel.conditions.value = "failure_mode=bearing_failure; flow_rate_m3h=100.."
+    assert not panel.generate_button.disabled and panel.problems.value == ""
+    assert "sk-invalid" not in panel.conditions._dom_classes
+
+    panel.generate_button.click()
+    wait_until(lambda: panel.result is not None or "failed" in panel.status.value)
+    assert panel.result is not None, panel.status.value
+    assert panel.result.model_name == "tvae"
+    rows = pd.read_parquet(panel.result.file_paths["train"])
+    assert len(rows) == 200
+    assert (rows["failure_mode"] == "bearing_failure").all() and (rows["flow_rate_m3h"] >= 100).all()
+    wait_until(lambda: scored(panel) or "could not be scored" in panel.quality.value)
+
+    panel.conditions.value = "no_such_column=1"  # read, then refused by the service, in words
+    panel.generate_button.click()
+    assert "no modelled column 'no_such_column'" in html.unescape(panel.status.value)
+
+
+def test_the_compare_tab_ranks_the_models_and_forgets_them_on_another_machine(ran):
+    from synthkit import train_model
+
+    train_model("pump_001", "gaussian_copula", seed=1, workspace=ran)
+    bench = Workbench(ran, "pump_001")
+    assert bench.get_title(3) == "4 Compare"
+    panel = bench.compare
+    assert set(panel.models.value) == {"tvae", "gaussian_copula"} and not panel.compare_button.disabled
+    panel.compare_button.click()
+    assert panel.running and panel.compare_button.disabled
+    wait_until(lambda: not panel.running)
+    assert panel.leaderboard is not None, panel.status.value
+    shown = panel.table.value
+    assert shown.count("<tr>") == 3 and "gaussian_copula" in shown and "tvae" in shown
+    assert "quality" in shown and "compare.html" in panel.report_path.value
+    models = list(panel.leaderboard["model"])
+    figure = panel.view.shown()  # what the page draws
+    assert [t["name"] for t in figure["data"]] == ["real", *models]
+    assert "failure" in figure["data"][0]["x"] and all(t["type"] == "bar" for t in figure["data"])
+
+    bench.machines.machine.value = "motor_001"
+    assert panel.leaderboard is None and panel.table.value == "" and panel.view.shown()["data"] == []
+    assert panel.models.options == () and panel.compare_button.disabled
+    bench.machines.machine.value = "pump_001"
+    assert panel.table.value == "" and set(panel.models.value) == {"tvae", "gaussian_copula"}
+    # a comparison that ends after a switch is not shown on the other machine
+    thread = panel.start()
+    bench.machines.machine.value = "motor_001"
+    thread.join(120)
+    assert not thread.is_alive() and panel.leaderboard is None and panel.table.value == ""
+    assert not panel.running and "motor_001" in panel.machine_label.value

@@ -6,6 +6,9 @@ What it relies on, checked against sdv 2.0.0 and ctgan 0.12.1:
 - ``ctgan``'s ``DataTransformer`` starts joblib worker processes (``Parallel(n_jobs=-1)``) to
   transform columns; on small tables that costs seconds and hundreds of MiB per worker.
   ``joblib.parallel_config(backend="sequential")`` keeps the work in-process, same result.
+- Conditional sampling without a progress bar goes through ``_make_condition_dfs``,
+  ``_validate_conditions`` and ``_sample_with_conditions(frame, max_tries, batch_size,
+  progress_bar)``, the steps of ``sample_from_conditions``.
 """
 
 from __future__ import annotations
@@ -158,3 +161,37 @@ def sample_rows(synthesizer: Any, rows: int, seed: int) -> pd.DataFrame:
     seed_sampling(synthesizer, seed)
     sampled = synthesizer.sample(rows)
     return next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
+
+
+def samples_conditions(synthesizer: Any) -> bool:
+    """Whether SDV meets conditions on the model itself: a GaussianCopula conditions its normal.
+    SDV 2.0's TVAE and CTGAN synthesizers refuse conditions in ``_sample`` and SDV falls back to
+    filtering unconditioned rows, which synthkit does itself, bounded."""
+    from sdv.single_table import GaussianCopulaSynthesizer
+
+    return isinstance(synthesizer, GaussianCopulaSynthesizer)
+
+
+def sample_conditioned(synthesizer: Any, asks: list[tuple[dict[str, Any], int]], seed: int) -> pd.DataFrame:
+    """Rows under SDV's conditions, ``rows`` for each ``(column_values, rows)`` of ``asks``
+    (``sdv.sampling.Condition``), a pure function of the fitted synthesizer and ``seed``; it may
+    return fewer rows than asked, and raises ValueError when it cannot sample any.
+
+    These are the steps of SDV's ``sample_from_conditions`` (sdv 2.0.0) with a silent progress
+    bar: the public call always draws one on stderr, and hiding it would mean swapping the
+    process's stderr.
+    """
+    import tqdm
+    from sdv.sampling import Condition
+
+    seed_sampling(synthesizer, seed)
+    conditions = synthesizer._make_condition_dfs(
+        [Condition(column_values=values, num_rows=rows) for values, rows in asks]
+    )
+    synthesizer._validate_conditions(conditions)
+    with tqdm.tqdm(total=sum(rows for _, rows in asks), disable=True) as bar:
+        parts = [synthesizer._sample_with_conditions(frame, 100, None, bar) for frame in conditions]
+    sampled = pd.concat(parts, ignore_index=True)
+    if sampled.empty:
+        raise ValueError("Unable to sample any rows for the given conditions.")
+    return sampled

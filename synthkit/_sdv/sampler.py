@@ -170,18 +170,20 @@ class SynthkitTVAE(EpochReportingTVAE):
     """
 
     temperature: float = 1.0
+    mode_temperature: float | None = None  # for numeric columns' mixture modes: None as above, 0 argmax
     decode: str = "softmax"  # "argmax" reproduces ctgan's sampling, for comparison
     label_plan: LabelPlan | None = None
     failure_ratio: float | None = None
     max_draw_factor: int = 200
     max_batch: int = 16_384
 
-    def _draw(self, logits: torch.Tensor) -> torch.Tensor:
+    def _draw(self, logits: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """Per column of ``logits`` (categories along dim 0), an index drawn from
-        softmax(logits / temperature), or the argmax."""
-        if self.decode == "argmax":
+        softmax(logits / temperature), or the argmax (at temperature 0)."""
+        temperature = self.temperature if temperature is None else temperature
+        if self.decode == "argmax" or temperature == 0:
             return logits.argmax(dim=0)
-        return draw_from_softmax(logits / self.temperature)
+        return draw_from_softmax(logits / temperature)
 
     def _finish(self, raw: torch.Tensor, drawn: dict[int, torch.Tensor]) -> np.ndarray:
         """Decoder output to compact rows: tanh of each value span, a drawn index for the others.
@@ -191,10 +193,13 @@ class SynthkitTVAE(EpochReportingTVAE):
         columns = raw.T.contiguous()
         values, start = [], 0
         for column in self.transformer.output_info_list:
+            numeric = column[0].activation_fn == "tanh"  # a value span, then its mixture mode
+            temperature = self.mode_temperature if numeric else None
             for span in column:
                 if span.activation_fn == "softmax":
                     index = drawn.get(start)
-                    index = self._draw(columns[start : start + span.dim]) if index is None else index
+                    if index is None:
+                        index = self._draw(columns[start : start + span.dim], temperature)
                     values.append(index.to(raw.dtype))
                 else:
                     values.append(torch.tanh(columns[start]))

@@ -5,10 +5,11 @@ service API, and subscribe sinks to its progress events.
     Workbench()
 """
 
+from synthkit.widgets.compare_panel import ComparePanel
 from synthkit.widgets.generate_panel import GeneratePanel
 from synthkit.widgets.machine_panel import MachinePanel
 from synthkit.widgets.state import WorkbenchState
 from synthkit.widgets.train_panel import TrainPanel
 from synthkit.widgets.workbench import Workbench
 
-__all__ = ["GeneratePanel", "MachinePanel", "TrainPanel", "Workbench", "WorkbenchState"]
+__all__ = ["ComparePanel", "GeneratePanel", "MachinePanel", "TrainPanel", "Workbench", "WorkbenchState"]

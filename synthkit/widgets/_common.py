@@ -12,7 +12,8 @@ from typing import Any
 import ipywidgets as w
 
 from synthkit._checks import BOUNDS, read_field, read_sizes
-from synthkit.errors import SynthkitError
+from synthkit.errors import InvalidParameterError, SynthkitError
+from synthkit.workspace import validate_id
 
 FINAL = ("SUCCESS", "FAILURE", "CANCELLED")
 LABEL_STYLE = {"description_width": "8.5em"}  # wide enough for every label: none is cut off
@@ -31,7 +32,10 @@ def styled(widget: w.Widget, css_class: str) -> w.Widget:
 
 
 def message_of(error: BaseException) -> str:
-    """An error as one readable line: synthkit's messages as they are, others with their type."""
+    """An error as one readable line: synthkit's messages in the workbench's words, others with
+    their type."""
+    if isinstance(error, SynthkitError) and error.in_workbench:
+        return error.in_workbench
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return message if isinstance(error, SynthkitError) else f"{type(error).__name__}: {message}"
 
@@ -109,20 +113,58 @@ def _range(field: str) -> str:
     return f"{bounds.low:,g}-{bounds.high:,g}"
 
 
+Reader = Callable[[str], tuple[Any, str | None]]  # text -> (value, None) or (None, problem)
+
+
+def read_entry(field: str | Reader, text: str) -> tuple[Any, str | None]:
+    """A typed entry read as ``field`` (a key of BOUNDS, "sizes", or a reader of its own)."""
+    if callable(field):
+        return field(text)
+    return read_sizes(text) if field == "sizes" else read_field(field, text)
+
+
+def reader(parse: Callable[[str], Any]) -> Reader:
+    """A reader from a service function that raises ``InvalidParameterError`` on bad text: its
+    message becomes the problem, shown after the field's label."""
+
+    def read(text: str) -> tuple[Any, str | None]:
+        try:
+            return parse(text), None
+        except InvalidParameterError as error:
+            return None, f"cannot be read: {str(error).rstrip('.')}"
+
+    return read
+
+
+def read_name(text: str) -> tuple[str | None, str | None]:
+    """A name typed for a model (``validate_id``); blank is None (the service's default)."""
+    name = text.strip()
+    if not name:
+        return None, None
+    try:
+        return validate_id(name, "name"), None
+    except InvalidParameterError:
+        return None, f"must be 1-64 lowercase letters, digits, '_' or '-', or blank (got {name!r})"
+
+
 class Form:
     """Typed entries read with the service's bounds (``synthkit._checks``), never clamped.
 
     Each entry is a plain text box, so what was typed stays as typed; ``read()`` returns the
-    values and the problems, each naming the field by its label. Invalid boxes are marked.
+    values and the problems, each naming the field by its label. Invalid boxes are marked. A field
+    the bounds do not cover (a name, conditions) is read by a ``Reader`` of its own.
     """
 
     def __init__(self, on_change: Callable[[], None]):
         self._on_change = on_change
-        self.entries: dict[str, tuple[w.Text, str, str]] = {}
+        self.entries: dict[str, tuple[w.Text, str | Reader, str]] = {}
         self.rows: dict[str, w.HBox] = {}
 
-    def entry(self, key: str, field: str, label: str, value: Any, unit: str, css_class: str) -> w.Text:
-        """A text box for ``field`` (a key of BOUNDS, or "sizes"), with its unit and range beside it."""
+    def entry(
+        self, key: str, field: str | Reader, label: str, value: Any, unit: str, css_class: str
+    ) -> w.Text:
+        """A text box for ``field`` (a key of BOUNDS, "sizes" or a ``Reader``), with its unit and
+        range beside it."""
         text = styled(
             w.Text(
                 value="" if value is None else str(value),
@@ -133,7 +175,7 @@ class Form:
             css_class,
         )
         text.observe(lambda _: self._on_change(), names="value")
-        bounds = None if field == "sizes" else BOUNDS[field]
+        bounds = None if callable(field) or field == "sizes" else BOUNDS[field]
         show_range = bounds is not None and not bounds.optional  # "blank: random" says enough
         hint = f"{unit} ({_range(field)})" if show_range else unit
         self.entries[key] = (text, field, label)
@@ -144,7 +186,7 @@ class Form:
         """The values by key, and one problem per invalid entry ("Epochs must be ...")."""
         values, problems = {}, []
         for key, (text, field, label) in self.entries.items():
-            value, problem = read_sizes(text.value) if field == "sizes" else read_field(field, text.value)
+            value, problem = read_entry(field, text.value)
             if problem:
                 problems.append(f"{label[:1].upper()}{label[1:]} {problem}.")
                 text.add_class(INVALID_CSS)

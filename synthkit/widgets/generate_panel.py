@@ -1,5 +1,6 @@
-"""GeneratePanel: split sizes, seed and format; Generate and Stop with stage progress; the files
-made; the run's scores with verdicts; failure rates and a chosen column, real vs synthetic.
+"""GeneratePanel: the model, split sizes, seed, format and conditions; Generate and Stop with
+stage progress; the files made; the run's scores with verdicts; failure rates and a chosen
+column, real vs synthetic.
 
 Generation runs as a task the panel observes: built or rebuilt at any moment, the panel shows the
 machine's running generation (reattached, Stop works) or its latest run, never another's."""
@@ -15,16 +16,16 @@ import ipywidgets as w
 
 from synthkit import (
     GenerateResult,
-    MissingArtifactError,
     ProgressEvent,
     evaluate,
     generate_synthetic_data,
     submit,
 )
+from synthkit.conditions import parse_condition_texts
 from synthkit.generation import FORMATS
 from synthkit.jobs import find_task, new_task_id, request_cancel, task_events
 from synthkit.machines import get_machine
-from synthkit.store import model_manifest
+from synthkit.store import list_models
 from synthkit.verdicts import judge
 from synthkit.widgets._common import (
     FINAL,
@@ -36,11 +37,22 @@ from synthkit.widgets._common import (
     note_line,
     ok_line,
     problem_list,
+    reader,
     styled,
     table,
 )
 from synthkit.widgets.results import Distribution, LabelRates, verdict_table
 from synthkit.widgets.state import FollowsState, TaskWatch, WorkbenchState
+
+
+def _conditions(text: str) -> dict[str, Any] | None:
+    """Conditions typed as the CLI's --condition texts, separated by ';' (blank: none)."""
+    return parse_condition_texts(text.split(";")) or None
+
+
+def _model_label(model: dict[str, Any]) -> str:
+    epochs = f", {model['epochs']} epochs" if model.get("epochs") else ""
+    return f"{model['name']} ({model['kind']}{epochs})"
 
 
 class GeneratePanel(FollowsState, w.VBox):
@@ -63,6 +75,10 @@ class GeneratePanel(FollowsState, w.VBox):
         self.report: Any = None
         self._has_model = False
         self.machine_label = styled(w.HTML(), "sk-generate-machine")
+        self.model = styled(
+            w.Dropdown(options=[], description="model", style=LABEL_STYLE, layout=w.Layout(width="28em")),
+            "sk-gen-model",
+        )
         self.form = Form(self._validate)
         entry = self.form.entry
         self.train = entry("train", "rows", "train", 8000, "rows", "sk-n-train")
@@ -77,6 +93,16 @@ class GeneratePanel(FollowsState, w.VBox):
             "blank: as in the data",
             "sk-failure-ratio",
         )
+        self.conditions = entry(
+            "conditions",
+            reader(_conditions),
+            "conditions",
+            "",
+            "COL=VALUE, COL=VALUE:SHARE or COL=LOW..HIGH, separated by ';' (blank: none)",
+            "sk-conditions",
+        )
+        self.conditions.layout.width = "34em"
+        self.conditions.placeholder = "failure_mode=bearing; load=0.8.."
         self.format = styled(
             w.Dropdown(options=FORMATS, value="parquet", description="file format", style=LABEL_STYLE),
             "sk-format",
@@ -102,12 +128,14 @@ class GeneratePanel(FollowsState, w.VBox):
             [
                 STYLE_SHEET,
                 self.machine_label,
+                self.model,
                 w.HBox(
                     [
                         w.VBox([rows["train"], rows["val"], rows["test"]]),
                         w.VBox([rows["seed"], rows["failure_ratio"], self.format]),
                     ]
                 ),
+                rows["conditions"],
                 self.problems,
                 w.HBox([self.generate_button, self.stop_button]),
                 w.HBox([self.progress, self.stage]),
@@ -148,11 +176,8 @@ class GeneratePanel(FollowsState, w.VBox):
         self.watch, self.task_id, self.active = None, None, False
         self.machine_label.value = f"<b>Generate splits for {html.escape(machine_id)}</b>"
         self._clear()
-        try:
-            model_manifest(machine_id, self.workspace)
-            self._has_model = True
-        except MissingArtifactError:
-            self._has_model = False
+        self._show_models(list_models(machine_id, self.workspace))
+        if not self._has_model:
             self.status.value = note_line(
                 f"{machine_id} has no trained model yet: train one on the Train tab, then generate here."
             )
@@ -160,6 +185,12 @@ class GeneratePanel(FollowsState, w.VBox):
         if task is not None:
             self._attach(task)
         self._buttons()
+
+    def _show_models(self, models: list[dict[str, Any]]) -> None:
+        """Offer the machine's models, the most recently trained chosen."""
+        self.model.options = [(_model_label(m), m["name"]) for m in models]
+        self.model.value = models[-1]["name"] if models else None
+        self._has_model = bool(models)
 
     def _clear(self) -> None:
         self.result = self.report = None
@@ -211,6 +242,8 @@ class GeneratePanel(FollowsState, w.VBox):
                 format=self.format.value,
                 report=False,  # the panel scores the run itself, keeping the samples to draw
                 failure_ratio=values.get("failure_ratio"),
+                model=self.model.value,
+                conditions=values.get("conditions"),
                 workspace=self.workspace,
                 sinks=[watch.push],
                 task_id=task_id,
@@ -320,9 +353,13 @@ class GeneratePanel(FollowsState, w.VBox):
             return
         if status.get("status") != "SUCCESS":
             return
+        machine_id = self.machine_id
+        models = list_models(machine_id, self.workspace)
 
         def update() -> None:
-            self._has_model = True
+            if machine_id != self.machine_id:
+                return
+            self._show_models(models)  # the new model, chosen
             self._buttons()
             if self.result is not None:
                 self.status.value = note_line(

@@ -26,6 +26,7 @@ from synthkit.widgets._common import (
     note_line,
     ok_line,
     problem_list,
+    read_name,
     styled,
     table,
 )
@@ -71,6 +72,7 @@ class TrainPanel(FollowsState, w.VBox):
         self.model = styled(
             w.Dropdown(options=MODEL_KINDS, value="tvae", description="model", style=LABEL_STYLE), "sk-model"
         )
+        self.name = entry("name", read_name, "name", None, "blank: the kind", "sk-model-name")
         self.epochs = entry("epochs", "epochs", "epochs", 100, "passes over the data", "sk-epochs")
         self.batch_size = entry(
             "batch_size", "batch_size", "batch size", 500, "rows per step", "sk-batch-size"
@@ -149,7 +151,7 @@ class TrainPanel(FollowsState, w.VBox):
                 w.HBox(
                     [
                         w.VBox([self.model, rows["epochs"], rows["batch_size"]]),
-                        w.VBox([rows["seed"], self.early_stopping]),
+                        w.VBox([rows["name"], rows["seed"], self.early_stopping]),
                     ]
                 ),
                 advanced,
@@ -175,6 +177,7 @@ class TrainPanel(FollowsState, w.VBox):
             for key in ("epochs", "batch_size", "seed", "holdout_fraction", "eval_every", "patience")
         }
         params["early_stopping"] = self.early_stopping.value
+        params["name"] = values.get("name")
         if self.model.value == "tvae":
             params |= {
                 key: values.get(key)
@@ -279,7 +282,9 @@ class TrainPanel(FollowsState, w.VBox):
             self._clear()  # nothing of the last run stays on screen
             self.watch, self.task_id, self.result, self.active = watch, task_id, None, True
             self.progress.max = max(1, params["epochs"])
-            self.status.value = ok_line(f"training {self.model.value} for {machine_id}...")
+            self.status.value = ok_line(
+                f"training {self.model.value} as {params['name'] or self.model.value} for {machine_id}..."
+            )
             self._buttons()
 
         self._ui.run(starting)
@@ -364,7 +369,9 @@ class TrainPanel(FollowsState, w.VBox):
         outcome = status["status"]
         if outcome == "SUCCESS" and status.get("result"):
             self.result = result = TrainResult(**status["result"])
-            self.status.value = ok_line(f"trained {result.model} in {result.training_time:.1f} s")
+            self.status.value = ok_line(
+                f"trained {result.name} ({result.model}) in {result.training_time:.1f} s"
+            )
             self.result_card.value = _result_card(result)
         elif outcome == "CANCELLED":
             self.status.value = note_line(self._stopped_text())
@@ -386,9 +393,10 @@ class TrainPanel(FollowsState, w.VBox):
         return f"Training stopped {done}. {kept}"
 
     def _existing_model(self) -> dict[str, Any] | None:
-        """The machine's model a training of the kind chosen replaces (its name is the kind)."""
+        """The machine's model a training replaces: the one of the name typed (blank: the kind)."""
+        name = self.form.read()[0].get("name") or self.model.value
         models = {m["name"]: m for m in list_models(self.machine_id, self.workspace)}
-        return models.get(self.model.value)
+        return models.get(name)
 
     def _task_ended(self, status: dict[str, Any]) -> None:
         """Another panel's task ended: new seed data makes Train possible."""

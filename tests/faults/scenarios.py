@@ -39,7 +39,7 @@ from tests.conftest import ROOT, TINY_TVAE, dask_processes
 
 MACHINE = "cnc_machine_001"
 OTHERS = ("pump_001", "motor_001")
-TINY_CLI = ("--epochs", "3", "--batch-size", "100")
+TINY_CLI = ("--epochs", "3", "--batch-size", "100", "--replace")  # the base workspace has a model
 Scenario = Callable[["Case"], None]
 SCENARIOS: dict[str, Scenario] = {}
 
@@ -212,7 +212,9 @@ def at_training_moments(action: str, interrupt: Callable[..., None]) -> None:
 
 def _kill_training_when(case: Case, condition) -> None:
     before = case.tasks("train")
-    process = case.start("train", MACHINE, "--epochs", "100000", "--batch-size", "100", "--quiet")
+    process = case.start(
+        "train", MACHINE, "--epochs", "100000", "--batch-size", "100", "--quiet", "--replace"
+    )
     task_id = wait_for(case, "train", before, process, condition)
     kill(process)
     case.check_nothing_lost()
@@ -268,7 +270,7 @@ def kill_generate_publishing(case: Case) -> None:
 
 @scenario
 def kill_seed_replacement(case: Case) -> None:
-    args = ("seed", MACHINE, "--samples", "800", "--seed", "9")
+    args = ("seed", MACHINE, "--samples", "800", "--seed", "9", "--replace")
     _kill_at_fault_point(case, "seed", args, "publish-before-swap")
     frame, _, _ = load_seed(MACHINE, case.root)  # verifies the seed's SHA-256
     assert len(frame) == 1500
@@ -350,7 +352,10 @@ def _interrupt_cli(case: Case, kind: str, args: tuple[str, ...], condition) -> N
 @scenario
 def ctrl_c_train(case: Case) -> None:
     _interrupt_cli(
-        case, "train", ("train", MACHINE, "--epochs", "100000", "--batch-size", "100"), after_epoch(1)
+        case,
+        "train",
+        ("train", MACHINE, "--epochs", "100000", "--batch-size", "100", "--replace"),
+        after_epoch(1),
     )
 
 
@@ -478,8 +483,8 @@ def task_record_garbled(case: Case) -> None:
 
 @scenario
 def two_trainings_of_one_machine(case: Case) -> None:
-    first = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet")
-    second = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet")
+    first = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet", "--replace")
+    second = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet", "--replace")
     results = [(p.communicate(timeout=600), p.returncode) for p in (first, second)]
     assert sorted(code for _, code in results) == [0, 3], results  # 3: busy
     refused = next(err for (_, err), code in results if code == 3)

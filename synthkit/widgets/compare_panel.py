@@ -1,0 +1,240 @@
+"""ComparePanel: a machine's models side by side (``synthkit.compare_models``). Pick models,
+Compare, then the leaderboard (every model scored on the same held-out rows) and the label rates,
+real vs each model, as bars.
+
+A comparison samples and scores every model chosen, seconds to minutes: it runs in a thread of
+its own, and a panel switched to another machine meanwhile drops its result when it comes."""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import threading
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from synthkit import compare_models
+from synthkit.compare import compare_path
+from synthkit.report_html import REAL
+from synthkit.store import list_models
+from synthkit.widgets._common import (
+    LABEL_STYLE,
+    FigureView,
+    button,
+    error_line,
+    note_line,
+    ok_line,
+    styled,
+    table,
+)
+from synthkit.widgets.state import FollowsState, WorkbenchState
+
+ROWS = 2000  # rows each model samples for the comparison (compare_models' default)
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _label_name(name: str) -> str:
+    return name.replace("=", ": ")
+
+
+def _model_label(model: dict[str, Any]) -> str:
+    epochs = f", {model['epochs']} epochs" if model.get("epochs") else ""
+    return f"{model['name']} ({model['kind']}{epochs})"
+
+
+class ComparePanel(FollowsState, w.VBox):
+    """Compare the models of one machine: a leaderboard and the label rates of each."""
+
+    def __init__(
+        self,
+        machine_id: str = "cnc_machine_001",
+        workspace: str | os.PathLike | None = None,
+        state: WorkbenchState | None = None,
+    ):
+        self.state = state or WorkbenchState(workspace, machine_id)
+        self.workspace = self.state.workspace
+        self._ui = self.state.ui
+        self.rows = ROWS
+        self.active = False
+        self.leaderboard: Any = None  # the comparison shown (a DataFrame), None before one
+        self._asked = 0  # counts Compare clicks and machine switches: a result for an older one is dropped
+        self.machine_label = styled(w.HTML(), "sk-compare-machine")
+        self.models = styled(
+            w.SelectMultiple(
+                options=[], description="models", rows=5, style=LABEL_STYLE, layout=w.Layout(width="28em")
+            ),
+            "sk-compare-models",
+        )
+        self.compare_button = button("Compare", "sk-compare", button_style="primary", icon="play")
+        self.status = styled(w.HTML(""), "sk-compare-status")
+        self.table = styled(w.HTML(""), "sk-leaderboard")
+        self.figure = go.Figure()
+        self.view = FigureView(self.figure, "sk-compare-labelfig")
+        self.report_path = styled(w.HTML(""), "sk-compare-report")
+        self.models.observe(lambda _: self._buttons(), names="value")
+        self.compare_button.on_click(lambda _: self.start())
+        super().__init__(
+            [
+                self.machine_label,
+                self.models,
+                self.compare_button,
+                self.status,
+                self.table,
+                self.view.widget,
+                self.report_path,
+            ]
+        )
+        self.add_class("sk-compare-panel")
+        self.follow_state(machine_id)
+
+    def _buttons(self) -> None:
+        self.compare_button.disabled = self.active or not self.models.value
+
+    # ---- what the panel shows: the machine's models, and the comparison asked for ----
+
+    def show_machine(self, machine_id: str) -> None:
+        """Show ``machine_id``'s models, every one chosen, and no comparison."""
+        models = list_models(machine_id, self.workspace)
+        self._ui.run(lambda: self._show_machine(machine_id, models))
+
+    def _show_machine(self, machine_id: str, models: list[dict[str, Any]]) -> None:
+        self._asked += 1
+        self.active = False
+        self.machine_label.value = f"<b>Compare the models of {html.escape(machine_id)}</b>"
+        self._clear()
+        self._show_models(models, chosen=[m["name"] for m in models])
+        if not models:
+            self.status.value = note_line(
+                f"{machine_id} has no trained model yet: train some on the Train tab, then compare here."
+            )
+        self._buttons()
+
+    def _show_models(self, models: list[dict[str, Any]], chosen: list[str]) -> None:
+        self.models.options = [(_model_label(m), m["name"]) for m in models]
+        self.models.value = tuple(m["name"] for m in models if m["name"] in chosen)
+
+    def _clear(self) -> None:
+        self.leaderboard = None
+        self.status.value = self.table.value = self.report_path.value = ""
+        self._draw_label_rates(None, [])
+
+    # ---- Compare ----
+
+    def start(self) -> threading.Thread | None:
+        """Compare the models chosen (the Compare button), in a thread; nothing starts while one runs."""
+        names = list(self.models.value)
+        if self.active or not names:
+            return None
+        machine_id, rows = self.machine_id, self.rows
+
+        asked = 0
+
+        def starting() -> None:
+            nonlocal asked
+            self._asked = asked = self._asked + 1
+            self._clear()
+            self.active = True
+            self.status.value = ok_line(f"comparing {', '.join(names)} on {rows:,} rows each...")
+            self._buttons()
+
+        self._ui.run(starting)
+        thread = threading.Thread(
+            target=self._run_comparison, args=(machine_id, names, rows, asked), daemon=True, name="compare"
+        )
+        thread.start()
+        return thread
+
+    def _run_comparison(self, machine_id: str, names: list[str], rows: int, asked: int) -> None:
+        try:
+            leaderboard = compare_models(machine_id, names, rows=rows, workspace=self.workspace)
+            page = compare_path(machine_id, self.workspace)
+        except Exception as error:  # one readable line, never a traceback
+            message = error_line(error)
+
+            def failed() -> None:
+                if self._asked == asked:
+                    self.status.value = message
+                    self.active = False
+                    self._buttons()
+
+            self._ui.run(failed)
+            return
+
+        def show() -> None:
+            if self._asked != asked:  # another machine or another comparison by now
+                return
+            self.leaderboard = leaderboard
+            rows = [{c: _shown(v) for c, v in row.items()} for row in leaderboard.to_dict("records")]
+            self.table.value = f"<div style='overflow-x:auto'>{table(rows, list(leaderboard.columns))}</div>"
+            self._draw_label_rates(leaderboard.attrs.get("label_rates", {}), list(leaderboard["model"]))
+            self.report_path.value = f"figures side by side: <code>{html.escape(str(page))}</code>"
+            self.status.value = ok_line(
+                f"compared {len(leaderboard)} models of {machine_id}, best quality first"
+            )
+            self.active = False  # last: everything above is drawn
+            self._buttons()
+
+        self._ui.run(show)
+
+    def _draw_label_rates(self, rates: dict[str, dict[str, float]] | None, models: list[str]) -> None:
+        """Bars of each label's share of rows: real, then each model (None: nothing compared yet)."""
+        series = [] if not rates else ["real", *[m for m in models if m in rates]]
+        labels = list(rates["real"]) if series else []
+        self.figure.data = []
+        for name in series:
+            self.figure.add_bar(
+                x=[_label_name(n) for n in labels],
+                y=[100 * (rates[name].get(n) or 0.0) for n in labels],
+                name=name,
+                marker_color=REAL if name == "real" else None,
+                hovertemplate=f"%{{x}}<br>{html.escape(name)}: %{{y:.2f}}% of rows<extra></extra>",
+            )
+        note = (
+            "compare models to see their failure rates"
+            if rates is None
+            else "this machine has no label columns"
+            if not series
+            else None
+        )
+        self.figure.update_layout(
+            height=320,
+            margin=dict(t=40, b=80, l=60, r=10),
+            barmode="group",
+            title=dict(text="Failure rates: real vs each model", x=0, xanchor="left"),
+            xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
+            yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
+            legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+            annotations=[]
+            if note is None
+            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)],
+        )
+        self.view.show()
+
+    def _task_ended(self, status: dict[str, Any]) -> None:
+        """A training of this machine ended: its model joins the list (and the choice)."""
+        if status.get("machine_id") != self.machine_id or status.get("kind") != "train":
+            return
+        if status.get("status") != "SUCCESS":
+            return
+        machine_id = self.machine_id
+        models = list_models(machine_id, self.workspace)
+
+        def update() -> None:
+            if machine_id != self.machine_id:
+                return
+            known = {name for _, name in self.models.options}
+            chosen = [*self.models.value, *(m["name"] for m in models if m["name"] not in known)]
+            self._show_models(models, chosen)
+            if self.leaderboard is not None:
+                self.status.value = note_line("A model was trained since: compare again to include it.")
+            self._buttons()
+
+        self._ui.run(update)
