@@ -174,7 +174,7 @@ def failure_rates(frame: pd.DataFrame) -> pd.Series:
 
 rates = pd.DataFrame({"real": failure_rates(real), "plain SDV TVAE": failure_rates(plain_rows),
                       "synthkit TVAE": failure_rates(synthkit_rows)}).fillna(0.0)
-px.bar(rates, barmode="group", labels={"index": "label", "value": "share of rows"},
+px.bar(rates, barmode="group", labels={"index": "label", "value": "share of rows", "variable": "rows from"},
        title="Failure rates: plain TVAE loses the rare failures, synthkit keeps them").show()
 rates.style.format("{:.2%}")
 

@@ -292,6 +292,7 @@ def test_results_have_plain_labels_verdicts_and_a_label_rate_chart(ran):
     bars = panel.label_rates.figure.data
     assert [b.name for b in bars] == ["real", "synthetic"]
     assert "failure" in bars[0].x and any(x.startswith("failure_mode: ") for x in bars[0].x)
+    assert not panel.label_rates.figure.layout.annotations  # no "generate splits..." over the bars
 
 
 def test_the_distribution_plot_rebuilds_its_axes_for_each_column_kind(ran):

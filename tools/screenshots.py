@@ -97,6 +97,11 @@ def workbench_shots(workspace: Path, folder: Path) -> None:
             page.wait_for_function(
                 "() => document.querySelector('.sk-gen-stage')?.innerText === 'completed'", timeout=600_000
             )
+            page.set_viewport_size({"width": 1000, "height": 2800})  # the whole tab painted at once
+            page.wait_for_function(
+                "() => document.querySelector('.sk-labelfig .js-plotly-plot')?.data?.length >= 2",
+                timeout=120_000,
+            )
             page.wait_for_timeout(1500)
             page.locator(".sk-workbench").screenshot(path=str(DOCS / "verdicts.png"))
             browser.close()

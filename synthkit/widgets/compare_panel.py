@@ -212,9 +212,12 @@ class ComparePanel(FollowsState, w.VBox):
             xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
             yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
             legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-            annotations=[]
+        )
+        # assigned, not updated: update_layout(annotations=[]) keeps the old note over new bars
+        self.figure.layout.annotations = (
+            []
             if note is None
-            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)],
+            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)]
         )
         self.view.show()
 

@@ -30,7 +30,17 @@ class LossChart:
         )
         figure.update_xaxes(title_text="epoch", tickformat="d")
         figure.update_yaxes(title_text="loss", secondary_y=False)
-        figure.update_yaxes(title_text="quality (0-1)", secondary_y=True, range=[0, 1], visible=False)
+        figure.update_yaxes(  # its own ticks (0, 0.2, ...), not ones synced to the loss grid
+            title_text="quality (0-1)",
+            secondary_y=True,
+            range=[0, 1],
+            tickmode="linear",
+            tick0=0,
+            dtick=0.2,
+            tickformat=".1f",
+            showgrid=False,
+            visible=False,
+        )
         self.figure = figure
         self.view = FigureView(figure, css_class)
         self.min_interval_s = min_interval_s
