@@ -32,7 +32,7 @@ from synthkit.column_plan import TABLE
 from synthkit.early_stopping import quick_quality
 from synthkit.evaluation import category_tvd, label_checks, quality_scores
 from synthkit.machines import BUILTIN_MACHINES
-from synthkit.store import load_seed, split_holdout
+from synthkit.store import load_seed, model_manifest, split_holdout
 
 ROWS, SEED, SAMPLE = 10_000, 7, 10_000
 
@@ -129,6 +129,9 @@ def run_machine(machine_id: str, epochs: int) -> dict:
     results["sdv_final_quality_on_holdout"] = round(target, 4)
     results["quality_ceiling_real_vs_real"] = round(ceiling(real, meta), 4)
     results["synthkit_best_epoch"] = result.best_epoch
+    manifest = model_manifest(machine_id, workspace)
+    results["synthkit_mode_temperature"] = manifest["mode_temperature"]  # chosen at the end of training
+    results["synthkit_mode_scores"] = manifest["mode_scores"]
     return results
 
 

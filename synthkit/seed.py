@@ -15,7 +15,7 @@ from typing import Any
 from synthkit._checks import check_bounded, check_optional_seed, check_sinks, check_stop_event
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.errors import InvalidParameterError, TaskCancelledError
-from synthkit.jobs import check_task_id, run_task
+from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
 from synthkit.simulators import simulate
 from synthkit.store import SeedResult, write_seed
@@ -52,6 +52,7 @@ def generate_seed_data(
     if seed is None:
         seed = secrets.randbelow(2**32)
     ws = Workspace(workspace)
+    stop_event = cancel_signal(ws, task_id, stop_event)  # a Stop from any process (synthkit cancel)
 
     def body(emitter: Any) -> SeedResult:
         emitter.emit("simulating", f"simulating {samples:,} rows", 0, 2)

@@ -109,3 +109,45 @@ def test_tampered_seed_is_refused(workspace):
     os.replace(result.file_path + ".new", result.file_path)
     with pytest.raises(IntegrityError, match="does not match its manifest"):
         load_seed("pump_001")
+
+
+def test_a_cancel_request_from_another_process_stops_seed_generation(workspace, monkeypatch):
+    """`synthkit cancel TASK_ID` (a cancel file in the workspace) stops a seed task after its
+    simulation; the previous seed data is kept."""
+    import threading
+    import time
+
+    from synthkit import seed as seed_module
+    from synthkit.errors import TaskCancelledError
+    from synthkit.jobs import get_task_status
+    from tests.conftest import cli
+
+    generate_seed_data("pump_001", 300, seed=1)
+    before = snapshot(workspace / "machines")
+    cancelled = threading.Event()
+
+    def simulate_then_wait(machine, samples, seed):  # the real simulator; the cancel lands meanwhile
+        frame = simulate(machine, samples, seed)
+        assert cancelled.wait(60)
+        return frame
+
+    monkeypatch.setattr(seed_module, "simulate", simulate_then_wait)
+    outcome = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(
+            pytest.raises(TaskCancelledError, generate_seed_data, "pump_001", 500, 2, task_id="seed-cancel-me")
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not (workspace / "tasks" / "seed-cancel-me.json").is_file() or (
+        get_task_status("seed-cancel-me", workspace)["status"] != "RUNNING"
+    ):
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.05)
+    assert cli("cancel", "seed-cancel-me", workspace=workspace).returncode == 0
+    cancelled.set()
+    thread.join(60)
+    assert outcome and "previous seed data is kept" in str(outcome[0].value)
+    assert get_task_status("seed-cancel-me", workspace)["status"] == "CANCELLED"
+    assert snapshot(workspace / "machines") == before
