@@ -66,6 +66,12 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def model_label(model: dict[str, Any]) -> str:
+    """A model as a picker shows it: name (kind, epochs)."""
+    epochs = f", {model['epochs']} epochs" if model.get("epochs") else ""
+    return f"{model['name']} ({model['kind']}{epochs})"
+
+
 def button(description: str, css_class: str, **kwargs: Any) -> w.Button:
     """A button sized to its label (the default width cuts longer labels off)."""
     return styled(w.Button(description=description, layout=w.Layout(width="auto"), **kwargs), css_class)

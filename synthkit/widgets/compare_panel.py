@@ -25,11 +25,13 @@ from synthkit.widgets._common import (
     FigureView,
     button,
     error_line,
+    model_label,
     note_line,
     ok_line,
     styled,
     table,
 )
+from synthkit.widgets.results import label_name, style_label_rates
 from synthkit.widgets.state import FollowsState, WorkbenchState
 
 ROWS = 2000  # rows each model samples for the comparison (compare_models' default)
@@ -41,15 +43,6 @@ def _shown(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _label_name(name: str) -> str:
-    return name.replace("=", ": ")
-
-
-def _model_label(model: dict[str, Any]) -> str:
-    epochs = f", {model['epochs']} epochs" if model.get("epochs") else ""
-    return f"{model['name']} ({model['kind']}{epochs})"
-
-
 class ComparePanel(FollowsState, w.VBox):
     """Compare the models of one machine: a leaderboard and the label rates of each."""
 
@@ -59,9 +52,7 @@ class ComparePanel(FollowsState, w.VBox):
         workspace: str | os.PathLike | None = None,
         state: WorkbenchState | None = None,
     ):
-        self.state = state or WorkbenchState(workspace, machine_id)
-        self.workspace = self.state.workspace
-        self._ui = self.state.ui
+        self.join_state(state, workspace, machine_id)
         self.rows = ROWS
         self.active = False
         self.leaderboard: Any = None  # the comparison shown (a DataFrame), None before one
@@ -118,7 +109,7 @@ class ComparePanel(FollowsState, w.VBox):
         self._buttons()
 
     def _show_models(self, models: list[dict[str, Any]], chosen: list[str]) -> None:
-        self.models.options = [(_model_label(m), m["name"]) for m in models]
+        self.models.options = [(model_label(m), m["name"]) for m in models]
         self.models.value = tuple(m["name"] for m in models if m["name"] in chosen)
 
     def _clear(self) -> None:
@@ -191,7 +182,7 @@ class ComparePanel(FollowsState, w.VBox):
         self.figure.data = []
         for name in series:
             self.figure.add_bar(
-                x=[_label_name(n) for n in labels],
+                x=[label_name(n) for n in labels],
                 y=[100 * (rates[name].get(n) or 0.0) for n in labels],
                 name=name,
                 marker_color=REAL if name == "real" else None,
@@ -204,31 +195,14 @@ class ComparePanel(FollowsState, w.VBox):
             if not series
             else None
         )
-        self.figure.update_layout(
-            height=320,
-            margin=dict(t=40, b=80, l=60, r=10),
-            barmode="group",
-            title=dict(text="Failure rates: real vs each model", x=0, xanchor="left"),
-            xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
-            yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
-            legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-        )
-        # assigned, not updated: update_layout(annotations=[]) keeps the old note over new bars
-        self.figure.layout.annotations = (
-            []
-            if note is None
-            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)]
-        )
+        style_label_rates(self.figure, "Failure rates: real vs each model", note)
         self.view.show()
 
     def _task_ended(self, status: dict[str, Any]) -> None:
         """A training of this machine ended: its model joins the list (and the choice)."""
-        if status.get("machine_id") != self.machine_id or status.get("kind") != "train":
+        models, machine_id = self.models_after_training(status), self.machine_id
+        if models is None:
             return
-        if status.get("status") != "SUCCESS":
-            return
-        machine_id = self.machine_id
-        models = list_models(machine_id, self.workspace)
 
         def update() -> None:
             if machine_id != self.machine_id:

@@ -34,6 +34,7 @@ from synthkit.widgets._common import (
     Form,
     button,
     error_line,
+    model_label,
     note_line,
     ok_line,
     problem_list,
@@ -50,11 +51,6 @@ def _conditions(text: str) -> dict[str, Any] | None:
     return parse_condition_texts(text.split(";")) or None
 
 
-def _model_label(model: dict[str, Any]) -> str:
-    epochs = f", {model['epochs']} epochs" if model.get("epochs") else ""
-    return f"{model['name']} ({model['kind']}{epochs})"
-
-
 class GeneratePanel(FollowsState, w.VBox):
     """Generate train/val/test splits from a machine's model and judge them."""
 
@@ -64,9 +60,7 @@ class GeneratePanel(FollowsState, w.VBox):
         workspace: str | os.PathLike | None = None,
         state: WorkbenchState | None = None,
     ):
-        self.state = state or WorkbenchState(workspace, machine_id)
-        self.workspace = self.state.workspace
-        self._ui = self.state.ui
+        self.join_state(state, workspace, machine_id)
         self.job: Any = None
         self.task_id: str | None = None
         self.watch: TaskWatch | None = None
@@ -188,7 +182,7 @@ class GeneratePanel(FollowsState, w.VBox):
 
     def _show_models(self, models: list[dict[str, Any]]) -> None:
         """Offer the machine's models, the most recently trained chosen."""
-        self.model.options = [(_model_label(m), m["name"]) for m in models]
+        self.model.options = [(model_label(m), m["name"]) for m in models]
         self.model.value = models[-1]["name"] if models else None
         self._has_model = bool(models)
 
@@ -349,12 +343,9 @@ class GeneratePanel(FollowsState, w.VBox):
 
     def _task_ended(self, status: dict[str, Any]) -> None:
         """A training of this machine ended: its model may be new, the run shown from the old one."""
-        if status.get("machine_id") != self.machine_id or status.get("kind") != "train":
+        models, machine_id = self.models_after_training(status), self.machine_id
+        if models is None:
             return
-        if status.get("status") != "SUCCESS":
-            return
-        machine_id = self.machine_id
-        models = list_models(machine_id, self.workspace)
 
         def update() -> None:
             if machine_id != self.machine_id:

@@ -40,8 +40,25 @@ def verdict_table(verdicts: list[Verdict]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _label_name(name: str) -> str:
+def label_name(name: str) -> str:
     return name.replace("=", ": ")
+
+
+def style_label_rates(figure: go.Figure, title: str, note: str | None) -> None:
+    """The layout of a failure-rate bar chart; ``note`` is shown instead of bars when there are none."""
+    figure.update_layout(
+        height=300,
+        margin=dict(t=40, b=80, l=60, r=10),
+        barmode="group",
+        title=dict(text=title, x=0, xanchor="left"),
+        xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
+        yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+    )
+    # assigned, not updated: update_layout(annotations=[]) keeps the old note over new bars
+    figure.layout.annotations = (
+        [] if note is None else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)]
+    )
 
 
 class LabelRates:
@@ -65,7 +82,7 @@ class LabelRates:
         self.figure.data = []
         for series, color in (("real", REAL), ("synthetic", SYNTHETIC)):
             self.figure.add_bar(
-                x=[_label_name(n) for n in names],
+                x=[label_name(n) for n in names],
                 y=[100 * (label_rates[n][series] or 0.0) for n in names],
                 name=series,
                 marker_color=color,
@@ -73,21 +90,7 @@ class LabelRates:
                 hovertemplate=f"%{{x}}<br>{series}: %{{y:.2f}}% of rows"
                 + ("<br>synthetic / real: %{customdata:.2f}<extra></extra>" if series == "synthetic" else ""),
             )
-        self.figure.update_layout(
-            height=300,
-            margin=dict(t=40, b=80, l=60, r=10),
-            barmode="group",
-            title=dict(text="Failure rates: real vs synthetic", x=0, xanchor="left"),
-            xaxis=dict(type="category", title=dict(text="label or failure mode"), automargin=True),
-            yaxis=dict(title=dict(text="% of rows"), rangemode="tozero", autorange=True),
-            legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-        )
-        # assigned, not updated: update_layout(annotations=[]) keeps the old note over new bars
-        self.figure.layout.annotations = (
-            []
-            if note is None
-            else [dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)]
-        )
+        style_label_rates(self.figure, "Failure rates: real vs synthetic", note)
         self.view.show()
 
 

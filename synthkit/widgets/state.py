@@ -127,6 +127,26 @@ class FollowsState:
     state: WorkbenchState
     active: bool = False
 
+    def join_state(
+        self, state: WorkbenchState | None, workspace: str | os.PathLike | None, machine_id: str | None = None
+    ) -> None:
+        """Share ``state`` (or a new one of its own): the workspace and the UI thread come with it."""
+        self.state = state or WorkbenchState(workspace, machine_id)
+        self.workspace = self.state.workspace
+        self._ui = self.state.ui
+
+    def models_after_training(self, status: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """This machine's models when ``status`` is a training of it that succeeded, else None."""
+        if (status.get("machine_id"), status.get("kind"), status.get("status")) != (
+            self.machine_id,
+            "train",
+            "SUCCESS",
+        ):
+            return None
+        from synthkit.store import list_models
+
+        return list_models(self.machine_id, self.workspace)
+
     def follow_state(self, machine_id: str | None) -> None:
         """Observe the state and show its machine (or ``machine_id`` when it has none yet)."""
         self.state.observe(lambda change: self.show_machine(change["new"]), names="machine_id")

@@ -54,9 +54,7 @@ class TrainPanel(FollowsState, w.VBox):
         workspace: str | os.PathLike | None = None,
         state: WorkbenchState | None = None,
     ):
-        self.state = state or WorkbenchState(workspace, machine_id)
-        self.workspace = self.state.workspace
-        self._ui = self.state.ui
+        self.join_state(state, workspace, machine_id)
         self.job: Any = None  # the last job this panel started
         self.task_id: str | None = None  # the task shown (started here or elsewhere)
         self.watch: TaskWatch | None = None
