@@ -2,8 +2,9 @@
 
 Serves the workbench with Voila on 127.0.0.1, drives it in Debian's Chromium like a user (seed data
 for pump_001, a 120-epoch training with the quality scored on held-out rows every 5 epochs, one set
-of splits), and keeps two screenshots: the Train tab when the training has ended
-(``docs/workbench.png``) and the Generate tab's verdicts (``docs/verdicts.png``). Then it runs the
+of splits), and keeps three screenshots: the Train tab half-way through the training
+(``docs/training-live.png``) and when it has ended (``docs/workbench.png``), and the Generate
+tab's verdicts (``docs/verdicts.png``). Then it runs the
 tutorial with papermill and keeps its label-rate figure (``docs/tutorial-label-rates.png``).
 
 The workspace is a named folder (``--workspace``, default ``workspace`` in the repository), so the
@@ -82,6 +83,12 @@ def workbench_shots(workspace: Path, folder: Path) -> None:
             page.click("button.sk-train")
             if page.locator("button:has-text('Train and replace')").count():
                 page.click("button:has-text('Train and replace')")
+            page.wait_for_function(  # mid-run: the progress bar, the ETA, the chart growing
+                "() => document.querySelector('.sk-lossfig .js-plotly-plot')?.data?.[0]?.x?.length"
+                f" >= {EPOCHS // 2}",
+                timeout=900_000,
+            )
+            page.locator(".sk-workbench").screenshot(path=str(DOCS / "training-live.png"))
             page.wait_for_function(
                 "() => document.querySelector('.sk-result')?.innerText.includes('model file')",
                 timeout=900_000,
