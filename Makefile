@@ -45,7 +45,7 @@ FAST_MARKERS := not browser and not services and not faults and not slow
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check synthkit tests benchmarks tools
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m pytest -q --durations=25 $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest ran no test"; fi; exit $$status
 
 test-fast: $(STAMP)

@@ -281,7 +281,9 @@ class TrainPanel(FollowsState, w.VBox):
             self.watch, self.task_id, self.result, self.active = watch, task_id, None, True
             self.progress.max = max(1, params["epochs"])
             self.status.value = ok_line(
-                f"training {self.model.value} as {params['name'] or self.model.value} for {machine_id}..."
+                f"training {self.model.value}"
+                + (f" as {params['name']}" if params["name"] not in (None, self.model.value) else "")
+                + f" for {machine_id}..."
             )
             self._buttons()
 
@@ -368,7 +370,9 @@ class TrainPanel(FollowsState, w.VBox):
         if outcome == "SUCCESS" and status.get("result"):
             self.result = result = TrainResult(**status["result"])
             self.status.value = ok_line(
-                f"trained {result.name} ({result.model}) in {result.training_time:.1f} s"
+                f"trained {result.name}"
+                + (f" ({result.model})" if result.name != result.model else "")
+                + f" in {result.training_time:.1f} s"
             )
             self.result_card.value = _result_card(result)
         elif outcome == "CANCELLED":
