@@ -135,7 +135,9 @@ def test_a_cancel_request_from_another_process_stops_seed_generation(workspace, 
     outcome = []
     thread = threading.Thread(
         target=lambda: outcome.append(
-            pytest.raises(TaskCancelledError, generate_seed_data, "pump_001", 500, 2, task_id="seed-cancel-me")
+            pytest.raises(
+                TaskCancelledError, generate_seed_data, "pump_001", 500, 2, task_id="seed-cancel-me"
+            )
         )
     )
     thread.start()
