@@ -97,9 +97,12 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     manifest = model.manifest
     holdout = model.holdout()
     real = holdout.sample(n=min(2000, len(holdout)), random_state=manifest["holdout_seed"])
+    model.synthesizer._model.mode_temperature = None  # numeric modes drawn as during training
     synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
     metadata = json.loads((ws / "machines/pump_001/seed/metadata.json").read_text())
     assert quick_quality(real, synthetic, metadata) == pytest.approx(result.best_quality, abs=1e-12)
+    # the mode choice at the end scored the softmax on the same rows with the same draws
+    assert manifest["mode_scores"]["1.0"] == pytest.approx(result.best_quality, abs=1e-5)
     # and scoring did not change the course of training
     plain = train_tvae("pump_001", epochs=result.epochs_run, seed=4, workspace=ws, **SMALL)
     assert plain.loss_history == result.loss_history
