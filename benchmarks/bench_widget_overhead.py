@@ -26,9 +26,11 @@ WITH_CHART = """
 import time, threading
 from synthkit.widgets import TrainPanel
 panel = TrainPanel({machine!r}, {workspace!r})
-panel.epochs.value = {epochs}
+panel.epochs.value = "{epochs}"  # the panel's fields are text, read with the service's bounds
 started = time.perf_counter()
 panel.train_button.click()
+if panel.confirm.layout.display == "flex":  # a model from an earlier repeat: replace it
+    panel.confirm.yes.click()
 panel.job.wait()
 while panel.train_button.disabled:
     time.sleep(0.01)
