@@ -17,7 +17,15 @@ import pytest
 
 from synthkit.app import app_command, is_loopback
 from tests.conftest import ROOT, free_port
-from tests.test_browser import CHROMIUM, _browser, _seed, _set, _shot_on_failure
+from tests.test_browser import (
+    CHROMIUM,
+    _browser,
+    _seed,
+    _shot_on_failure,
+    _start_generating,
+    _start_training,
+    _wait_for_loss_points,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -99,24 +107,10 @@ def test_the_app_page_seeds_trains_with_the_chart_growing_and_generates(app):
             page.wait_for_selector(".sk-machine select", timeout=120_000)
             page_text = page.inner_text("body")
             _seed(page)
-            page.click(".lm-TabBar-tab:has-text('2 Train')")
-            _set(page, "sk-epochs", "4")
-            _set(page, "sk-batch-size", "100")
-            page.click("button.sk-train")
-            page.wait_for_function(
-                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
-                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length >= 1; }",
-                timeout=120_000,
-            )
-            page.wait_for_function(
-                "() => document.querySelector('.sk-lossfig .js-plotly-plot').data[0].x.length === 4",
-                timeout=120_000,
-            )
-            page.click(".lm-TabBar-tab:has-text('3 Generate')")
-            _set(page, "sk-n-train", "300")
-            _set(page, "sk-n-val", "50")
-            _set(page, "sk-n-test", "50")
-            page.click("button.sk-generate")
+            _start_training(page, 4)
+            _wait_for_loss_points(page, "n >= 1")  # the chart grows while training runs
+            _wait_for_loss_points(page, "n === 4")
+            _start_generating(page, 300, 50, 50)
             page.wait_for_function(
                 "() => document.querySelectorAll('.sk-results tbody tr').length === 3", timeout=120_000
             )

@@ -114,6 +114,32 @@ def _set(page, css_class: str, value: str) -> None:
     field.press("Enter")
 
 
+def _start_training(page, epochs: int, batch_size: int = 100) -> None:
+    """On the Train tab: type epochs and batch size, click Train."""
+    page.click(".lm-TabBar-tab:has-text('2 Train')")
+    _set(page, "sk-epochs", str(epochs))
+    _set(page, "sk-batch-size", str(batch_size))
+    page.click("button.sk-train")
+
+
+def _wait_for_loss_points(page, test: str, timeout: int = 120_000) -> None:
+    """Wait until the loss chart's point count passes ``test`` (JavaScript on ``n``, e.g. "n === 3")."""
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
+        f" const n = gd && gd.data && gd.data[0].x ? gd.data[0].x.length : 0; return {test}; }}",
+        timeout=timeout,
+    )
+
+
+def _start_generating(page, train: int, val: int, test: int) -> None:
+    """On the Generate tab: type the split sizes, click Generate."""
+    page.click(".lm-TabBar-tab:has-text('3 Generate')")
+    _set(page, "sk-n-train", str(train))
+    _set(page, "sk-n-val", str(val))
+    _set(page, "sk-n-test", str(test))
+    page.click("button.sk-generate")
+
+
 @contextlib.contextmanager
 def _shot_on_failure(page, folder: Path):
     """Keep a screenshot of the whole page when a step fails (``failure.png`` in the test's folder)."""
@@ -180,15 +206,8 @@ def test_workbench_in_jupyterlab(lab):
             _run_workbench(page, lab)
             _seed(page)
 
-            page.click(".lm-TabBar-tab:has-text('2 Train')")
-            _set(page, "sk-epochs", "3")
-            _set(page, "sk-batch-size", "100")
-            page.click("button.sk-train")
-            page.wait_for_function(
-                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
-                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length === 3; }",
-                timeout=120_000,
-            )
+            _start_training(page, 3)
+            _wait_for_loss_points(page, "n === 3")
             page.wait_for_function(
                 "() => document.querySelector('.sk-result')?.innerText.includes('model file')", timeout=60_000
             )
@@ -207,11 +226,7 @@ def test_workbench_in_jupyterlab(lab):
             train_disabled = page.locator("button.sk-train").is_disabled()
             after = snapshot(machine_folder)
 
-            page.click(".lm-TabBar-tab:has-text('3 Generate')")
-            _set(page, "sk-n-train", "300")
-            _set(page, "sk-n-val", "50")
-            _set(page, "sk-n-test", "50")
-            page.click("button.sk-generate")
+            _start_generating(page, 300, 50, 50)
             page.wait_for_function(
                 "() => document.querySelectorAll('.sk-results tbody tr').length === 3", timeout=120_000
             )
@@ -278,15 +293,8 @@ def test_a_refresh_during_training_then_stop_from_the_reattached_panel(lab):
             page.goto(f"{lab['base']}/lab/tree/workbench.ipynb?token={lab['token']}")
             _run_workbench(page, lab)
             _seed(page, 2000)
-            page.click(".lm-TabBar-tab:has-text('2 Train')")
-            _set(page, "sk-epochs", "1000")
-            _set(page, "sk-batch-size", "100")
-            page.click("button.sk-train")
-            page.wait_for_function(
-                "() => { const gd = document.querySelector('.sk-lossfig .js-plotly-plot');"
-                " return gd && gd.data && gd.data[0].x && gd.data[0].x.length >= 5; }",
-                timeout=120_000,
-            )
+            _start_training(page, 1000)
+            _wait_for_loss_points(page, "n >= 5")
             page.locator(".sk-train-panel").screenshot(path=str(lab["workspace"].parent / "training.png"))
             label_before = page.locator(".sk-progress-label").inner_text()
 

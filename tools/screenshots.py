@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import free_port  # noqa: E402
-from tests.test_browser import _browser, _seed, _set  # noqa: E402
+from tests.test_browser import _browser, _seed, _set, _start_generating  # noqa: E402
 
 DOCS = ROOT / "docs"
 EPOCHS = 120
@@ -96,11 +96,7 @@ def workbench_shots(workspace: Path, folder: Path) -> None:
             page.wait_for_timeout(1500)  # the chart's last redraw
             page.locator(".sk-workbench").screenshot(path=str(DOCS / "workbench.png"))
 
-            page.click(".lm-TabBar-tab:has-text('3 Generate')")
-            _set(page, "sk-n-train", "2000")
-            _set(page, "sk-n-val", "500")
-            _set(page, "sk-n-test", "500")
-            page.click("button.sk-generate")
+            _start_generating(page, 2000, 500, 500)
             page.wait_for_function(
                 "() => document.querySelector('.sk-gen-stage')?.innerText === 'completed'", timeout=600_000
             )
