@@ -8,7 +8,10 @@ in a fresh workspace. Sequential runs use `synthkit run` (all cores for torch); 
 
     python benchmarks/bench_batch.py [--quick]
 
-Ends with one JSON line: batch_speedup_2_workers and notebook_overhead_s.
+Ends with one JSON line: batch_speedup_2_workers and notebook_overhead_s. The machine's busy CPU
+seconds are counted for both phases: `speedup_bound_2_cores` is the most a 2-core machine can
+give, the sequential wall time over the CPU time the same work needs spread on two cores (a single
+run already overlaps its own steps, e.g. training threads and the figure browser's start).
 """
 
 from __future__ import annotations
@@ -44,9 +47,21 @@ def direct(machine_id: str, workspace: str, epochs: int) -> None:
     report.figures()
 
 
+def busy_cpu_s() -> float:
+    """CPU seconds the whole machine has spent busy (children, kernels and browsers included)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + getattr(times, "irq", 0) + getattr(times, "softirq", 0)
+
+
+CPU_S = {"total": 0.0}  # busy CPU seconds of every timed command, summed
+
+
 def timed(command: list[str]) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), busy_cpu_s()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    CPU_S["total"] += busy_cpu_s() - cpu
     return time.perf_counter() - started
 
 
@@ -68,6 +83,7 @@ def main() -> None:
     params = [x for name, value in pipeline_parameters(epochs).items() for x in ("-p", name, str(value))]
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     sequential = 0.0
+    cpu_before = CPU_S["total"]
     for machine_id in MACHINES:
         seconds = timed(
             synthkit_cli(
@@ -85,6 +101,7 @@ def main() -> None:
         )
         sequential += seconds
         print(f"  synthkit run {machine_id:16s} {seconds:6.1f} s")
+    sequential_cpu = CPU_S["total"] - cpu_before
     batch = timed(
         synthkit_cli(
             "--workspace",
@@ -99,7 +116,9 @@ def main() -> None:
             str(scratch / "batch-out"),
         )
     )
+    batch_cpu = CPU_S["total"] - cpu_before - sequential_cpu
     print(f"4 runs one after another: {sequential:.1f} s; one batch with 2 workers: {batch:.1f} s")
+    print(f"busy CPU: {sequential_cpu:.1f} s one after another, {batch_cpu:.1f} s in the batch")
 
     notebook = timed(
         synthkit_cli(
@@ -135,6 +154,10 @@ def main() -> None:
                 "sequential_s": round(sequential, 2),
                 "batch_s": round(batch, 2),
                 "batch_speedup_2_workers": round(sequential / batch, 3),
+                "sequential_cpu_s": round(sequential_cpu, 2),
+                "batch_cpu_s": round(batch_cpu, 2),
+                "batch_cores_busy": round(batch_cpu / batch, 3),
+                "speedup_bound_2_cores": round(sequential / (sequential_cpu / 2), 3),
                 "notebook_s": round(notebook, 2),
                 "direct_s": round(plain, 2),
                 "notebook_overhead_s": round(notebook - plain, 2),

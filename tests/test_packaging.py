@@ -57,6 +57,16 @@ def test_every_install_uses_the_constraints():
     assert re.search(r"^\$\(STAMP\): .*constraints\.txt", makefile, re.M)
 
 
+def test_constraints_keep_jsonschema_below_the_release_that_adds_a_slow_import():
+    """jsonschema 4.25's ``format-nongpl`` extra (asked for by jupyter-events) adds rfc3987-syntax,
+    which compiles 38 grammars when jsonschema is imported: 0.85 s in every `synthkit run` and
+    `batch` process, every kernel that shows a plotly figure (plotly imports nbformat) and every
+    Jupyter server. `make constraints` freezes what is installed: uninstall it before."""
+    pins = _pins()
+    assert tuple(int(p) for p in pins["jsonschema"].split(".")[:2]) < (4, 25)
+    assert "rfc3987-syntax" not in pins and "lark" not in pins
+
+
 def _loaded_after(code: str, heavy: tuple[str, ...]) -> list[str]:
     """Which of ``heavy`` a fresh interpreter has imported after running ``code``."""
     probe = f"import sys\n{code}\nprint(sorted(m for m in {heavy!r} if m in sys.modules))"

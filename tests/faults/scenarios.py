@@ -483,8 +483,11 @@ def task_record_garbled(case: Case) -> None:
 
 @scenario
 def two_trainings_of_one_machine(case: Case) -> None:
-    first = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet", "--replace")
-    second = case.start("train", "pump_001", "--epochs", "300", "--batch-size", "100", "--quiet", "--replace")
+    # 120 epochs (about 10 s alone) outlast the few seconds between the two processes' starts
+    first, second = (
+        case.start("train", "pump_001", "--epochs", "120", "--batch-size", "100", "--quiet", "--replace")
+        for _ in range(2)
+    )
     results = [(p.communicate(timeout=600), p.returncode) for p in (first, second)]
     assert sorted(code for _, code in results) == [0, 3], results  # 3: busy
     refused = next(err for (_, err), code in results if code == 3)
