@@ -113,6 +113,7 @@ BOUNDS: dict[str, Bounds] = {
     "rows": Bounds("int", 0, 100_000_000),  # each split, and all splits together
     "failure_ratio": Bounds("float", 0.0, 1.0, optional=True),
     "chunk_rows": Bounds("int", 100, 1_000_000),
+    "compare_rows": Bounds("int", 100, 1_000_000),  # rows each model samples for a comparison
 }
 
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from synthkit._checks import check_int
+from synthkit._checks import check_bounded, check_stop_event
 from synthkit._warning_filters import keeps_warning_filters
-from synthkit.errors import InvalidParameterError
+from synthkit.errors import InvalidParameterError, TaskCancelledError
 from synthkit.evaluation import column_plan_of, label_checks, privacy, quality_scores, utility
 from synthkit.machines import get_machine
 from synthkit.store import load_model, load_seed, model_folders, resolve_model_name, split_holdout
@@ -55,6 +55,7 @@ def compare_models(
     seed: int = 0,
     workspace: str | os.PathLike | None = None,
     save: bool = True,
+    stop_event: Any = None,
 ) -> pd.DataFrame:
     """One row per model (all of the machine's by default): the leaderboard, best quality first.
 
@@ -62,8 +63,11 @@ def compare_models(
     ``{"real": {label: share}, model: {label: share}, ...}`` (empty for a machine without labels).
 
     With ``save`` the table and its figures are written to ``machines/<id>/compare.html``.
+    ``stop_event`` set (the workbench's Stop) ends the comparison before the next model with
+    ``TaskCancelledError``; nothing is written.
     """
-    rows = check_int("compare_models", "rows", rows, 100, 1_000_000)
+    rows = check_bounded("compare_models", "rows", rows, "compare_rows")
+    stop_event = check_stop_event("compare_models", stop_event)
     ws = Workspace(workspace)
     machine = get_machine(machine_id, ws.root)
     wanted = models or list(model_folders(machine_id, ws.root))
@@ -90,6 +94,7 @@ def compare_models(
     from synthkit import _sdv
 
     for name, model in loaded.items():
+        _stop_if_asked(stop_event)
         started = time.perf_counter()
         sample = _sdv.sample_rows(model.synthesizer, rows, seed)[plan.modelled]
         seconds = time.perf_counter() - started
@@ -118,10 +123,16 @@ def compare_models(
     leaderboard = pd.DataFrame(table).sort_values("quality", ascending=False).reset_index(drop=True)
     rates = label_rate_table(real, samples, plan) if plan.labels else pd.DataFrame()
     leaderboard.attrs["label_rates"] = {s: rates[s].to_dict() for s in rates.columns}
+    _stop_if_asked(stop_event)
     if save:
         page = compare_html(machine.machine_id, leaderboard, real, samples, plan)
         write_bytes(compare_path(machine_id, ws.root), page.encode())
     return leaderboard
+
+
+def _stop_if_asked(stop_event: Any) -> None:
+    if stop_event is not None and stop_event.is_set():
+        raise TaskCancelledError("The comparison was stopped: nothing was written.")
 
 
 def label_rate_table(real: pd.DataFrame, samples: dict[str, pd.DataFrame], plan: Any) -> pd.DataFrame:

@@ -581,3 +581,31 @@ def test_the_compare_tab_ranks_the_models_and_forgets_them_on_another_machine(ra
     thread.join(120)
     assert not thread.is_alive() and panel.leaderboard is None and panel.table.value == ""
     assert not panel.running and "motor_001" in panel.machine_label.value
+
+
+def test_the_compare_tab_reads_its_rows_box_and_stops_on_request(ran):
+    import html
+
+    from synthkit import train_model
+    from synthkit.compare import compare_path
+
+    train_model("pump_001", "gaussian_copula", seed=1, workspace=ran)
+    panel = Workbench(ran, "pump_001").compare
+    page = compare_path("pump_001", ran)
+    panel.rows.value = "50"
+    assert panel.compare_button.disabled and "sk-invalid" in panel.rows._dom_classes
+    assert "Rows each must be a whole number from 100 to 1,000,000 (got '50')" in html.unescape(
+        panel.problems.value
+    )
+    assert panel.start() is None
+    panel.rows.value = "300"
+    assert not panel.compare_button.disabled and panel.problems.value == ""
+    panel.compare_button.click()
+    assert "on 300 rows each" in panel.status.value and not panel.stop_button.disabled
+    panel.stop_button.click()  # before the second model at the latest
+    wait_until(lambda: not panel.running)
+    assert "Comparison stopped: nothing was written" in panel.status.value
+    assert panel.leaderboard is None and not page.exists() and panel.stop_button.disabled
+    panel.compare_button.click()
+    wait_until(lambda: not panel.running)
+    assert panel.leaderboard is not None and page.exists(), panel.status.value

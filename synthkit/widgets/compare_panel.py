@@ -3,7 +3,8 @@ Compare, then the leaderboard (every model scored on the same held-out rows) and
 real vs each model, as bars.
 
 A comparison samples and scores every model chosen, seconds to minutes: it runs in a thread of
-its own, and a panel switched to another machine meanwhile drops its result when it comes."""
+its own, Stop ends it before the next model, and a panel switched to another machine meanwhile
+drops its result when it comes."""
 
 from __future__ import annotations
 
@@ -18,23 +19,26 @@ import plotly.graph_objects as go
 
 from synthkit import compare_models
 from synthkit.compare import compare_path
+from synthkit.errors import TaskCancelledError
 from synthkit.report_html import REAL
 from synthkit.store import list_models
 from synthkit.widgets._common import (
     LABEL_STYLE,
     FigureView,
+    Form,
     button,
     error_line,
     model_label,
     note_line,
     ok_line,
+    problem_list,
     styled,
     table,
 )
 from synthkit.widgets.results import label_name, style_label_rates
 from synthkit.widgets.state import FollowsState, WorkbenchState
 
-ROWS = 2000  # rows each model samples for the comparison (compare_models' default)
+ROWS = 2000  # rows each model samples for the comparison, at first (compare_models' default)
 
 
 def _shown(value: Any) -> str:
@@ -53,8 +57,8 @@ class ComparePanel(FollowsState, w.VBox):
         state: WorkbenchState | None = None,
     ):
         self.join_state(state, workspace, machine_id)
-        self.rows = ROWS
         self.active = False
+        self._stop: threading.Event | None = None
         self.leaderboard: Any = None  # the comparison shown (a DataFrame), None before one
         self._asked = 0  # counts Compare clicks and machine switches: a result for an older one is dropped
         self.machine_label = styled(w.HTML(), "sk-compare-machine")
@@ -64,7 +68,11 @@ class ComparePanel(FollowsState, w.VBox):
             ),
             "sk-compare-models",
         )
+        self.form = Form(self._validate)
+        self.rows = self.form.entry("rows", "compare_rows", "rows each", ROWS, "rows", "sk-compare-rows")
+        self.problems = styled(w.HTML(""), "sk-compare-problems")
         self.compare_button = button("Compare", "sk-compare", button_style="primary", icon="play")
+        self.stop_button = button("Stop", "sk-compare-stop", icon="stop", disabled=True)
         self.status = styled(w.HTML(""), "sk-compare-status")
         self.table = styled(w.HTML(""), "sk-leaderboard")
         self.figure = go.Figure()
@@ -72,11 +80,14 @@ class ComparePanel(FollowsState, w.VBox):
         self.report_path = styled(w.HTML(""), "sk-compare-report")
         self.models.observe(lambda _: self._buttons(), names="value")
         self.compare_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
         super().__init__(
             [
                 self.machine_label,
                 self.models,
-                self.compare_button,
+                self.form.rows["rows"],
+                self.problems,
+                w.HBox([self.compare_button, self.stop_button]),
                 self.status,
                 self.table,
                 self.view.widget,
@@ -86,8 +97,14 @@ class ComparePanel(FollowsState, w.VBox):
         self.add_class("sk-compare-panel")
         self.follow_state(machine_id)
 
+    def _validate(self) -> None:
+        self.problems.value = problem_list(self.form.read()[1])
+        self._buttons()
+
     def _buttons(self) -> None:
-        self.compare_button.disabled = self.active or not self.models.value
+        problems = self.form.read()[1]
+        self.compare_button.disabled = self.active or not self.models.value or bool(problems)
+        self.stop_button.disabled = not self.active
 
     # ---- what the panel shows: the machine's models, and the comparison asked for ----
 
@@ -98,6 +115,8 @@ class ComparePanel(FollowsState, w.VBox):
 
     def _show_machine(self, machine_id: str, models: list[dict[str, Any]]) -> None:
         self._asked += 1
+        if self._stop is not None:
+            self._stop.set()  # a comparison of the other machine would be dropped: end it early
         self.active = False
         self.machine_label.value = f"<b>Compare the models of {html.escape(machine_id)}</b>"
         self._clear()
@@ -122,9 +141,11 @@ class ComparePanel(FollowsState, w.VBox):
     def start(self) -> threading.Thread | None:
         """Compare the models chosen (the Compare button), in a thread; nothing starts while one runs."""
         names = list(self.models.value)
-        if self.active or not names:
+        values, problems = self.form.read()
+        if self.active or not names or problems:
             return None
-        machine_id, rows = self.machine_id, self.rows
+        machine_id, rows = self.machine_id, values["rows"]
+        self._stop = stop = threading.Event()
 
         asked = 0
 
@@ -138,17 +159,31 @@ class ComparePanel(FollowsState, w.VBox):
 
         self._ui.run(starting)
         thread = threading.Thread(
-            target=self._run_comparison, args=(machine_id, names, rows, asked), daemon=True, name="compare"
+            target=self._run_comparison,
+            args=(machine_id, names, rows, asked, stop),
+            daemon=True,
+            name="compare",
         )
         thread.start()
         return thread
 
-    def _run_comparison(self, machine_id: str, names: list[str], rows: int, asked: int) -> None:
+    def stop(self) -> None:
+        """End the comparison running before its next model (the Stop button)."""
+        if self.active and self._stop is not None:
+            self._stop.set()
+            self._ui.run(lambda: setattr(self.status, "value", note_line("stopping after this model...")))
+
+    def _run_comparison(
+        self, machine_id: str, names: list[str], rows: int, asked: int, stop: threading.Event
+    ) -> None:
         try:
-            leaderboard = compare_models(machine_id, names, rows=rows, workspace=self.workspace)
+            leaderboard = compare_models(
+                machine_id, names, rows=rows, workspace=self.workspace, stop_event=stop
+            )
             page = compare_path(machine_id, self.workspace)
         except Exception as error:  # one readable line, never a traceback
-            message = error_line(error)
+            stopped = isinstance(error, TaskCancelledError)
+            message = note_line("Comparison stopped: nothing was written.") if stopped else error_line(error)
 
             def failed() -> None:
                 if self._asked == asked:
