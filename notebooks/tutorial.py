@@ -225,7 +225,10 @@ pd.Series({
 
 # %% [markdown]
 # **Augmentation.** `failure_ratio` asks for a share of failing rows, each failure mode keeping its
-# share of the failures: here half the rows fail.
+# share of the failures: here half the rows fail. Measure before you rely on it: on the built-in
+# machines, adding synthetic failing rows to the real ones has not yet raised a classifier's PR-AUC
+# on held-out real rows (`benchmarks/bench_conditions.py`; synthetic failures are a little blurrier
+# than real ones).
 
 # %%
 augmented = synthkit.generate_synthetic_data(machine_id, train=2_000, val=0, test=0, seed=seed,
