@@ -60,6 +60,7 @@ from synthkit.fast_quality import quality_score
 from synthkit.machines import list_machines
 from synthkit.roles import failing_mask
 from synthkit.store import load_seed, split_holdout
+from synthkit.training import DEFAULT_MIN_LABEL_SHARE
 
 SEED, ROWS_WANTED, MIN_REAL, FRESH_ROWS = 7, 1_000, 30, 300_000
 
@@ -140,7 +141,7 @@ def sdv_rows(synthesizer, mode, real_mode, columns, meta, tries: int) -> dict:
     return scored(real_mode, rows, columns, meta, seconds, counter["rows"]) | {"rows": len(rows)}
 
 
-def run_machine(machine_id: str, rows: int, epochs: int, sdv_tries: int) -> dict:
+def run_machine(machine_id: str, rows: int, epochs: int, sdv_tries: int, min_label_share: float) -> dict:
     from sdv.single_table import TVAESynthesizer
 
     from synthkit import _sdv
@@ -149,7 +150,14 @@ def run_machine(machine_id: str, rows: int, epochs: int, sdv_tries: int) -> dict
     workspace = tempfile.mkdtemp(prefix="bench-conditions-")
     generate_seed_data(machine_id, rows, seed=SEED, workspace=workspace)
     started = time.perf_counter()
-    trained = train_tvae(machine_id, epochs=epochs, seed=SEED, early_stopping=True, workspace=workspace)
+    trained = train_tvae(
+        machine_id,
+        epochs=epochs,
+        seed=SEED,
+        early_stopping=True,
+        min_label_share=min_label_share,
+        workspace=workspace,
+    )
     tvae_fit = time.perf_counter() - started
     train_model(machine_id, "gaussian_copula", seed=SEED, workspace=workspace)
     model = load_model(machine_id, workspace, name="tvae")
@@ -213,6 +221,7 @@ def run_machine(machine_id: str, rows: int, epochs: int, sdv_tries: int) -> dict
         "modes": modes,
         "tvae_fit_s": round(tvae_fit, 1),
         "tvae_epochs_run": trained.epochs_run,
+        "tvae_best_quality": trained.best_quality,
         "sdv_tvae_fit_s": round(plain_fit, 1),
         "pr_auc_real": round(scores["pr_auc_real"], 4),
         "pr_auc_augmented": round(scores["pr_auc_augmented"], 4),
@@ -233,6 +242,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int)
     parser.add_argument("--machines", nargs="*")
     parser.add_argument("--sdv-tries", type=int, help="plain SDV's max_tries_per_batch (100; --quick 10)")
+    parser.add_argument(
+        "--min-label-share",
+        type=float,
+        default=DEFAULT_MIN_LABEL_SHARE,
+        help=f"synthkit TVAE's min_label_share (default {DEFAULT_MIN_LABEL_SHARE})",
+    )
     args = parser.parse_args()
     sdv_tries = args.sdv_tries or (10 if args.quick else 100)
     epochs = args.epochs or (60 if args.quick else 300)
@@ -243,7 +258,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     table = {}
     for machine_id in machines:
-        table[machine_id] = row = run_machine(machine_id, rows, epochs, sdv_tries)
+        table[machine_id] = row = run_machine(machine_id, rows, epochs, sdv_tries, args.min_label_share)
         print(
             f"{machine_id}: TVAE {row['tvae_epochs_run']} epochs in {row['tvae_fit_s']} s; "
             f"PR-AUC real {row['pr_auc_real']}, augmented {row['pr_auc_augmented']} "
@@ -270,6 +285,7 @@ def main() -> None:
                 "seed_rows": rows,
                 "epochs": epochs,
                 "sdv_max_tries_per_batch": sdv_tries,
+                "min_label_share": args.min_label_share,
                 "modes_scored": len(cells),
                 "quality_scorer": "synthkit.fast_quality (SDMetrics QualityReport overall), labels left out",
                 "min_conditional_quality": min(r["quality"] for r in ours),
@@ -277,6 +293,13 @@ def main() -> None:
                     f"{m}:{mode}" for m, mode, f in cells if f["synthkit_tvae"]["quality"] < 0.9
                 ],
                 "min_ceiling_fresh_real_rows": min(f["ceiling"] for _, _, f in cells),
+                "median_quality_minus_ceiling": round(
+                    statistics.median(f["synthkit_tvae"]["quality"] - f["ceiling"] for _, _, f in cells), 4
+                ),
+                "modes_within_0_05_of_ceiling": sum(
+                    f["synthkit_tvae"]["quality"] >= f["ceiling"] - 0.05 for _, _, f in cells
+                ),
+                "tvae_best_quality": {m: row["tvae_best_quality"] for m, row in table.items()},
                 "min_quality_minus_ceiling": round(
                     min(f["synthkit_tvae"]["quality"] - f["ceiling"] for _, _, f in cells), 4
                 ),

@@ -309,6 +309,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         holdout_fraction=args.holdout_fraction,
         name=args.name,
         unit="epoch",
+        **({} if args.min_label_share is None else {"min_label_share": args.min_label_share}),
     )
     if args.json:
         emit_json(result.to_dict())
@@ -618,6 +619,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--early-stopping", action="store_true", help="stop when quality stops improving")
     p.add_argument("--eval-every", type=int, default=10, help="epochs between quality checks")
     p.add_argument("--patience", type=int, default=3, help="quality checks without improvement")
+    p.add_argument(
+        "--min-label-share",
+        type=float,
+        default=None,
+        help="TVAE: train on each rare label combination's rows repeated to at least this share "
+        "(0-0.5, default 0.05); 0.3 makes rows under conditions closer to the real failing rows",
+    )
     p.add_argument(
         "--progress-redis", metavar="URL", help="also publish progress on Redis (gan:training:<task>)"
     )

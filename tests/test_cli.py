@@ -182,3 +182,29 @@ def test_batch_passes_progress_redis_on(workspace, monkeypatch, tmp_path):
     result = cli(*args, "--json", workspace=workspace)
     assert result.returncode == 0, result.stderr
     assert calls[0]["progress_redis"] == "redis://127.0.0.1:1/0"
+
+
+def test_train_takes_min_label_share_for_tvae_only(workspace):
+    from synthkit.store import list_models, load_model
+
+    assert cli("seed", "pump_001", "--samples", "300", "--seed", "3", workspace=workspace).returncode == 0
+    trained = cli(
+        "train",
+        "pump_001",
+        "--epochs",
+        "2",
+        "--min-label-share",
+        "0.3",
+        "--quiet",
+        "--json",
+        workspace=workspace,
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert load_model("pump_001", workspace).manifest["parameters"]["min_label_share"] == 0.3
+    for args, expected in (
+        (["--min-label-share", "0.9"], "'min_label_share' parameter"),
+        (["--model", "gaussian_copula", "--min-label-share", "0.3"], "'min_label_share'"),
+    ):
+        refused = cli("train", "pump_001", "--quiet", "--replace", *args, workspace=workspace)
+        assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+    assert [m["name"] for m in list_models("pump_001", workspace)] == ["tvae"]
