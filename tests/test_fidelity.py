@@ -185,3 +185,28 @@ def test_draws_follow_the_softmax_probabilities():
     logits = torch.log(torch.tensor([0.7, 0.2, 0.1]))[:, None].expand(3, 200_000)
     shares = np.bincount(_sdv.draw_from_softmax(logits).numpy(), minlength=3) / 200_000
     assert shares == pytest.approx([0.7, 0.2, 0.1], abs=0.005)
+
+
+def test_rare_labels_repeated_for_training_leave_the_column_modes_fitted_on_the_real_rows(
+    tmp_path, monkeypatch
+):
+    """``min_label_share`` repeats rare failures for the network only: each numeric column's
+    mixture modes (and the categories) are fitted on the rows as they are, so the whole table's
+    modes are not pulled towards the failures."""
+    from synthkit._sdv.speedups import SynthkitDataTransformer
+    from synthkit.store import load_seed
+
+    fitted, fit = [], SynthkitDataTransformer.fit
+
+    def counting_fit(self, raw_data, discrete_columns=()):
+        fitted.append(len(raw_data))
+        return fit(self, raw_data, discrete_columns)
+
+    monkeypatch.setattr(SynthkitDataTransformer, "fit", counting_fit)
+    ws = tmp_path / "ws"
+    generate_seed_data("motor_001", 600, seed=1, workspace=ws)
+    result = train_tvae("motor_001", seed=1, min_label_share=0.3, workspace=ws, **{**SMALL, "epochs": 1})
+    model = load_model("motor_001", ws)
+    held_out = model.manifest["holdout_fraction"]
+    assert fitted == [round(len(load_seed("motor_001", ws)[0]) * (1 - held_out))], result
+    assert getattr(model.synthesizer._model, "transformer_rows", None) is None  # not kept in the file

@@ -80,7 +80,8 @@ class EpochReportingTVAE(EpochReporting, TVAE):
     def _fit_with_speed_ups(self, train_data: Any, discrete_columns: Any = ()) -> None:
         """ctgan's loop, step for step: the same random draws in the same order, so the same losses."""
         self.transformer = SynthkitDataTransformer()
-        self.transformer.fit(train_data, discrete_columns)
+        rows = getattr(self, "transformer_rows", None)
+        self.transformer.fit(train_data if rows is None else rows, discrete_columns)
         train_data = self.transformer.transform(train_data)
         dataset = TensorDataset(torch.from_numpy(train_data.astype("float32")).to(self._device))
         loader = batched_loader(dataset, batch_size=self.batch_size, shuffle=True, drop_last=False)

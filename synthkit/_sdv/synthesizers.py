@@ -49,6 +49,7 @@ class _FitHook:
             self._model.set_random_state(self.fit_seed)
         fit_data = self._training_rows(processed_data)
         self._label_source = processed_data  # the rows whose label shares the sampler keeps
+        self._model.transformer_rows = processed_data  # column modes fitted to the real mix of rows
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*Attempting to run cuBLAS.*")
@@ -58,6 +59,7 @@ class _FitHook:
         finally:
             self._model.epoch_callback = None
             self._model.set_random_state(None)
+            self._model.transformer_rows = None
             self._label_source = None
         self._plan_labels(processed_data)
 
