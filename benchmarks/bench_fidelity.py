@@ -6,9 +6,8 @@ samples 20,000 rows, scored against 5,000 of the real rows with synthkit's evalu
 SDMetrics quality, Column Shapes and Column Pair Trends (each the mean over four 5,000-row
 samples), failure-rate ratio, worst failure-mode ratio, worst category total-variation distance,
 label contradiction rate, fit time.
-Ceiling: the same score for 20,000 fresh real rows (the simulator, seed 8), the score a perfect
-generator would get (up to sampling noise); no model can beat plain TVAE by more than ceiling -
-plain TVAE.
+Ceiling: the same score for the other 5,000 real rows (one sample), the score a perfect generator
+would get (up to sampling noise); no model can beat plain TVAE by more than ceiling - plain TVAE.
 Time-to-quality: synthkit TVAE is scored on held-out rows every 5 epochs during its fit; the
 first time it reaches plain TVAE's final score (same scoring) is divided by plain TVAE's fit time.
 That scoring is the benchmark's probe (a user training that many epochs does not pay for it), so
@@ -66,12 +65,13 @@ def mean_quality(real, rows, metadata: dict) -> dict:
     }
 
 
-def ceiling(machine_id: str, real, metadata: dict) -> float:
-    """The score of fresh real rows (the simulator, another seed) against the reference rows, on as
-    many samples as every model: what a perfect generator gets."""
-    workspace = tempfile.mkdtemp(prefix="bench-fidelity-fresh-")
-    generate_seed_data(machine_id, SAMPLE, seed=DATA_SEED + 1, workspace=workspace)
-    return mean_quality(real, load_seed(machine_id, workspace)[0], metadata)["quality"]
+def ceiling(real, metadata: dict) -> float:
+    """The score of the other 5,000 real rows against the reference rows: what a perfect generator
+    of these rows gets. (Fresh simulator rows score lower, 0.9835 against 0.9881 on
+    cnc_machine_001: the simulators' slow drifts make each seed's rows a little different, and the
+    models learn these rows.)"""
+    reference = reference_rows(real)
+    return quality_scores(reference, real.drop(reference.index), metadata)["quality"]
 
 
 def score(machine, real, synthetic, metadata: dict, fit_s: float) -> dict:
@@ -153,7 +153,7 @@ def run_machine(machine_id: str, epochs: int, seed: int) -> dict:
         None if reached is None else round(reached[0] / plain_fit, 3)
     )
     results["sdv_final_quality_on_holdout"] = round(target, 4)
-    results["quality_ceiling_real_vs_real"] = round(ceiling(machine_id, real, meta), 4)
+    results["quality_ceiling_real_vs_real"] = round(ceiling(real, meta), 4)
     results["synthkit_best_epoch"] = result.best_epoch
     manifest = model_manifest(machine_id, workspace)
     results["synthkit_mode_temperature"] = manifest["mode_temperature"]  # chosen at the end of training
