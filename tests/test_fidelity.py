@@ -97,12 +97,17 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     manifest = model.manifest
     holdout = model.holdout()
     real = holdout.sample(n=min(2000, len(holdout)), random_state=manifest["holdout_seed"])
-    model.synthesizer._model.mode_temperature = None  # numeric modes drawn as during training
+    network = model.synthesizer._model
+    chosen, saved_map = network.mode_temperature, network.marginal_map
+    network.mode_temperature, network.marginal_map = None, None  # as during training
     synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
     metadata = json.loads((ws / "machines/pump_001/seed/metadata.json").read_text())
     assert quick_quality(real, synthetic, metadata) == pytest.approx(result.best_quality, abs=1e-12)
-    # the mode choice at the end scored the softmax on the same rows with the same draws
-    assert manifest["mode_scores"]["1.0"] == pytest.approx(result.best_quality, abs=1e-5)
+    # the mode choice at the end scored its choice on the same rows, with the marginal map kept
+    network.mode_temperature, network.marginal_map = chosen, saved_map
+    synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
+    chosen_score = manifest["mode_scores"][str(chosen)]
+    assert quick_quality(real, synthetic, metadata) == pytest.approx(chosen_score, abs=1e-5)
     # and scoring did not change the course of training
     plain = train_tvae("pump_001", epochs=result.epochs_run, seed=4, workspace=ws, **SMALL)
     assert plain.loss_history == result.loss_history
@@ -177,7 +182,21 @@ def test_compact_rows_give_the_table_ctgans_one_hot_round_trip_gives(cnc):
     np.random.seed(9)
     expected = model.transformer.inverse_transform(torch.cat(one_hot, dim=1).numpy(), sigmas)
     np.random.seed(9)
+    model.marginal_map, saved_map = None, model.marginal_map  # ctgan's values, before the map
     pd.testing.assert_frame_equal(model.to_table(compact, sigmas), expected)
+    # the map moves each numeric value monotonically and leaves the other columns as they are
+    np.random.seed(9)
+    model.marginal_map = saved_map
+    mapped = model.to_table(compact, sigmas)
+    infos = model.transformer._column_transform_info_list
+    numeric = [info.column_name for info in infos if info.column_type == "continuous"]
+    assert numeric and set(saved_map) == set(numeric)
+    for column in expected:
+        if column in saved_map:
+            order = np.argsort(expected[column].to_numpy(), kind="stable")
+            assert np.all(np.diff(mapped[column].to_numpy()[order]) >= 0), column
+        else:
+            pd.testing.assert_series_equal(mapped[column], expected[column])
 
 
 def test_draws_follow_the_softmax_probabilities():
@@ -210,3 +229,34 @@ def test_rare_labels_repeated_for_training_leave_the_column_modes_fitted_on_the_
     held_out = model.manifest["holdout_fraction"]
     assert fitted == [round(len(load_seed("motor_001", ws)[0]) * (1 - held_out))], result
     assert getattr(model.synthesizer._model, "transformer_rows", None) is None  # not kept in the file
+
+
+def test_the_marginal_map_gives_numeric_columns_the_training_rows_distribution(tmp_path):
+    """A VAE's samples are narrower than its data; the map learned at the end of training puts
+    each numeric column back on the training rows' quantiles, and is kept with the model."""
+    from scipy.stats import ks_2samp
+
+    ws = tmp_path / "ws"
+    generate_seed_data("pump_002", 1500, seed=5, workspace=ws)
+    train_tvae("pump_002", epochs=20, seed=3, workspace=ws, **SMALL)
+    model = load_model("pump_002", ws)
+    network = model.synthesizer._model
+    numeric = [c for c, info in model.manifest["columns"]["roles"].items() if info == "numeric"]
+    assert numeric and set(numeric) <= set(network.marginal_map)
+    for knots, values in network.marginal_map.values():  # monotone maps onto the real range
+        assert np.all(np.diff(knots) > 0) and np.all(np.diff(values) >= 0)
+    real = pd.read_parquet(ws / "machines/pump_002/seed/seed.parquet")  # training and held-out rows
+    mapped = _sdv.sample_rows(model.synthesizer, 5000, 1)
+    saved_map, network.marginal_map = network.marginal_map, None
+    unmapped = _sdv.sample_rows(model.synthesizer, 5000, 1)
+    network.marginal_map = saved_map
+
+    def distance(frame):
+        return np.mean([ks_2samp(frame[c].dropna(), real[c].dropna()).statistic for c in numeric])
+
+    def spread(frame):
+        return np.median([frame[c].std() / real[c].std() for c in numeric])
+
+    assert distance(mapped) < 0.05
+    assert distance(mapped) < distance(unmapped)
+    assert 0.9 < spread(mapped) < 1.1

@@ -28,6 +28,7 @@ from synthkit._sdv.epochs import (
 )
 from synthkit._sdv.runtime import (
     THREADS_ENV,
+    calibrate_marginals,
     default_torch_threads,
     lean_fit,
     library_versions,
@@ -99,6 +100,7 @@ __all__ = [
     "batched_loader",
     "build_label_plan",
     "build_synthesizer",
+    "calibrate_marginals",
     "default_torch_threads",
     "draw_from_softmax",
     "installed_versions",

@@ -37,21 +37,38 @@ def rng_preserved() -> Iterator[None]:
         random.setstate(python_state)
 
 
+@contextlib.contextmanager
+def drawing_from(model: Any, seed: int) -> Iterator[None]:
+    """Draw from ``seed`` instead of the model's own states, without moving any generator."""
+    fit_states, model.random_states = model.random_states, None
+    try:
+        with rng_preserved(), torch.no_grad():
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            yield
+    finally:
+        model.random_states = fit_states
+
+
 def sample_during_fit(synthesizer: Any, rows: int, seed: int) -> pd.DataFrame:
     """Rows from a model that is still fitting (SDV's ``sample`` refuses until fit returns)."""
     model = synthesizer._model
     source = getattr(synthesizer, "_label_source", None)
     if source is not None and getattr(model, "label_plan", None) is None:
         synthesizer._plan_labels(source)  # score what users will get: labels planned as after fit
-    fit_states, model.random_states = model.random_states, None  # draw from ``seed``, not the fit's
-    try:
-        with rng_preserved(), torch.no_grad():
-            torch.manual_seed(seed)
-            np.random.seed(seed)
-            raw = model.sample(rows)
-            return synthesizer._data_processor.reverse_transform(raw)
-    finally:
-        model.random_states = fit_states
+    with drawing_from(model, seed):
+        return synthesizer._data_processor.reverse_transform(model.sample(rows))
+
+
+def calibrate_marginals(synthesizer: Any, rows: int, seed: int) -> bool:
+    """Fit a synthkit TVAE's marginal map (``SynthkitTVAE.calibrate``) from ``rows`` rows drawn
+    from ``seed``; False for models without one."""
+    model = getattr(synthesizer, "_model", None)
+    if not hasattr(model, "calibrate"):
+        return False
+    with drawing_from(model, seed):
+        model.calibrate(rows)
+    return True
 
 
 def model_weights(synthesizer: Any) -> dict[str, torch.Tensor]:

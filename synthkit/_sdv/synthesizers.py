@@ -64,8 +64,10 @@ class _FitHook:
         self._plan_labels(processed_data)
 
     def _plan_labels(self, processed_data: pd.DataFrame) -> None:
-        """Give a TVAE its label plan (needs the transformer, which ctgan builds inside fit)."""
+        """Give a TVAE its label plan and the training rows' marginals (both need the
+        transformer, which ctgan builds inside fit)."""
         if isinstance(self._model, SynthkitTVAE) and getattr(self._model, "transformer", None) is not None:
+            self._model.learn_real_marginals(processed_data)
             self._model.label_plan = build_label_plan(
                 self._model.transformer,
                 processed_data,
