@@ -231,6 +231,7 @@ def test_rare_labels_repeated_for_training_leave_the_column_modes_fitted_on_the_
     assert getattr(model.synthesizer._model, "transformer_rows", None) is None  # not kept in the file
 
 
+@pytest.mark.slow  # 1,500 rows, 20 epochs and two 5,000-row samples: about 20 s
 def test_the_marginal_map_gives_numeric_columns_the_training_rows_distribution(tmp_path):
     """A VAE's samples are narrower than its data; the map learned at the end of training puts
     each numeric column back on the training rows' quantiles, and is kept with the model."""
