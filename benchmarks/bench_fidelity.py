@@ -158,6 +158,8 @@ def run_machine(machine_id: str, epochs: int, seed: int) -> dict:
     manifest = model_manifest(machine_id, workspace)
     results["synthkit_mode_temperature"] = manifest["mode_temperature"]  # chosen at the end of training
     results["synthkit_mode_scores"] = manifest["mode_scores"]
+    results["synthkit_noise_scale"] = manifest.get("noise_scale")  # chosen after the mode temperature
+    results["synthkit_noise_scores"] = manifest.get("noise_scores")
     return results
 
 

@@ -34,7 +34,7 @@ from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_p
 from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
-from synthkit.mode_choice import choose_mode_temperature
+from synthkit.mode_choice import choose_sampling
 from synthkit.store import load_seed, split_holdout, utc_now, verify_seed, write_model
 from synthkit.workspace import Workspace, validate_id
 
@@ -151,9 +151,7 @@ def _fit_model(
             where = f"after epoch {stop.args[0]}" if stop.args[0] else "during preprocessing"
             raise TaskCancelledError(f"training stopped {where}; the previous model is kept") from None
     check_stop("before saving")
-    mode_temperature, mode_scores = choose_mode_temperature(
-        synthesizer, holdout, metadata.to_dict(), split_seed
-    )
+    sampling = choose_sampling(synthesizer, holdout, metadata.to_dict(), split_seed)
 
     emitter.emit("saving", "saving model", epochs, epochs)
     trained_at = utc_now()
@@ -181,8 +179,10 @@ def _fit_model(
             "stopped_early": stopped_early,
             "final_loss": losses[-1] if losses else None,
             "num_features": frame.shape[1],
-            "mode_temperature": mode_temperature,
-            "mode_scores": {str(t): q for t, q in mode_scores.items()},
+            "mode_temperature": sampling.mode_temperature,
+            "mode_scores": {str(t): q for t, q in sampling.mode_scores.items()},
+            "noise_scale": sampling.noise_scale,
+            "noise_scores": {str(g): q for g, q in sampling.noise_scores.items()},
             "columns": plan.to_dict(),
             "seed_sha256": seed_info["sha256"],
             "training_rows": len(train),

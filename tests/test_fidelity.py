@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from synthkit import _sdv, generate_seed_data, load_model
+from synthkit._sdv.runtime import drawing_from
 from synthkit.early_stopping import quick_quality
 from synthkit.errors import InvalidParameterError
 from synthkit.generation import generate_synthetic_data
@@ -98,15 +99,15 @@ def test_early_stopping_stops_and_restores_the_best_weights(tmp_path):
     holdout = model.holdout()
     real = holdout.sample(n=min(2000, len(holdout)), random_state=manifest["holdout_seed"])
     network = model.synthesizer._model
-    chosen, saved_map = network.mode_temperature, network.marginal_map
-    network.mode_temperature, network.marginal_map = None, None  # as during training
+    chosen, noise_scale, saved_map = network.mode_temperature, network.noise_scale, network.marginal_map
+    network.mode_temperature, network.noise_scale, network.marginal_map = None, 1.0, None  # as in training
     synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
     metadata = json.loads((ws / "machines/pump_001/seed/metadata.json").read_text())
     assert quick_quality(real, synthetic, metadata) == pytest.approx(result.best_quality, abs=1e-12)
-    # the mode choice at the end scored its choice on the same rows, with the marginal map kept
-    network.mode_temperature, network.marginal_map = chosen, saved_map
+    # the sampling choice at the end scored its choice on the same rows, with the marginal map kept
+    network.mode_temperature, network.noise_scale, network.marginal_map = chosen, noise_scale, saved_map
     synthetic = _sdv.sample_during_fit(model.synthesizer, len(real), manifest["holdout_seed"])
-    chosen_score = manifest["mode_scores"][str(chosen)]
+    chosen_score = manifest["noise_scores"][str(noise_scale)]
     assert quick_quality(real, synthetic, metadata) == pytest.approx(chosen_score, abs=1e-5)
     # and scoring did not change the course of training
     plain = train_tvae("pump_001", epochs=result.epochs_run, seed=4, workspace=ws, **SMALL)
@@ -197,6 +198,28 @@ def test_compact_rows_give_the_table_ctgans_one_hot_round_trip_gives(cnc):
             assert np.all(np.diff(mapped[column].to_numpy()[order]) >= 0), column
         else:
             pd.testing.assert_series_equal(mapped[column], expected[column])
+
+
+def test_the_noise_scale_sets_how_much_of_the_decoders_noise_numeric_values_get(cnc):
+    """Same prior draws, different noise draws: numeric values move with the noise as learned,
+    not at all at noise scale 0, and categories never."""
+    model = load_model("cnc_machine_001", cnc).synthesizer._model
+    model.marginal_map = None  # the map is monotone: it would not hide a change
+    numeric = list(model.real_knots)
+
+    def rows(noise_seed: int):
+        with drawing_from(model, 3):
+            np.random.seed(noise_seed)
+            return model.sample(500)
+
+    moved = {}
+    for scale in (1.0, 0.0):
+        model.noise_scale = scale
+        first, second = rows(1), rows(2)
+        other = first.columns.difference(numeric)
+        pd.testing.assert_frame_equal(first[other], second[other])
+        moved[scale] = (first[numeric] - second[numeric]).abs().to_numpy().max()
+    assert moved[1.0] > 0 and moved[0.0] == 0
 
 
 def test_draws_follow_the_softmax_probabilities():

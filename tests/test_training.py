@@ -79,20 +79,32 @@ def test_model_manifest_records_what_was_trained(seeded):
     assert len(holdout) == manifest["holdout_rows"] and holdout["failure"].sum() >= 1
 
 
-def test_the_mixture_mode_decoding_is_chosen_on_held_out_rows_and_kept_with_the_model(seeded):
+def test_the_mixture_mode_decoding_and_the_noise_are_chosen_on_held_out_rows_and_kept_with_the_model(seeded):
     import numpy as np
     import torch
 
-    from synthkit.mode_choice import MODE_TEMPERATURES, PREFER_SOFTMAX_BY
+    from synthkit.mode_choice import MODE_TEMPERATURES, NOISE_SCALES, PREFER_AS_LEARNED_BY
 
     train_tvae("cnc_machine_001", seed=4, **TINY)
     manifest = model_manifest("cnc_machine_001")
-    scores = {float(t): q for t, q in manifest["mode_scores"].items()}
-    assert set(scores) == set(MODE_TEMPERATURES) and all(0 < q <= 1 for q in scores.values())
-    chosen = manifest["mode_temperature"]
-    assert scores[chosen] + (PREFER_SOFTMAX_BY if chosen == 1.0 else 0) >= max(scores.values())
+    chosen = {}
+    for setting, scored, candidates in (
+        ("mode_temperature", "mode_scores", MODE_TEMPERATURES),
+        ("noise_scale", "noise_scores", NOISE_SCALES),
+    ):
+        scores = {float(v): q for v, q in manifest[scored].items()}
+        assert set(scores) == set(candidates) and all(0 < q <= 1 for q in scores.values())
+        chosen[setting] = manifest[setting]
+        margin = PREFER_AS_LEARNED_BY[setting]
+        if chosen[setting] == 1.0:  # as learned, unless another beats it by the margin
+            assert scores[1.0] + margin >= max(scores.values())
+        else:
+            assert scores[chosen[setting]] == max(scores.values()) > scores[1.0] + margin
+    # the noise scales were tried at the chosen mode temperature, so noise as learned scored the same
+    assert manifest["noise_scores"]["1.0"] == manifest["mode_scores"][str(chosen["mode_temperature"])]
     model = load_model("cnc_machine_001").synthesizer._model
-    assert model.mode_temperature == chosen  # the model file samples the way it was chosen
+    # the model file samples the way it was chosen
+    assert (model.mode_temperature, model.noise_scale) == (chosen["mode_temperature"], chosen["noise_scale"])
 
     # at mode temperature 0 each numeric column's mode is the decoder's most likely one, while
     # categories are still drawn from their softmax

@@ -178,6 +178,7 @@ class SynthkitTVAE(EpochReportingTVAE):
 
     temperature: float = 1.0
     mode_temperature: float | None = None  # for numeric columns' mixture modes: None as above, 0 argmax
+    noise_scale: float = 1.0  # times the decoder's noise on numeric values: 1 as learned, 0 none
     decode: str = "softmax"  # "argmax" reproduces ctgan's sampling, for comparison
     label_plan: LabelPlan | None = None
     failure_ratio: float | None = None
@@ -358,7 +359,7 @@ class SynthkitTVAE(EpochReportingTVAE):
                     data, taken, _ = self._decode_batch(int(fallback[0]), None, fallback)
                     parts.append(data)
                     fallback = fallback - taken
-            sigmas = self.decoder.sigma.detach().cpu().numpy()
+            sigmas = self.decoder.sigma.detach().cpu().numpy() * self.noise_scale
         # rows of rare labels come from later batches: scatter every part to shuffled positions
         # (one copy into one array, instead of concatenating and then permuting)
         order = torch.randperm(samples).numpy()
