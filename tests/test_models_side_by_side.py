@@ -65,24 +65,28 @@ def test_generate_and_evaluate_use_the_named_model(two_models):
 
 
 def test_two_names_of_one_machine_train_side_by_side_and_one_name_twice_is_refused(two_models):
-    started, errors = threading.Event(), []
+    started, release, errors = threading.Event(), threading.Event(), []
 
-    def first(event):
+    def hold(event):  # side-a stays in training until the checks below are done
         started.set()
+        release.wait(120)
 
     def train_a() -> None:
         try:
-            train_tvae("pump_001", epochs=30, seed=1, name="side-a", workspace=two_models, sinks=[first])
+            train_tvae("pump_001", epochs=3, seed=1, name="side-a", workspace=two_models, sinks=[hold])
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
     thread = threading.Thread(target=train_a)
     thread.start()
-    assert started.wait(60)
-    train_tvae("pump_001", epochs=1, seed=1, name="side-b", workspace=two_models)  # not busy
-    with pytest.raises(BusyError):
-        train_tvae("pump_001", epochs=1, seed=1, name="side-a", workspace=two_models)
-    thread.join()
+    try:
+        assert started.wait(60)
+        train_tvae("pump_001", epochs=1, seed=1, name="side-b", workspace=two_models)  # not busy
+        with pytest.raises(BusyError):
+            train_tvae("pump_001", epochs=1, seed=1, name="side-a", workspace=two_models)
+    finally:
+        release.set()
+        thread.join()
     assert errors == []
 
 
