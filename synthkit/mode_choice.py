@@ -85,16 +85,21 @@ def choose_sampling(synthesizer: Any, holdout: pd.DataFrame, metadata: dict, see
                 setattr(model, setting, value)
                 _sdv.calibrate_marginals(synthesizer, CALIBRATION_ROWS, seed)
                 synthetic = _sdv.sample_during_fit(synthesizer, len(real), seed)
-                tried[value] = (round(quick_quality(real, synthetic, metadata), 5), model.marginal_map)
+                tried[value] = (round(quick_quality(real, synthetic, metadata), 5), _calibration(model))
         scores = {value: tried[value][0] for value in candidates}
         as_learned, margin = candidates[0], PREFER_AS_LEARNED_BY[setting]
         best = max(scores, key=lambda v: scores[v] + (margin if v == as_learned else 0.0))
         setattr(model, setting, best)
-        model.marginal_map = tried[best][1]
+        model.marginal_map, model.empty_shift = tried[best][1]
         return best, scores
 
     model.noise_scale = NOISE_SCALES[0]
     temperature, mode_scores = choose("mode_temperature", MODE_TEMPERATURES, {})
-    as_learned = {NOISE_SCALES[0]: (mode_scores[temperature], model.marginal_map)}
+    as_learned = {NOISE_SCALES[0]: (mode_scores[temperature], _calibration(model))}
     noise_scale, noise_scores = choose("noise_scale", NOISE_SCALES, as_learned)
     return SamplingChoice(temperature, noise_scale, mode_scores, noise_scores)
+
+
+def _calibration(model: Any) -> tuple[Any, Any]:
+    """What ``SynthkitTVAE.calibrate`` set: the marginal map and the empty cells' shift."""
+    return model.marginal_map, getattr(model, "empty_shift", None)

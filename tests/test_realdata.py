@@ -126,6 +126,36 @@ def test_empty_cells_integers_rounding_and_timestamps_follow_the_real_data(pump,
     )
 
 
+def test_kept_values_of_columns_with_empty_cells_have_no_spike_at_the_filled_in_mean(pump):
+    _, real, synthetic, _ = pump
+    for column in ("Current", "Voltage"):
+        real_top = real[column].value_counts(normalize=True).iloc[0]
+        synthetic_top = synthetic[column].value_counts(normalize=True).iloc[0]
+        assert synthetic_top <= max(3 * real_top, 0.01), (column, synthetic_top, real_top)
+
+
+def test_which_cells_are_empty_follows_the_other_columns(tmp_path):
+    rng = np.random.default_rng(3)
+    rows = 2_000
+    offline = rng.random(rows) < 0.15
+    frame = pd.DataFrame(
+        {
+            "load": rng.normal(50, 5, rows).round(2),
+            "temperature": (60 + 10 * offline + rng.normal(0, 1, rows)).round(2),
+            "vibration": np.where(
+                offline | (rng.random(rows) < 0.02), np.nan, rng.normal(3, 0.3, rows).round(3)
+            ),
+        }
+    )
+    synthetic, _ = _run(tmp_path, "gappy", frame, rows=4_000, epochs=300)  # about 10 s
+    hot, real_hot = synthetic["temperature"] > 65, frame["temperature"] > 65
+    assert frame.loc[real_hot, "vibration"].isna().mean() > 0.95
+    # emptied at random rows (SDV's default), both shares would be the overall 0.17
+    assert synthetic.loc[hot, "vibration"].isna().mean() > 0.5, "empty where the machine runs hot"
+    assert synthetic.loc[~hot, "vibration"].isna().mean() < 0.12
+    assert abs(synthetic["vibration"].isna().mean() - frame["vibration"].isna().mean()) < 0.03
+
+
 def test_the_report_scores_labels_by_their_own_names(milling):
     workspace, real, _, run = milling
     report = evaluate("mill", run.run_id, workspace=workspace)

@@ -48,6 +48,18 @@ def test_sdv_tvae_fit_builds_the_model_from_model_kwargs():
     assert "_hyper_transformer.field_transformers" in source
 
 
+def test_fit_preprocessing_assigns_transformers_that_can_model_empty_cells():
+    source = inspect.getsource(BaseSingleTableSynthesizer._preprocess)
+    assert "self._data_processor.fit(table_data)" in source  # assigns only what is not assigned yet
+    assert "prepare_for_fitting" in inspect.getsource(BaseSingleTableSynthesizer._auto_assign_transformers)
+    frame = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0]})
+    formatter = rdt.transformers.FloatFormatter(missing_value_generation="from_column")
+    assert list(formatter.fit_transform(frame, "x").columns) == ["x", "x.is_null"]
+    assert formatter.reverse_transform(pd.DataFrame({"x": [2.0, 2.0], "x.is_null": [0.0, 1.0]}))[
+        "x"
+    ].isna().tolist() == [False, True]
+
+
 def test_data_transformer_uses_joblib_parallel():
     assert "Parallel(n_jobs=-1)" in inspect.getsource(DataTransformer)
 

@@ -2,11 +2,13 @@
 
 What it relies on, checked against sdv 2.0.0: ``sdv.single_table.TVAESynthesizer._fit`` (and
 CTGAN's) builds the model from ``self._model_kwargs`` and fits it; overriding it lets synthkit
-build its model subclass, seed it and hand it the epoch callback.
+build its model subclass, seed it and hand it the epoch callback; ``_preprocess`` (the fit's
+preprocessing) and ``_auto_assign_transformers`` let it change the transformers SDV assigns.
 """
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,13 @@ class _FitHook:
     def _training_rows(self, processed_data: pd.DataFrame) -> pd.DataFrame:
         """The rows the network learns from (subclasses may rebalance them)."""
         return processed_data
+
+    def _preprocess(self, table_data: pd.DataFrame) -> pd.DataFrame:
+        self._auto_assign_transformers({self._table_name: table_data})
+        gappy = empty_cells_as_columns(self.get_transformers(), table_data)
+        if gappy:
+            self.update_transformers(gappy)
+        return super()._preprocess(table_data)
 
     def _fit(self, processed_data: pd.DataFrame) -> None:
         if self.on_fit_start is not None:
@@ -119,6 +128,25 @@ class SynthkitCTGANSynthesizer(_FitHook, CTGANSynthesizer):
     ):
         super().__init__(metadata, **kwargs)
         self._setup_hook(fit_seed, label_columns)
+
+
+def empty_cells_as_columns(transformers: dict[str, Any], table: pd.DataFrame) -> dict[str, Any]:
+    """Copies of the transformers of columns with empty cells that model which cells are empty in
+    a column of their own (``<column>.is_null``), learned with the other columns.
+
+    SDV's default fills empty cells with the column's mean and empties random rows at sampling. The
+    filled means are a spike the model reproduces in rows that keep their value: on a pump log with
+    20-30 % empty cells, 19 % of the kept values of those columns were the mean (Column Shapes 0.83
+    against 0.96 real-vs-real), and which cells are empty lost its relation to the other columns.
+    """
+    gappy = {}
+    for column, transformer in transformers.items():
+        if transformer is None or getattr(transformer, "missing_value_generation", None) != "random":
+            continue
+        if column in table and table[column].isna().any():
+            gappy[column] = copy.deepcopy(transformer)
+            gappy[column].missing_value_generation = "from_column"
+    return gappy
 
 
 def build_synthesizer(
