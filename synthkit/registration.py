@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+import shlex
 import shutil
 import warnings
 from pathlib import Path
@@ -43,11 +45,14 @@ def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     if b"\x00" in head:
         raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
     try:
+        delimiter, decimal = csv_dialect(head.decode("utf-8-sig", errors="ignore"), len(head) < 8192)
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
+            header = next(csv.reader(handle, delimiter=delimiter), None)
         if not header:
             raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
-        frame = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=False)
+        frame = pd.read_csv(
+            path, sep=delimiter, decimal=decimal, encoding="utf-8-sig", skipinitialspace=False
+        )
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
     if len(header) == frame.shape[1]:
@@ -55,11 +60,57 @@ def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     return frame
 
 
-def _normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Cast what SDV cannot take as it is, and list what cannot be used at all."""
+DELIMITERS = ",;\t|"
+DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+")
+
+
+def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
+    """The delimiter and decimal mark of a CSV from its first bytes (``whole``: the file's all).
+
+    The delimiter is the one that splits the header into the most fields and every following
+    line into as many (quotes respected): test benches and spreadsheets in many countries write
+    ``;`` or tabs. A ``;`` or tab file whose numbers are written like ``0,25`` has decimal commas.
+    """
+    lines = head.splitlines()
+    if not whole:
+        lines = lines[:-1]  # the last line may be cut short
+    lines = [line for line in lines if line.strip()][:50]
+    best, most = ",", 1
+    for delimiter in DELIMITERS:
+        widths = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
+        if len(widths) == 1 and (width := widths.pop()) > most:
+            best, most = delimiter, width
+    if best == ",":
+        return best, "."
+    cells = [cell.strip() for row in csv.reader(lines[1:], delimiter=best) for cell in row]
+    commas = any(DECIMAL_COMMA.fullmatch(cell) for cell in cells)
+    points = any(DECIMAL_POINT.fullmatch(cell) for cell in cells)
+    return best, "," if commas and not points else "."
+
+
+def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
+    """Is the first column the row index pandas writes with ``to_csv`` (no header, or pandas'
+    ``Unnamed: 0``, over unique integers)? Many shared logs carry one; it is kept as an id."""
+    if not names or frame.shape[1] == 0 or (names[0].strip() and names[0] != "Unnamed: 0"):
+        return False
+    column = frame.iloc[:, 0]
+    return pd.api.types.is_integer_dtype(column) and column.is_unique
+
+
+def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd.DataFrame, list[str]]:
+    """Cast what SDV cannot take as it is, and list what cannot be used at all (a column with no
+    value at all is usable only with the role ``ignore``: in ``ignored``)."""
     problems: list[str] = []
     names = [str(c) for c in frame.columns]
-    blank = [i for i, name in enumerate(names) if not name.strip() or name.startswith("Unnamed: ")]
+    index = written_index(frame, names)
+    if index:
+        names[0] = "Unnamed: 0"
+    blank = [
+        i
+        for i, name in enumerate(names)
+        if (not name.strip() or name.startswith("Unnamed: ")) and not (i == 0 and index)
+    ]
     if blank:
         problems.append(f"blank column header at position(s) {', '.join(map(str, blank))}")
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -81,7 +132,11 @@ def _normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     for name in names:
         column = frame[name]
         if column.isna().all():
-            problems.append(f"column {name!r} is empty (all values missing)")
+            if name not in ignored:
+                problems.append(
+                    f"column {name!r} is empty (all values missing): remove it, or give it the role "
+                    f"'ignore' (roles={{{name!r}: 'ignore'}}, --ignore {shlex.quote(name)})"
+                )
         elif isinstance(column.dtype, pd.CategoricalDtype):
             frame[name] = column.astype(object).where(column.notna(), None)
         elif pd.api.types.is_datetime64_any_dtype(column):
@@ -186,10 +241,15 @@ def preview_roles(
     except InvalidDataError as error:
         problems = list(error.problems)
     frame, what = _read(data)
-    frame, unusable = _normalise(frame)
+    frame, unusable = _normalise(frame, _ignored(roles))
     if unusable:
         return None, problems
     return infer_roles(frame, check_overrides(frame, roles, "register_machine")), problems
+
+
+def _ignored(roles: object) -> set[str]:
+    """The columns the user's roles (checked later) say to ignore."""
+    return {c for c, r in roles.items() if r == "ignore"} if isinstance(roles, dict) else set()
 
 
 def prepare_table(
@@ -200,7 +260,7 @@ def prepare_table(
 ) -> tuple[pd.DataFrame, Roles]:
     """The table as it will be stored and the role of each column, checked, without writing."""
     frame, what = _read(data)
-    frame, problems = _normalise(frame)
+    frame, problems = _normalise(frame, _ignored(roles))
     if problems:
         raise InvalidDataError(what, problems)
     overrides = check_overrides(frame, roles, "register_machine")

@@ -156,6 +156,21 @@ def test_which_cells_are_empty_follows_the_other_columns(tmp_path):
     assert abs(synthetic["vibration"].isna().mean() - frame["vibration"].isna().mean()) < 0.03
 
 
+def test_a_status_with_empty_cells_keeps_every_share_the_empty_one_included(tmp_path):
+    from synthkit import get_machine
+
+    rng = np.random.default_rng(5)
+    status = rng.choice(["OK", "WARN", "FAIL"], 1_500, p=[0.85, 0.1, 0.05]).astype(object)
+    status[rng.random(1_500) < 0.06] = None  # the logger wrote nothing
+    frame = pd.DataFrame({"temp": rng.normal(70, 5, 1_500).round(1), "status": status})
+    synthetic, _ = _run(tmp_path, "status_gaps", frame)
+    assert get_machine("status_gaps", tmp_path).label_columns == ("status",)
+    real = frame["status"].fillna("<empty>").value_counts(normalize=True)
+    made = synthetic["status"].fillna("<empty>").value_counts(normalize=True)
+    assert set(made.index) == set(real.index)
+    assert all(0.8 <= made[value] / real[value] <= 1.25 for value in real.index), (made, real)
+
+
 def test_the_report_scores_labels_by_their_own_names(milling):
     workspace, real, _, run = milling
     report = evaluate("mill", run.run_id, workspace=workspace)

@@ -94,6 +94,62 @@ def test_all_problems_are_reported_at_once(workspace, tmp_path):
     assert len(info.value.problems) == 3  # duplicate header, blank header, too few rows
 
 
+def _bench_log(rows: int = 80) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "datetime": pd.date_range("2020-03-09 10:00", periods=rows, freq="s").strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "Current": rng.normal(1.5, 0.3, rows).round(4),
+            "Voltage": rng.normal(230, 8, rows).round(2),
+            "anomaly": (rng.random(rows) < 0.3).astype(int),
+        }
+    )
+
+
+@pytest.mark.parametrize(("delimiter", "decimal"), [(";", "."), (";", ","), ("\t", "."), ("|", ".")])
+def test_csvs_written_with_other_delimiters_and_decimal_commas_are_read_as_written(
+    workspace, tmp_path, delimiter, decimal
+):
+    frame = _bench_log()
+    path = tmp_path / "bench.csv"
+    frame.to_csv(path, sep=delimiter, decimal=decimal, index=False)
+    machine = register_machine("bench", path)
+    assert machine.column_roles["roles"] == {
+        "datetime": "datetime",
+        "Current": "numeric",
+        "Voltage": "numeric",
+        "anomaly": "label",
+    }
+    seed = load_seed("bench")[0]
+    assert np.allclose(seed["Current"], frame["Current"]) and np.allclose(seed["Voltage"], frame["Voltage"])
+
+
+def test_the_row_index_pandas_writes_is_kept_as_an_id_and_other_blank_headers_are_refused(
+    workspace, tmp_path
+):
+    path = tmp_path / "sensor.csv"
+    _bench_log().to_csv(path)  # pandas' default: the index, under a blank header
+    machine = register_machine("sensor", path)
+    assert machine.column_roles["roles"]["Unnamed: 0"] == "id"
+    assert list(load_seed("sensor")[0]["Unnamed: 0"][:3]) == [0, 1, 2]
+    shuffled = _bench_log().sample(frac=1.0, random_state=0)  # a blank header over other values
+    shuffled.insert(1, "", np.arange(len(shuffled)) % 3)
+    shuffled.to_csv(path, index=False)
+    with pytest.raises(InvalidDataError, match=r"blank column header at position\(s\) 1"):
+        register_machine("sensor2", path)
+
+
+def test_a_column_with_no_value_is_refused_with_the_way_out_and_taken_when_ignored(workspace, tmp_path):
+    frame = _bench_log().assign(sensor_15=np.nan)
+    with pytest.raises(InvalidDataError, match=r"'sensor_15' is empty .*--ignore sensor_15"):
+        register_machine("plant", frame)
+    assert not workspace.exists()
+    machine = register_machine("plant", frame, roles={"sensor_15": "ignore"})
+    assert machine.column_roles["roles"]["sensor_15"] == "ignore"
+
+
 def test_missing_file_is_refused(workspace, tmp_path):
     with pytest.raises(MissingArtifactError, match="does not exist"):
         register_machine("mine", tmp_path / "nope.csv")

@@ -120,6 +120,14 @@ def build_label_plan(
     return LabelPlan(columns, keys, counts.to_numpy(dtype=float), [offsets[c] for c in columns], failing)
 
 
+def category_position(categories: list, value: Any) -> int:
+    """Where ``value`` is among a one-hot span's ``categories``; an empty cell (None or NaN, which
+    never equal each other) is where the span's empty category is."""
+    if pd.isna(value):
+        return next(i for i, category in enumerate(categories) if pd.isna(category))
+    return categories.index(value)
+
+
 def repeat_rare_labels(data: pd.DataFrame, label_columns: tuple[str, ...], min_share: float) -> pd.DataFrame:
     """Repeat the rows of rare label combinations until each has about ``min_share`` of the rows.
 
@@ -349,7 +357,7 @@ class SynthkitTVAE(EpochReportingTVAE):
     def _key_positions(plan: LabelPlan) -> list[torch.Tensor]:
         """For each label span, the position of each allowed key's value in that span."""
         return [
-            torch.tensor([cats.index(key[i]) for key in plan.keys], dtype=torch.long)
+            torch.tensor([category_position(cats, key[i]) for key in plan.keys], dtype=torch.long)
             for i, (_, cats) in enumerate(plan.spans)
         ]
 
