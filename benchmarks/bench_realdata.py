@@ -2,8 +2,9 @@
 
 Five raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
 flags, a status with a rare class, 10-30 % empty cells, text timestamps, integer codes, constant
-columns, a 150-column table and a 1,000,000-row table) are written to disk and each registered raw
-with no hints, trained and generated. Plain SDV gets the same raw table with its own metadata
+columns, a 150-column table and a 1,000,000-row table) are written to disk as such logs are shared
+(the pump bench ``;``-separated, the plant export with the row index pandas writes) and each
+registered raw with no hints, trained and generated. Plain SDV gets the same raw table with its own metadata
 detection. All three are scored the same way, on the columns synthkit models (the roles it
 inferred), against held-out real rows:
 
@@ -42,7 +43,8 @@ from _common import run_measured  # noqa: E402
 from synthkit import generate_synthetic_data, register_machine, train_tvae  # noqa: E402
 from synthkit.column_plan import ColumnPlan  # noqa: E402
 from synthkit.evaluation import label_checks, quality_scores  # noqa: E402
-from synthkit.raw_logs import MAKERS  # noqa: E402
+from synthkit.raw_logs import MAKERS, write_shared  # noqa: E402
+from synthkit.registration import read_csv  # noqa: E402
 from synthkit.store import load_seed, split_holdout  # noqa: E402
 
 FULL = {
@@ -147,7 +149,7 @@ def score(
 def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: bool) -> dict:
     raw, truth = MAKERS[name](rows, 11)
     path = folder / f"{name}.csv"
-    raw.to_csv(path, index=False)
+    truth = write_shared(name, raw, path) | truth  # as such logs are shared: ";", a written index
     workspace = folder / "ws"
     started = time.perf_counter()
     machine = register_machine(name, path, workspace=workspace, replace=True)
@@ -158,7 +160,7 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
     model_rows = plan.model_table(seed_frame).assign(_row=np.arange(len(seed_frame)))
     train_part, test_part = split_holdout(model_rows, 0.2, 0, list(plan.labels))  # synthkit's own split
-    raw_train = pd.read_csv(path).iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
+    raw_train = read_csv(path).iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
     result["ceiling"] = ceiling(test_part, train_part.drop(columns="_row", errors="ignore"), plan)

@@ -10,6 +10,7 @@ Seeded: the same arguments give the same table.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -217,3 +218,15 @@ MAKERS: dict[str, Maker] = {
     "plant_sensor_wide": plant_sensor_wide,
     "line_log_long": line_log_long,
 }
+
+# How logs like these are shared: the pump bench's files are ";"-separated, the plant export
+# carries the row index pandas writes (a blank header over 0, 1, 2, ...).
+SHARED_AS: dict[str, dict] = {"pump_testbed": {"sep": ";"}, "plant_sensor_wide": {"index": True}}
+
+
+def write_shared(name: str, frame: pd.DataFrame, path: Path) -> dict[str, str]:
+    """Write log ``name`` to ``path`` as such logs are shared; the roles of the columns the file
+    adds (the written index: an id)."""
+    options = {"index": False} | SHARED_AS.get(name, {})
+    frame.to_csv(path, **options)
+    return {"Unnamed: 0": "id"} if options["index"] else {}

@@ -98,6 +98,22 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
     return pd.api.types.is_integer_dtype(column) and column.is_unique
 
 
+EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
+
+
+def numbers_with_empty_markers(column: pd.Series) -> pd.Series | None:
+    """A text column of numbers whose empty cells were written as a marker (``?``, ``-``,
+    ``n/a``, ``#N/A``, ...; pandas reads only some of them as empty): the numbers, with those
+    cells empty. None for any other column (a marker alone, or any other text, keeps it text)."""
+    text = column.map(lambda v: v if pd.isna(v) else str(v).strip())
+    marked = text.str.lower().isin(EMPTY_MARKERS)
+    written = text.notna() & ~marked
+    if not marked.any() or not written.any():
+        return None
+    numbers = pd.to_numeric(text.where(written), errors="coerce")
+    return numbers if numbers.notna().sum() == written.sum() else None
+
+
 def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd.DataFrame, list[str]]:
     """Cast what SDV cannot take as it is, and list what cannot be used at all (a column with no
     value at all is usable only with the role ``ignore``: in ``ignored``)."""
@@ -153,6 +169,8 @@ def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd
             values = column.dropna()
             if values.map(lambda v: isinstance(v, (list, dict, set, tuple, bytes))).any():
                 problems.append(f"column {name!r} holds lists, dicts or bytes; only scalars are supported")
+            elif (numbers := numbers_with_empty_markers(column)) is not None:
+                frame[name] = numbers
             else:
                 frame[name] = column.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
         else:

@@ -203,6 +203,8 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
     if not numeric and not pd.api.types.is_bool_dtype(series) and _looks_datetime(series):
         return "datetime", "text that parses as timestamps"
     unique = distinct == rows
+    if unique and integer and _epoch_times(name, values):
+        return "numeric", "whole numbers named like a time, in the range of epoch timestamps"
     if unique and (integer or not numeric):
         return "id", "unique in every row"
     if not numeric and not pd.api.types.is_bool_dtype(series):
@@ -214,6 +216,19 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
     if integer and distinct <= MAX_CODE_LEVELS and not _named(name, AMOUNT_WORDS):
         return "category", f"whole numbers with {distinct} values (a code)"
     return "numeric", "numbers" if not integer else f"whole numbers with {distinct:,} values"
+
+
+TIME_WORDS = {"time", "timestamp", "epoch", "ts", "datetime", "date", "unixtime", "unix"}
+EPOCH_RANGES = ((9.4e8, 2.6e9), (9.4e11, 2.6e12))  # seconds or milliseconds, years 2000-2052
+
+
+def _epoch_times(name: str, values: pd.Series) -> bool:
+    """Unique whole numbers named like a time and all within the epoch seconds (or milliseconds)
+    of this century: a clock, measured like any number, not a key to regenerate as 1, 2, 3..."""
+    if not TIME_WORDS & set(name_words(name).split("_")):
+        return False
+    low, high = float(values.min()), float(values.max())
+    return any(start <= low and high <= end for start, end in EPOCH_RANGES)
 
 
 def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:

@@ -150,6 +150,21 @@ def test_a_column_with_no_value_is_refused_with_the_way_out_and_taken_when_ignor
     assert machine.column_roles["roles"]["sensor_15"] == "ignore"
 
 
+def test_numbers_whose_empty_cells_are_written_as_markers_are_numbers(workspace, tmp_path):
+    frame = _bench_log()
+    current = frame["Current"].astype(object)
+    current[[3, 10, 11]] = ["?", "-", "n/a"]
+    status = np.where(np.arange(len(frame)) % 7 == 0, "-", "running")  # words with a dash stay text
+    path = tmp_path / "bench.csv"
+    frame.assign(Current=current, mode=status).to_csv(path, index=False)
+    machine = register_machine("bench", path)
+    assert machine.column_roles["roles"]["Current"] == "numeric"
+    assert machine.column_roles["roles"]["mode"] == "category"
+    seed = load_seed("bench")[0]
+    assert seed["Current"].isna().tolist() == [i in (3, 10, 11) for i in range(len(frame))]
+    assert np.allclose(seed["Current"].drop([3, 10, 11]), frame["Current"].drop([3, 10, 11]))
+
+
 def test_missing_file_is_refused(workspace, tmp_path):
     with pytest.raises(MissingArtifactError, match="does not exist"):
         register_machine("mine", tmp_path / "nope.csv")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from synthkit import InvalidDataError, InvalidParameterError, preview_roles, register_machine
-from synthkit.raw_logs import MAKERS
+from synthkit.raw_logs import MAKERS, write_shared
 from synthkit.registration import prepare_table
 from synthkit.roles import infer_roles, name_words
 from tests.conftest import snapshot
@@ -20,6 +20,14 @@ def test_every_role_of_realistic_raw_logs_is_inferred_without_hints(maker):
     _, roles = prepare_table(frame)
     wrong = {c: (roles.roles[c], expected[c]) for c in expected if roles.roles[c] != expected[c]}
     assert wrong == {}
+
+
+@pytest.mark.parametrize("maker", [m for m in MAKERS if m != "line_log_long"])
+def test_every_role_is_inferred_from_the_csv_as_such_logs_are_shared(maker, tmp_path):
+    frame, expected = MAKERS[maker](1_500, 3)
+    expected = write_shared(maker, frame, tmp_path / "log.csv") | expected  # ";", a written index
+    _, roles = prepare_table(tmp_path / "log.csv")
+    assert roles.roles == expected
 
 
 def test_the_main_label_comes_first_and_status_labels_get_their_no_failure_class():
@@ -52,6 +60,10 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (np.r_[np.zeros(290), np.ones(10)].astype(int), "valve_open", "category"),
         (["OK"] * 280 + ["ALARM"] * 20, "state", "label"),
         (["open"] * 200 + ["closed"] * 100, "valve_state", "category"),
+        (1_583_750_000 + 60 * np.arange(300), "timestamp", "numeric"),  # epoch seconds: a clock
+        (1_583_750_000_000 + 60_000 * np.arange(300), "time_ms", "numeric"),
+        (1_583_750_000 + np.arange(300), "record", "id"),  # not named like a time
+        (np.arange(300), "time", "id"),  # named like one, but not epoch seconds
     ],
 )
 def test_one_column_roles(values, name, role):
