@@ -252,14 +252,16 @@ def preview_roles(
     no_label: bool = False,
 ) -> tuple[Roles | None, list[str]]:
     """The role each column would get, and every reason registering would be refused (empty when
-    it would not), for a preview the user edits before registering; nothing is written."""
+    it would not), for a preview the user edits before registering; nothing is written. Columns
+    with no value are shown too (their problem says to give them the role ``ignore``)."""
     try:
         _, resolved = prepare_table(data, roles, normals, no_label)
         return resolved, []
     except InvalidDataError as error:
         problems = list(error.problems)
     frame, what = _read(data)
-    frame, unusable = _normalise(frame, _ignored(roles))
+    valueless = {str(c) for c in frame.columns if frame[c].isna().all()}
+    frame, unusable = _normalise(frame, _ignored(roles) | valueless)
     if unusable:
         return None, problems
     return infer_roles(frame, check_overrides(frame, roles, "register_machine")), problems

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import get_machine, list_machines, register_machine
+from synthkit import get_machine, list_machines, preview_roles, register_machine
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.store import load_seed
 from tests.conftest import snapshot
@@ -146,6 +146,10 @@ def test_a_column_with_no_value_is_refused_with_the_way_out_and_taken_when_ignor
     with pytest.raises(InvalidDataError, match=r"'sensor_15' is empty .*--ignore sensor_15"):
         register_machine("plant", frame)
     assert not workspace.exists()
+    shown, problems = preview_roles(frame)  # the panel's roles table, to pick 'ignore' in
+    assert shown.roles["sensor_15"] == "constant" and shown.roles["Current"] == "numeric"
+    assert len(problems) == 1 and "'sensor_15' is empty" in problems[0]
+    assert preview_roles(frame, {"sensor_15": "ignore"})[1] == []
     machine = register_machine("plant", frame, roles={"sensor_15": "ignore"})
     assert machine.column_roles["roles"]["sensor_15"] == "ignore"
 
