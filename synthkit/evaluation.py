@@ -28,6 +28,7 @@ import pandas as pd
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan
+from synthkit.csv_dialect import file_dialect
 from synthkit.machines import get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
@@ -102,7 +103,9 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
 
 def _read_split(path: Path, columns: list[str], dates: list[str]) -> pd.DataFrame:
     if path.suffix == ".csv":
-        return pd.read_csv(path, usecols=columns, parse_dates=[c for c in dates if c in columns])[columns]
+        delimiter, decimal = file_dialect(path)  # as the machine's own CSV was written
+        parse = [c for c in dates if c in columns]
+        return pd.read_csv(path, sep=delimiter, decimal=decimal, usecols=columns, parse_dates=parse)[columns]
     return pd.read_parquet(path, columns=columns)
 
 

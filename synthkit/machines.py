@@ -47,6 +47,7 @@ class Machine:
     settings: dict[str, float] = field(default_factory=dict)
     builtin: bool = True
     column_roles: dict[str, Any] = field(default_factory=dict)  # a registered table's Roles.to_dict()
+    csv_format: dict[str, str] = field(default_factory=dict)  # to_csv options of the CSV it came from
 
     @property
     def columns(self) -> list[str]:

@@ -7,8 +7,8 @@ does), before anything is written: a refused table leaves the workspace as it wa
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
-import re
 import shlex
 import shutil
 import warnings
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
+from synthkit.csv_dialect import HEAD_BYTES, dialect_of, file_dialect, written_as
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
@@ -41,11 +42,11 @@ def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise MissingArtifactError(f"CSV file {str(path)!r} does not exist.")
-    head = path.open("rb").read(8192)
+    head = path.open("rb").read(HEAD_BYTES)
     if b"\x00" in head:
         raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
     try:
-        delimiter, decimal = csv_dialect(head.decode("utf-8-sig", errors="ignore"), len(head) < 8192)
+        delimiter, decimal = dialect_of(head, len(head) < HEAD_BYTES)
         with path.open(newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle, delimiter=delimiter), None)
         if not header:
@@ -58,35 +59,6 @@ def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     if len(header) == frame.shape[1]:
         frame.columns = header
     return frame
-
-
-DELIMITERS = ",;\t|"
-DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
-DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+")
-
-
-def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
-    """The delimiter and decimal mark of a CSV from its first bytes (``whole``: the file's all).
-
-    The delimiter is the one that splits the header into the most fields and every following
-    line into as many (quotes respected): test benches and spreadsheets in many countries write
-    ``;`` or tabs. A ``;`` or tab file whose numbers are written like ``0,25`` has decimal commas.
-    """
-    lines = head.splitlines()
-    if not whole:
-        lines = lines[:-1]  # the last line may be cut short
-    lines = [line for line in lines if line.strip()][:50]
-    best, most = ",", 1
-    for delimiter in DELIMITERS:
-        widths = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
-        if len(widths) == 1 and (width := widths.pop()) > most:
-            best, most = delimiter, width
-    if best == ",":
-        return best, "."
-    cells = [cell.strip() for row in csv.reader(lines[1:], delimiter=best) for cell in row]
-    commas = any(DECIMAL_COMMA.fullmatch(cell) for cell in cells)
-    points = any(DECIMAL_POINT.fullmatch(cell) for cell in cells)
-    return best, "," if commas and not points else "."
 
 
 def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
@@ -267,6 +239,15 @@ def preview_roles(
     return infer_roles(frame, check_overrides(frame, roles, "register_machine")), problems
 
 
+def _csv_format(data: object) -> dict[str, str]:
+    """How the registered CSV was written (delimiter, decimal mark), for splits written as CSV."""
+    if isinstance(data, bytes):
+        return written_as(*dialect_of(data[:HEAD_BYTES], len(data) <= HEAD_BYTES))
+    if isinstance(data, (str, os.PathLike)):
+        return written_as(*file_dialect(data))
+    return {}
+
+
 def _ignored(roles: object) -> set[str]:
     """The columns the user's roles (checked later) say to ignore."""
     return {c for c, r in roles.items() if r == "ignore"} if isinstance(roles, dict) else set()
@@ -331,6 +312,7 @@ def register_machine(
     frame, resolved = prepare_table(data, roles, normals, no_label)
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)
     machine = _describe(machine_id, frame, resolved, description)
+    machine = dataclasses.replace(machine, csv_format=_csv_format(data))
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
 

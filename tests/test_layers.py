@@ -34,7 +34,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "synthkit"
 
 LAYERS: dict[str, set[str]] = {
-    "base": {"errors", "_checks", "_version", "_warning_filters"},
+    "base": {"errors", "_checks", "_version", "_warning_filters", "csv_dialect"},
     "foundations": {
         "workspace",
         "machines",

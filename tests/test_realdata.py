@@ -171,6 +171,21 @@ def test_a_status_with_empty_cells_keeps_every_share_the_empty_one_included(tmp_
     assert all(0.8 <= made[value] / real[value] <= 1.25 for value in real.index), (made, real)
 
 
+def test_splits_written_as_csv_keep_the_delimiter_and_decimal_mark_of_the_registered_csv(tmp_path):
+    frame, _ = pump_testbed(600, 2)
+    path = tmp_path / "bench.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)  # as benches in many countries write it
+    register_machine("bench_eu", path, workspace=tmp_path)
+    train_tvae("bench_eu", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("bench_eu", 300, 60, 60, seed=2, format="csv", workspace=tmp_path)
+    text = open(run.file_paths["train"], encoding="utf-8").read().splitlines()
+    assert text[0] == ";".join(frame.columns)
+    assert "," in text[1].split(";")[1] and "." not in text[1].split(";")[1]  # Accelerometer1RMS
+    written = pd.read_csv(run.file_paths["train"], sep=";", decimal=",")
+    assert written["Accelerometer1RMS"].dtype.kind == "f" and len(written) == 300
+    assert run.quality is not None  # the report read the splits back
+
+
 def test_the_report_scores_labels_by_their_own_names(milling):
     workspace, real, _, run = milling
     report = evaluate("mill", run.run_id, workspace=workspace)
