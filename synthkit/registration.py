@@ -168,13 +168,31 @@ def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> list[str]:
     return problems
 
 
+NUMERIC_DATE = r"^\s*(\d{1,2})([./-])(\d{1,2})[./-]\d{2,4}\b"
+
+
+def day_first(text: pd.Series) -> bool:
+    """Are dates written day first (``13.03.2020``, as in most of Europe)? Yes when some first
+    field is over 12, or the fields are separated by dots (``09.03.2020``), and no second field
+    is over 12; no for ISO dates (year first) and month-first ones (``03/13/2020``)."""
+    parts = text.dropna().astype(str).str.extract(NUMERIC_DATE).dropna()
+    if parts.empty:
+        return False
+    first, separator, second = parts[0].astype(int), parts[1], parts[2].astype(int)
+    if (second > 12).any():
+        return False
+    return bool((first > 12).any() or (separator == ".").all())
+
+
 def _to_datetime(series: pd.Series) -> pd.Series:
     """Timestamps in UTC without a zone: one format for the whole column when it has one (fast on
-    millions of rows), else each value parsed on its own."""
+    millions of rows), else each value parsed on its own; day first where the dates say so (a
+    month-first guess read 09.03.2020 as September and 13.03.2020 as March in one column)."""
+    dayfirst = series.dtype == object and day_first(series)
     try:
-        parsed = pd.to_datetime(series, errors="raise", utc=True)
+        parsed = pd.to_datetime(series, errors="raise", utc=True, dayfirst=dayfirst)
     except (ValueError, TypeError):
-        parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst)
     return parsed.dt.tz_localize(None)
 
 

@@ -169,6 +169,17 @@ def test_numbers_whose_empty_cells_are_written_as_markers_are_numbers(workspace,
     assert np.allclose(seed["Current"].drop([3, 10, 11]), frame["Current"].drop([3, 10, 11]))
 
 
+@pytest.mark.parametrize(
+    "written", ["%d.%m.%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S"]
+)
+def test_timestamps_are_read_day_first_or_month_first_as_written(workspace, tmp_path, written):
+    times = pd.date_range("2020-03-09 10:00", periods=80, freq="7h")  # days 9 to 31: both sides of 12
+    frame = _bench_log().assign(datetime=times.strftime(written))
+    frame.to_csv(tmp_path / "bench.csv", index=False)
+    register_machine("bench", tmp_path / "bench.csv")
+    assert load_seed("bench")[0]["datetime"].tolist() == list(times)
+
+
 def test_missing_file_is_refused(workspace, tmp_path):
     with pytest.raises(MissingArtifactError, match="does not exist"):
         register_machine("mine", tmp_path / "nope.csv")
