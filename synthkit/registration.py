@@ -28,6 +28,11 @@ from synthkit.workspace import Workspace, validate_id, write_json
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
 
 
+# UTF-8 first; then Windows-1252, in which spreadsheets and loggers in much of Europe export
+# (`Temperatur [°C]`): it leaves five bytes undefined, so binary data is still refused.
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
 def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     """Read a CSV (a path, or its bytes from an upload) keeping its header exactly as written, so
     duplicates and blanks can be named."""
@@ -45,17 +50,22 @@ def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
     head = path.open("rb").read(HEAD_BYTES)
     if b"\x00" in head:
         raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
-    try:
-        delimiter, decimal = dialect_of(head, len(head) < HEAD_BYTES)
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
-        if not header:
-            raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
-        frame = pd.read_csv(
-            path, sep=delimiter, decimal=decimal, encoding="utf-8-sig", skipinitialspace=False
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-        raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
+    delimiter, decimal = dialect_of(head, len(head) < HEAD_BYTES)
+    for encoding in ENCODINGS:
+        try:
+            with path.open(newline="", encoding=encoding) as handle:
+                header = next(csv.reader(handle, delimiter=delimiter), None)
+            if not header:
+                raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
+            frame = pd.read_csv(
+                path, sep=delimiter, decimal=decimal, encoding=encoding, skipinitialspace=False
+            )
+            break
+        except UnicodeDecodeError as error:
+            if encoding == ENCODINGS[-1]:
+                raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+            raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
     if len(header) == frame.shape[1]:
         frame.columns = header
     return frame

@@ -73,7 +73,7 @@ BAD_CSVS = {
     "blank header": ("a,\n" + GOOD_ROWS, "blank column header"),
     "too few rows": ("a,b\n1,2\n3,4\n", r"2 row\(s\)"),
     "not a CSV": (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text CSV"),
-    "not utf-8": (b"a,b\n\xff\xfe,1\n" * 3, "not a readable CSV"),
+    "not text": (b"a,b\n\x81\x8d,1\n" * 3, "not a readable CSV"),  # neither UTF-8 nor Windows-1252
     "ragged rows": ("a,b\n1,2\n1,2,3,4,5\n" + GOOD_ROWS, "not a readable CSV"),
 }
 
@@ -178,6 +178,17 @@ def test_timestamps_are_read_day_first_or_month_first_as_written(workspace, tmp_
     frame.to_csv(tmp_path / "bench.csv", index=False)
     register_machine("bench", tmp_path / "bench.csv")
     assert load_seed("bench")[0]["datetime"].tolist() == list(times)
+
+
+def test_a_csv_exported_in_windows_1252_is_read_with_its_accents(workspace, tmp_path):
+    frame = _bench_log().rename(columns={"Voltage": "Spannung [V]", "Current": "Strom [A]"})
+    frame["Temperatur [°C]"] = np.linspace(20, 80, len(frame)).round(1)
+    frame["Zustand"] = np.where(np.arange(len(frame)) % 9 == 0, "Störung", "läuft")
+    frame.to_csv(tmp_path / "export.csv", sep=";", decimal=",", index=False, encoding="cp1252")
+    register_machine("presse", tmp_path / "export.csv")
+    seed = load_seed("presse")[0]
+    assert "Temperatur [°C]" in seed.columns and set(seed["Zustand"]) == {"Störung", "läuft"}
+    assert seed["Temperatur [°C]"].max() == 80.0
 
 
 def test_missing_file_is_refused(workspace, tmp_path):
