@@ -12,6 +12,7 @@ millions of rows; every decision carries a short reason the user is shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,8 +34,11 @@ ID_UNIQUE_SHARE = 0.95  # text columns this unique are keys, not categories
 FAILURE_WORDS = (
     "fail", "fault", "broken", "break", "alarm", "anomal", "defect", "error", "malfunction",
     "trip", "incident", "changepoint", "change_point", "outlier", "crash", "label", "target",
+    # as logs from German, French, Spanish, Italian and Dutch plants name them (accents dropped)
+    "ausfall", "stoerung", "storung", "fehler", "defekt", "defaut", "falla", "fallo", "averia",
+    "guasto",
 )  # fmt: skip
-STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage")
+STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage", "zustand", "estado")
 GROUP_WORDS = {
     "id",
     "experiment",
@@ -109,8 +113,10 @@ def labels_first(roles: dict[str, str], labels: Sequence[str]) -> dict[str, str]
 
 
 def name_words(name: str) -> str:
-    """``MachineFailure``, ``machine-failure`` and ``Machine failure`` all read ``machine_failure``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(name))
+    """``MachineFailure``, ``machine-failure`` and ``Machine failure`` all read ``machine_failure``;
+    accents are dropped (``Störung`` reads ``storung``, ``Défaut`` ``defaut``)."""
+    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", plain)
     return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 

@@ -71,6 +71,28 @@ def test_one_column_roles(values, name, role):
     assert infer_roles(frame).roles[name] == role
 
 
+def test_a_log_from_a_german_plant_gets_its_labels_by_their_own_words():
+    rng = np.random.default_rng(2)
+    rows = 600
+    fault = rng.random(rows) < 0.04
+    frame = pd.DataFrame(
+        {
+            "Temperatur [°C]": rng.normal(60, 3, rows).round(1),
+            "Drehzahl": rng.normal(1500, 50, rows).round(0),
+            "Störung": fault.astype(int),
+            "Zustand": np.where(fault, "Störung", np.where(rng.random(rows) < 0.1, "Wartung", "Normal")),
+        }
+    )
+    roles = infer_roles(frame)
+    assert roles.roles == {
+        "Temperatur [°C]": "numeric",
+        "Drehzahl": "numeric",
+        "Störung": "label",
+        "Zustand": "label",
+    }
+    assert roles.normals == {"Störung": "0", "Zustand": "Normal"}
+
+
 def test_names_read_alike_whatever_their_case_and_separators():
     assert name_words("MachineFailure") == name_words("machine-failure") == name_words("Machine failure")
 
