@@ -44,8 +44,8 @@ from synthkit import generate_synthetic_data, register_machine, train_tvae  # no
 from synthkit.column_plan import ColumnPlan  # noqa: E402
 from synthkit.evaluation import label_checks, quality_scores  # noqa: E402
 from synthkit.raw_logs import MAKERS, write_shared  # noqa: E402
-from synthkit.registration import read_csv  # noqa: E402
 from synthkit.store import load_seed, split_holdout  # noqa: E402
+from synthkit.table_files import read_csv  # noqa: E402
 
 FULL = {
     "milling_log": 10_000,
@@ -160,7 +160,7 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
     model_rows = plan.model_table(seed_frame).assign(_row=np.arange(len(seed_frame)))
     train_part, test_part = split_holdout(model_rows, 0.2, 0, list(plan.labels))  # synthkit's own split
-    raw_train = read_csv(path).iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
+    raw_train = read_csv(path)[0].iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
     result["ceiling"] = ceiling(test_part, train_part.drop(columns="_row", errors="ignore"), plan)

@@ -141,7 +141,14 @@ def _roles_given(args: argparse.Namespace) -> tuple[dict[str, str] | None, dict[
 
 
 def _print_roles(roles: Any) -> None:
+    from synthkit.table_files import named_by_position
+
     print_table(roles.table(), ["column", "role", "normal", "why"])
+    columns = list(roles.roles)
+    if named_by_position(columns):
+        print(
+            f"the file has no header row: its columns are named by position ({columns[0]} ... {columns[-1]})"
+        )
 
 
 def cmd_register(args: argparse.Namespace) -> int:
@@ -595,7 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="random seed; same seed, same bytes")
     p.add_argument("--replace", action="store_true", help="replace seed data made before, without asking")
 
-    p = command("register", cmd_register, "register your own machine from a CSV file")
+    p = command("register", cmd_register, "register your own machine from a CSV, text log or Excel file")
     p.add_argument("machine_id", metavar="MACHINE_ID")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--description", default="", help="one line describing the machine")

@@ -28,7 +28,7 @@ import pandas as pd
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan
-from synthkit.csv_dialect import file_dialect
+from synthkit.csv_dialect import file_dialect, read_options
 from synthkit.machines import get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
@@ -101,11 +101,23 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=rows, random_state=seed).reset_index(drop=True)
 
 
-def _read_split(path: Path, columns: list[str], dates: list[str]) -> pd.DataFrame:
+def _read_split(
+    path: Path, columns: list[str], dates: list[str], time_formats: dict[str, str]
+) -> pd.DataFrame:
+    """A split's columns; CSV splits are read as the machine's own CSV was written."""
     if path.suffix == ".csv":
-        delimiter, decimal = file_dialect(path)  # as the machine's own CSV was written
+        delimiter, decimal = file_dialect(path)
         parse = [c for c in dates if c in columns]
-        return pd.read_csv(path, sep=delimiter, decimal=decimal, usecols=columns, parse_dates=parse)[columns]
+        written = {c: time_formats[c] for c in parse if c in time_formats}
+        frame = pd.read_csv(
+            path,
+            **read_options(delimiter),
+            decimal=decimal,
+            usecols=columns,
+            parse_dates=parse,
+            date_format=written or None,
+        )
+        return frame[columns]
     return pd.read_parquet(path, columns=columns)
 
 
@@ -361,8 +373,9 @@ def evaluate(
     dates = [c for c in columns if plan.roles[c] == "datetime"]
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
     labels = plan.labels
-    all_labels = pd.concat([_read_split(p, list(labels), dates) for p in paths]) if labels else None
-    synthetic = pd.concat([_read_split(p, columns, dates) for p in paths], ignore_index=True)
+    formats = machine.time_formats
+    all_labels = pd.concat([_read_split(p, list(labels), dates, formats) for p in paths]) if labels else None
+    synthetic = pd.concat([_read_split(p, columns, dates, formats) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
     real_sample = _sample(real, max_rows, seed)
     del synthetic

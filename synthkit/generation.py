@@ -76,19 +76,34 @@ def chunk_seed(seed: int, split_index: int, chunk_index: int) -> int:
 
 class _SplitWriter:
     """Appends chunks to one split file; parquet keeps the first chunk's schema for every chunk,
-    CSV the delimiter and decimal mark of the CSV the machine was registered from."""
+    CSV the delimiter, decimal mark and timestamp formats of the CSV the machine was registered
+    from."""
 
-    def __init__(self, path: Path, file_format: str, csv_format: dict[str, str] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        file_format: str,
+        csv_format: dict[str, str] | None = None,
+        time_formats: dict[str, str] | None = None,
+    ):
         self.path = path
         self.format = file_format
         self.csv_format = dict(csv_format or {})
+        self.time_formats = dict(time_formats or {})
         self._parquet = None
         self._schema = None
         self.rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.format == "csv":
-            frame.to_csv(self.path, mode="a", header=self.rows == 0, index=False, **self.csv_format)
+            written = {
+                column: frame[column].dt.strftime(written)
+                for column, written in self.time_formats.items()
+                if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column])
+            }
+            frame.assign(**written).to_csv(
+                self.path, mode="a", header=self.rows == 0, index=False, **self.csv_format
+            )
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -152,9 +167,12 @@ def _generate(
             raise TaskCancelledError("generation stopped before publishing; no run was written")
 
     with staged_run(machine_id, run_id, workspace.root) as run:
-        csv_format = get_machine(machine_id, workspace.root).csv_format
+        machine = get_machine(machine_id, workspace.root)
         paths = {split: run.split_path(split, file_format) for split in SPLITS}
-        writers = {split: _SplitWriter(path, file_format, csv_format) for split, path in paths.items()}
+        writers = {
+            split: _SplitWriter(path, file_format, machine.csv_format, machine.time_formats)
+            for split, path in paths.items()
+        }
         example = None
         for index, split in enumerate(SPLITS):
             for chunk_index, start in enumerate(range(0, counts[split], chunk_rows)):

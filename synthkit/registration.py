@@ -6,69 +6,25 @@ does), before anything is written: a refused table leaves the workspace as it wa
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import os
+import re
 import shlex
 import shutil
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
-from synthkit.csv_dialect import HEAD_BYTES, dialect_of, file_dialect, written_as
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
+from synthkit.table_files import TableFile, read_table_file
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
-
-
-# UTF-8 first; then Windows-1252, in which spreadsheets and loggers in much of Europe export
-# (`Temperatur [°C]`): it leaves five bytes undefined, so binary data is still refused.
-ENCODINGS = ("utf-8-sig", "cp1252")
-
-
-def read_csv(path: str | os.PathLike | bytes) -> pd.DataFrame:
-    """Read a CSV (a path, or its bytes from an upload) keeping its header exactly as written, so
-    duplicates and blanks can be named."""
-    if isinstance(path, bytes):
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            upload = Path(folder) / "upload.csv"
-            upload.write_bytes(path)
-            frame = read_csv(upload)
-        return frame
-    path = Path(path)
-    if not path.is_file():
-        raise MissingArtifactError(f"CSV file {str(path)!r} does not exist.")
-    head = path.open("rb").read(HEAD_BYTES)
-    if b"\x00" in head:
-        raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
-    delimiter, decimal = dialect_of(head, len(head) < HEAD_BYTES)
-    for encoding in ENCODINGS:
-        try:
-            with path.open(newline="", encoding=encoding) as handle:
-                header = next(csv.reader(handle, delimiter=delimiter), None)
-            if not header:
-                raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
-            frame = pd.read_csv(
-                path, sep=delimiter, decimal=decimal, encoding=encoding, skipinitialspace=False
-            )
-            break
-        except UnicodeDecodeError as error:
-            if encoding == ENCODINGS[-1]:
-                raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
-            raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
-    if len(header) == frame.shape[1]:
-        frame.columns = header
-    return frame
 
 
 def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
@@ -83,22 +39,53 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
 EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
 
 
-def numbers_with_empty_markers(column: pd.Series) -> pd.Series | None:
-    """A text column of numbers whose empty cells were written as a marker (``?``, ``-``,
-    ``n/a``, ``#N/A``, ...; pandas reads only some of them as empty): the numbers, with those
-    cells empty. None for any other column (a marker alone, or any other text, keeps it text)."""
-    text = column.map(lambda v: v if pd.isna(v) else str(v).strip())
-    marked = text.str.lower().isin(EMPTY_MARKERS)
-    written = text.notna() & ~marked
-    if not marked.any() or not written.any():
+GROUPS = "',' \u00a0\u202f"  # thousands separators: 1,234.5 1'234.5 1 234,5 (and no-break spaces)
+WRITTEN_NUMBER = {
+    ".": re.compile(r"[-+]?(\d{1,3}(?P<g>[,' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(\.\d+)?([eE][-+]?\d+)?"),
+    ",": re.compile(r"[-+]?(\d{1,3}(?P<g>[.' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(,\d+)?"),
+}
+
+
+def written_number(text: str, decimal: str) -> float | None:
+    """A number as people write it (``1,234.5``; ``1.234,5`` where the decimal mark is a comma;
+    ``1'234.5``), or None for any other text."""
+    match = WRITTEN_NUMBER[decimal].fullmatch(text)
+    if not match or not any(c.isdigit() for c in text):
         return None
-    numbers = pd.to_numeric(text.where(written), errors="coerce")
-    return numbers if numbers.notna().sum() == written.sum() else None
+    separator = match.group("g")
+    digits = text.replace(separator, "") if separator else text
+    return float(digits.replace(",", ".") if decimal == "," else digits)
 
 
-def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd.DataFrame, list[str]]:
-    """Cast what SDV cannot take as it is, and list what cannot be used at all (a column with no
-    value at all is usable only with the role ``ignore``: in ``ignored``)."""
+def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
+    """A text column of numbers written with thousands separators, or with empty cells written
+    as a marker (``?``, ``-``, ``n/a``, ``#N/A``, ...; pandas reads only some of them as empty):
+    the numbers, with those cells empty. None for any other column (a marker alone, or any other
+    text, keeps it text)."""
+    cells = column.to_numpy(dtype=object)
+    is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
+    text = pd.Series(cells[is_text], dtype=object).str.strip()
+    marked = text.str.lower().isin(EMPTY_MARKERS).to_numpy()
+    if not len(text) or marked.all():
+        return None
+    written = text[~marked]
+    values = written.map(lambda v: written_number(v, decimal))
+    if values.isna().any():
+        return None
+    grouped = written.str.contains(f"[{GROUPS}]\\d{{3}}", regex=True)
+    if not marked.any() and not grouped.any():
+        return None  # plain numbers left as text on purpose (codes with leading zeros, say)
+    numbers = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
+    numbers[np.flatnonzero(is_text)[~marked]] = values.to_numpy(dtype="float64")
+    return pd.Series(numbers, index=column.index, name=column.name, dtype="float64")
+
+
+def _normalise(
+    frame: pd.DataFrame, ignored: set[str] = frozenset(), decimal: str = "."
+) -> tuple[pd.DataFrame, list[str]]:
+    """Cast what SDV cannot take as it is (numbers written as text with the file's ``decimal``
+    mark among them), and list what cannot be used at all (a column with no value at all is
+    usable only with the role ``ignore``: in ``ignored``)."""
     problems: list[str] = []
     names = [str(c) for c in frame.columns]
     index = written_index(frame, names)
@@ -151,7 +138,7 @@ def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd
             values = column.dropna()
             if values.map(lambda v: isinstance(v, (list, dict, set, tuple, bytes))).any():
                 problems.append(f"column {name!r} holds lists, dicts or bytes; only scalars are supported")
-            elif (numbers := numbers_with_empty_markers(column)) is not None:
+            elif (numbers := written_numbers(column, decimal)) is not None:
                 frame[name] = numbers
             else:
                 frame[name] = column.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
@@ -160,9 +147,10 @@ def _normalise(frame: pd.DataFrame, ignored: set[str] = frozenset()) -> tuple[pd
     return frame, problems
 
 
-def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> list[str]:
-    """Turn text timestamps into datetimes (UTC, no zone) in place; list columns that do not parse."""
-    problems = []
+def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> tuple[list[str], dict[str, str]]:
+    """Turn text timestamps into datetimes (UTC, no zone) in place; list columns that do not parse,
+    and give the format each text column was written in (when one format writes it back)."""
+    problems, formats = [], {}
     for column in roles.of("datetime"):
         series = frame[column]
         if pd.api.types.is_datetime64_any_dtype(series):
@@ -173,9 +161,29 @@ def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> list[str]:
             problems.append(
                 f"column {column!r} cannot be a datetime: {bad:,} of its values are not timestamps"
             )
-        else:
-            frame[column] = parsed
-    return problems
+            continue
+        frame[column] = parsed
+        if (written := written_format(series, parsed)) is not None:
+            formats[column] = written
+    return problems, formats
+
+
+def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) -> str | None:
+    """The ``strftime`` format a text timestamp column is written in, when that one format writes
+    every value back exactly as it was (checked on up to ``checked`` of them), so that generated
+    timestamps are written as the user's own (``09.03.2020 10:00``); None otherwise."""
+    from pandas.tseries.api import guess_datetime_format
+
+    present = text.notna()
+    if not present.any() or text.dtype != object:
+        return None
+    sample = text[present].astype(str).str.strip()
+    sample = sample.sample(min(checked, len(sample)), random_state=0) if len(sample) > checked else sample
+    guessed = guess_datetime_format(sample.iloc[0], dayfirst=day_first(sample))
+    if guessed is None or "%z" in guessed or "%Z" in guessed:
+        return None
+    written = parsed[sample.index].dt.strftime(guessed)
+    return guessed if written.equals(sample) else None
 
 
 NUMERIC_DATE = r"^\s*(\d{1,2})([./-])(\d{1,2})[./-]\d{2,4}\b"
@@ -232,16 +240,14 @@ def _describe(machine_id: str, frame: pd.DataFrame, roles: Roles, description: s
     )
 
 
-def _read(data: object) -> tuple[pd.DataFrame, str]:
-    if isinstance(data, bytes):
-        return read_csv(data), "the uploaded CSV"
-    if isinstance(data, (str, os.PathLike)):
-        return read_csv(data), f"CSV file {os.fspath(data)!r}"
+def _read(data: object) -> TableFile:
+    if isinstance(data, (bytes, str, os.PathLike)):
+        return read_table_file(data)
     if isinstance(data, pd.DataFrame):
-        return data, "the DataFrame"
+        return TableFile(data, "the DataFrame")
     raise InvalidParameterError(
-        "The 'data' parameter of register_machine must be a CSV path or a pandas DataFrame. "
-        f"Got {type(data).__name__} instead."
+        "The 'data' parameter of register_machine must be a CSV or Excel file's path (or its bytes) "
+        f"or a pandas DataFrame. Got {type(data).__name__} instead."
     )
 
 
@@ -259,21 +265,12 @@ def preview_roles(
         return resolved, []
     except InvalidDataError as error:
         problems = list(error.problems)
-    frame, what = _read(data)
-    valueless = {str(c) for c in frame.columns if frame[c].isna().all()}
-    frame, unusable = _normalise(frame, _ignored(roles) | valueless)
+    table = _read(data)
+    valueless = {str(c) for c in table.frame.columns if table.frame[c].isna().all()}
+    frame, unusable = _normalise(table.frame, _ignored(roles) | valueless, table.decimal)
     if unusable:
         return None, problems
     return infer_roles(frame, check_overrides(frame, roles, "register_machine")), problems
-
-
-def _csv_format(data: object) -> dict[str, str]:
-    """How the registered CSV was written (delimiter, decimal mark), for splits written as CSV."""
-    if isinstance(data, bytes):
-        return written_as(*dialect_of(data[:HEAD_BYTES], len(data) <= HEAD_BYTES))
-    if isinstance(data, (str, os.PathLike)):
-        return written_as(*file_dialect(data))
-    return {}
 
 
 def _ignored(roles: object) -> set[str]:
@@ -288,8 +285,18 @@ def prepare_table(
     no_label: bool = False,
 ) -> tuple[pd.DataFrame, Roles]:
     """The table as it will be stored and the role of each column, checked, without writing."""
-    frame, what = _read(data)
-    frame, problems = _normalise(frame, _ignored(roles))
+    frame, resolved, _, _ = _prepare(data, roles, normals, no_label)
+    return frame, resolved
+
+
+def _prepare(
+    data: object, roles: dict[str, str] | None, normals: dict[str, str] | None, no_label: bool
+) -> tuple[pd.DataFrame, Roles, TableFile, dict[str, str]]:
+    """``prepare_table``, with the file it read and the format each text timestamp column was
+    written in (splits written as CSV are written the same way)."""
+    table = _read(data)
+    what = table.what
+    frame, problems = _normalise(table.frame, _ignored(roles), table.decimal)
     if problems:
         raise InvalidDataError(what, problems)
     overrides = check_overrides(frame, roles, "register_machine")
@@ -298,10 +305,10 @@ def prepare_table(
             f"The 'normals' parameter must be a dict of label column to value. Got {normals!r}."
         )
     resolved = resolve_roles(frame, overrides, normals, bool(no_label), what)
-    problems = _parse_datetimes(frame, resolved)
+    problems, time_formats = _parse_datetimes(frame, resolved)
     if problems:
         raise InvalidDataError(what, problems)
-    return frame.reset_index(drop=True), resolved
+    return frame.reset_index(drop=True), resolved, table, time_formats
 
 
 def register_machine(
@@ -337,10 +344,10 @@ def register_machine(
             in_workbench=f"{machine_id} is already registered: choose it in the list and use "
             "'Replace its data...', or pick another id.",
         )
-    frame, resolved = prepare_table(data, roles, normals, no_label)
+    frame, resolved, table, time_formats = _prepare(data, roles, normals, no_label)
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)
     machine = _describe(machine_id, frame, resolved, description)
-    machine = dataclasses.replace(machine, csv_format=_csv_format(data))
+    machine = dataclasses.replace(machine, csv_format=table.csv_format, time_formats=time_formats)
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
 
@@ -380,7 +387,11 @@ def update_roles(
     overrides = kept | check_overrides(frame, roles, "update_roles")
     kept_normals = {c: v for c, v in current.normals.items() if overrides.get(c) == "label"}
     resolved = resolve_roles(frame, overrides, kept_normals | dict(normals or {}), bool(no_label), machine_id)
-    updated = _describe(machine_id, frame, resolved, machine.description)
+    updated = dataclasses.replace(
+        _describe(machine_id, frame, resolved, machine.description),
+        csv_format=machine.csv_format,
+        time_formats=machine.time_formats,
+    )
     write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())
     stale = stale_model_message(updated, ws)
     if stale:

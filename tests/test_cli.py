@@ -98,6 +98,15 @@ def test_register_from_csv(workspace, tmp_path):
     assert "my_machine" in [m["machine_id"] for m in listed]
 
 
+def test_register_says_when_a_file_has_no_header_row(workspace, tmp_path):
+    path = tmp_path / "train_FD001.txt"
+    path.write_text("".join(f"1 {cycle} {0.001 * cycle:.4f} {640 + cycle % 7}  \n" for cycle in range(1, 81)))
+    result = cli("register", "engine", str(path), "--dry-run", workspace=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "no header row: its columns are named by position (column_1 ... column_4)" in result.stdout
+    assert snapshot(workspace) == {}
+
+
 @pytest.mark.parametrize(
     "args, expected",
     [

@@ -186,6 +186,38 @@ def test_splits_written_as_csv_keep_the_delimiter_and_decimal_mark_of_the_regist
     assert run.quality is not None  # the report read the splits back
 
 
+def test_splits_written_as_csv_keep_the_timestamp_format_of_the_registered_csv_after_roles_change(tmp_path):
+    frame, _ = pump_testbed(600, 2)
+    times = pd.to_datetime(frame["datetime"])
+    frame["datetime"] = times.dt.strftime("%d.%m.%Y %H:%M")  # day first, as written in much of Europe
+    frame.to_csv(tmp_path / "bench.csv", sep=";", decimal=",", index=False)
+    register_machine("bench_de", tmp_path / "bench.csv", workspace=tmp_path)
+    update_roles("bench_de", {"experiment": "numeric"}, workspace=tmp_path)  # the format stays
+    train_tvae("bench_de", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("bench_de", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], sep=";", decimal=",")
+    assert written["datetime"].str.fullmatch(r"\d\d\.\d\d\.2020 \d\d:\d\d").all()
+    made = pd.to_datetime(written["datetime"], format="%d.%m.%Y %H:%M")
+    assert made.between(times.min().floor("min"), times.max()).all()
+    assert run.quality is not None and "datetime" in evaluate("bench_de", workspace=tmp_path).column_scores
+
+
+def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
+    rng = np.random.default_rng(8)
+    cycle = np.tile(np.arange(1, 101), 4)
+    wear = cycle / 100 + rng.normal(0, 0.05, 400)
+    lines = [
+        f"{c} {w:.4f} {642 + 2 * w + rng.normal(0, 0.3):.2f} {int(w > 0.9)}  " for c, w in zip(cycle, wear)
+    ]
+    (tmp_path / "train_FD001.txt").write_text("\n".join(lines) + "\n")
+    register_machine("engine", tmp_path / "train_FD001.txt", roles={"column_4": "label"}, workspace=tmp_path)
+    train_tvae("engine", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("engine", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    text = open(run.file_paths["train"], encoding="utf-8").read().splitlines()
+    assert text[0] == "column_1 column_2 column_3 column_4" and len(text[1].split(" ")) == 4
+    assert run.quality is not None and run.quality > 0.3  # the report read the splits back
+
+
 def test_the_report_scores_labels_by_their_own_names(milling):
     workspace, real, _, run = milling
     report = evaluate("mill", run.run_id, workspace=workspace)

@@ -191,6 +191,125 @@ def test_a_csv_exported_in_windows_1252_is_read_with_its_accents(workspace, tmp_
     assert seed["Temperatur [°C]"].max() == 80.0
 
 
+def _engine_lines(units: int = 3) -> tuple[list[list[float]], str]:
+    """A run-to-failure log as NASA-style text files carry it: fields separated by spaces, no
+    header row, two trailing spaces on every line."""
+    rng = np.random.default_rng(3)
+    rows = [
+        [unit, cycle, round(rng.normal(0, 0.002), 4), 100.0, round(rng.normal(642, 0.5), 2)]
+        for unit in range(1, units + 1)
+        for cycle in range(1, 41)
+    ]
+    text = "".join(f"{u} {c} {o:.4f} {s:.1f} {t:.2f}  \n" for u, c, o, s, t in rows)
+    return rows, text
+
+
+def test_a_whitespace_separated_log_without_a_header_is_read_with_columns_named_by_position(
+    workspace, tmp_path
+):
+    rows, text = _engine_lines()
+    machine = register_machine("engine", _csv(tmp_path, text, "train_FD001.txt"))
+    seed = load_seed("engine")[0]
+    assert list(seed.columns) == ["column_1", "column_2", "column_3", "column_4", "column_5"]
+    assert seed.to_numpy().tolist() == rows  # the first line is data, not names
+    assert machine.column_roles["roles"]["column_4"] == "constant"
+    assert machine.csv_format == {"sep": " ", "decimal": ".", "na_rep": "NaN"}
+
+
+def test_columns_aligned_with_spaces_under_a_header_are_read_by_name(workspace, tmp_path):
+    frame = _bench_log().drop(columns="datetime").assign(cycle=np.arange(80) + 1)
+    register_machine("bench", _csv(tmp_path, frame.to_string(index=False), "bench.txt"))
+    seed = load_seed("bench")[0]
+    assert list(seed.columns) == list(frame.columns)
+    assert np.allclose(seed["Voltage"], frame["Voltage"]) and seed["cycle"].tolist() == list(range(1, 81))
+
+
+def test_a_header_of_numbers_naming_frequency_bins_is_kept_as_the_header(workspace, tmp_path):
+    rng = np.random.default_rng(4)
+    spectrum = pd.DataFrame(
+        rng.uniform(0, 0.05, (60, 6)).round(4), columns=["10", "20", "40", "80", "160", "320"]
+    )
+    spectrum.assign(alarm=(rng.random(60) < 0.2).astype(int)).to_csv(tmp_path / "fft.csv", index=False)
+    register_machine("fft", tmp_path / "fft.csv")
+    seed = load_seed("fft")[0]
+    assert list(seed.columns)[:6] == ["10", "20", "40", "80", "160", "320"] and len(seed) == 60
+
+
+def _grouped(value: float, group: str, decimal: str) -> str:
+    return f"{value:,.2f}".replace(",", "G").replace(".", decimal).replace("G", group)
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "decimal", "group"), [(",", ".", ","), (";", ",", "."), (";", ",", " "), (",", ".", "'")]
+)
+def test_numbers_written_with_thousands_separators_are_numbers(
+    workspace, tmp_path, delimiter, decimal, group
+):
+    rng = np.random.default_rng(6)
+    speed = rng.uniform(200, 24_000, 80).round(2)
+    cells = [_grouped(v, group, decimal) for v in speed]
+    cells[7] = "?"  # a reading the logger missed
+    lines = [f"speed{delimiter}anomaly"] + [
+        f'"{cell}"{delimiter}{int(v > 20_000)}' for cell, v in zip(cells, speed)
+    ]
+    register_machine("spindle", _csv(tmp_path, "\n".join(lines) + "\n", "spindle.csv"))
+    seed = load_seed("spindle")[0]
+    assert seed["speed"].dtype == "float64" and seed["speed"].isna().tolist() == [i == 7 for i in range(80)]
+    assert np.allclose(seed["speed"].drop(7), np.delete(speed, 7))
+
+
+def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace, tmp_path):
+    frame = _bench_log().assign(logged=lambda f: pd.to_datetime(f["datetime"]) + pd.Timedelta("1s"))
+    path = tmp_path / "bench.xlsx"
+    with pd.ExcelWriter(path) as workbook:  # a cover sheet before the data, as exports often have
+        pd.DataFrame({"Notes": ["exported from the bench PC", "units: A, V"]}).to_excel(
+            workbook, sheet_name="Read me", index=False
+        )
+        frame.to_excel(workbook, sheet_name="Data", index=False)
+    machine = register_machine("bench", path)
+    assert machine.column_roles["roles"] == {
+        "datetime": "datetime",
+        "Current": "numeric",
+        "Voltage": "numeric",
+        "anomaly": "label",
+        "logged": "datetime",
+    }
+    seed = load_seed("bench")[0]
+    assert (
+        np.allclose(seed["Voltage"], frame["Voltage"]) and seed["logged"].tolist() == frame["logged"].tolist()
+    )
+    shown, problems = preview_roles(path.read_bytes())  # the Machine panel's upload
+    assert problems == [] and shown.roles["anomaly"] == "label"
+
+
+@pytest.mark.parametrize("packed", ["bench.csv.gz", "bench.zip"])
+def test_a_compressed_csv_is_read_as_written(workspace, tmp_path, packed):
+    frame = _bench_log()
+    frame.to_csv(tmp_path / packed, sep=";", decimal=",", index=False)  # pandas packs by the suffix
+    machine = register_machine("bench", tmp_path / packed)
+    assert machine.csv_format == {"sep": ";", "decimal": ","}
+    assert np.allclose(load_seed("bench")[0]["Current"], frame["Current"])
+
+
+def test_workbooks_and_archives_that_cannot_be_read_are_refused_by_name(workspace, tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(
+        InvalidDataError, match=r"Excel 97-2003 workbook \(\.xls\): save it as \.xlsx or as CSV"
+    ):
+        register_machine("old", tmp_path / "old.xls")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("line1.csv", "a,b\n" + GOOD_ROWS)
+        archive.writestr("line2.csv", "a,b\n" + GOOD_ROWS)
+    with pytest.raises(InvalidDataError, match="exactly one CSV or text file; it holds line1.csv, line2.csv"):
+        register_machine("two", tmp_path / "two.zip")
+    (tmp_path / "cut.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
+    with pytest.raises(InvalidDataError, match="cannot be unpacked"):
+        register_machine("cut", tmp_path / "cut.gz")
+    assert not workspace.exists()
+
+
 def test_missing_file_is_refused(workspace, tmp_path):
     with pytest.raises(MissingArtifactError, match="does not exist"):
         register_machine("mine", tmp_path / "nope.csv")
@@ -220,5 +339,5 @@ def test_bad_or_builtin_ids_are_refused(workspace, machine_id):
 
 
 def test_data_of_the_wrong_type_is_refused(workspace):
-    with pytest.raises(InvalidParameterError, match="CSV path or a pandas DataFrame"):
+    with pytest.raises(InvalidParameterError, match="CSV or Excel file.s path .*or a pandas DataFrame"):
         register_machine("mine", [[1, 2], [3, 4]])

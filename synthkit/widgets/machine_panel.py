@@ -1,5 +1,6 @@
 """MachinePanel: choose a machine, see its sensors and the state of its seed data and model, make
-seed data, register your own machine from an uploaded CSV, or replace a registered machine's data.
+seed data, register your own machine from an uploaded CSV or Excel file, or replace a registered
+machine's data.
 Replacing anything asks first and says what will be replaced."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from synthkit import (
     submit,
 )
 from synthkit.store import model_manifest, seed_manifest
+from synthkit.table_files import FILE_SUFFIXES
 from synthkit.widgets._common import (
     LABEL_STYLE,
     STYLE_SHEET,
@@ -81,13 +83,17 @@ class MachinePanel(w.VBox):
         self.replace_row = w.HBox(
             [
                 w.HTML(
-                    "Its seed data is the CSV it was registered with. To replace it, choose a new CSV below,"
+                    "Its seed data is the file it was registered with. "
+                    "To replace it, choose a new file below,"
                 ),
                 self.replace_button,
             ]
         )
         self.confirm = Confirm("sk-machine-confirm")
-        self.upload = styled(w.FileUpload(accept=".csv", multiple=False, description="CSV"), "sk-upload")
+        self.upload = styled(
+            w.FileUpload(accept=",".join(FILE_SUFFIXES), multiple=False, description="CSV / Excel"),
+            "sk-upload",
+        )
         self.new_id = styled(
             w.Text(placeholder="my_machine_001", description="new id", style=LABEL_STYLE), "sk-register-id"
         )
@@ -278,11 +284,12 @@ class MachinePanel(w.VBox):
         self.problems.value = _problem_list(problems) if problems else ""
 
     def replace_data(self) -> None:
-        """Replace the selected registered machine's data with the uploaded CSV, after a confirm."""
+        """Replace the selected registered machine's data with the uploaded file, after a confirm."""
         machine_id = self.machine.value
         if self._uploaded() is None:
             self.problems.value = note_line(
-                f"Choose the new CSV for {machine_id} with the CSV button below, then click Replace again."
+                f"Choose the new file for {machine_id} with the CSV / Excel button below, "
+                "then click Replace again."
             )
             return
         self._ask_replace(machine_id)
@@ -300,11 +307,11 @@ class MachinePanel(w.VBox):
         )
 
     def register(self, machine_id: str | None = None, replace: bool = False) -> None:
-        """Register the uploaded CSV as a machine; every problem is listed in the panel. An id
+        """Register the uploaded file as a machine; every problem is listed in the panel. An id
         registered before asks first, then replaces that machine's data."""
         content = self._uploaded()
         if content is None:
-            self.problems.value = error_line("Choose a CSV file to upload first.")
+            self.problems.value = error_line("Choose a CSV, text log or Excel file to upload first.")
             return
         machine_id = machine_id or self.new_id.value.strip()
         registered = {m.machine_id: m for m in list_machines(self.workspace) if not m.builtin}
@@ -339,4 +346,4 @@ class MachinePanel(w.VBox):
 
 def _problem_list(problems: list[str]) -> str:
     items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
-    return error_line("The CSV cannot be used:") + f"<ul>{items}</ul>"
+    return error_line("The file cannot be used:") + f"<ul>{items}</ul>"

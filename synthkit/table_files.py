@@ -1,0 +1,174 @@
+"""Read a table file as the user brought it: a CSV or text log in whatever dialect it was written,
+gzip- or zip-compressed, or an Excel workbook; and say how splits made from it are written back.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from synthkit.csv_dialect import HEAD_BYTES, dialect_of, has_header, read_options, split_line, written_as
+from synthkit.errors import InvalidDataError, MissingArtifactError
+
+# UTF-8 first; then Windows-1252, in which spreadsheets and loggers in much of Europe export
+# (`Temperatur [°C]`): it leaves five bytes undefined, so binary data is still refused.
+ENCODINGS = ("utf-8-sig", "cp1252")
+GZIP, ZIP, OLE = b"\x1f\x8b", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # the first bytes of each kind
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".log")
+FILE_SUFFIXES = (*TEXT_SUFFIXES, ".gz", ".zip", ".xlsx")  # what an upload may be (kinds read by content)
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """A table read from a file, what it was, and the ``to_csv`` options that write it back."""
+
+    frame: pd.DataFrame
+    what: str
+    csv_format: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def decimal(self) -> str:
+        return self.csv_format.get("decimal", ".")
+
+
+def read_table_file(source: str | os.PathLike | bytes) -> TableFile:
+    """Read a table from a path, or from the bytes of an upload, whatever its kind."""
+    if isinstance(source, bytes):
+        with tempfile.TemporaryDirectory() as folder:
+            upload = Path(folder) / "upload"
+            upload.write_bytes(source)
+            return _read_file(upload, "the uploaded file")
+    path = Path(source)
+    if not path.is_file():
+        raise MissingArtifactError(f"CSV file {str(path)!r} does not exist.")
+    return _read_file(path, repr(str(path)))
+
+
+def _read_file(path: Path, name: str) -> TableFile:
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    try:
+        if head.startswith(OLE):
+            raise InvalidDataError(
+                name, ["it is an Excel 97-2003 workbook (.xls): save it as .xlsx or as CSV and register that"]
+            )
+        if head.startswith(ZIP) and _is_workbook(path):
+            frame, sheet = read_workbook(path)
+            return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})")
+        if head.startswith((ZIP, GZIP)):
+            with _unpacked(path, head) as text_file:
+                frame, csv_format = read_csv(text_file)
+        else:
+            frame, csv_format = read_csv(path)
+    except InvalidDataError as error:
+        raise InvalidDataError(name, error.problems) from None
+    return TableFile(frame, f"CSV file {name}", csv_format)
+
+
+def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read a CSV or text log in its own dialect (``csv_dialect``), keeping its header exactly as
+    written so that duplicates and blanks can be named; a file whose first line is data gets
+    columns named by position (``column_1``, ...). Also gives the ``to_csv`` options of its dialect."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if b"\x00" in head:
+        raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
+    whole = len(head) < HEAD_BYTES
+    delimiter, decimal = dialect_of(head, whole)
+    for encoding in ENCODINGS:
+        try:
+            with path.open(newline="", encoding=encoding) as handle:
+                first = next((line for line in handle if line.strip()), "")
+            header = split_line(first.rstrip("\r\n"), delimiter) if first else []
+            if not header:
+                raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
+            named = has_header(head.decode(encoding, errors="ignore"), whole, delimiter, decimal)
+            frame = pd.read_csv(
+                path,
+                **read_options(delimiter),
+                decimal=decimal,
+                encoding=encoding,
+                header=0 if named else None,
+                names=None if named else unnamed_columns(len(header)),
+            )
+            break
+        except UnicodeDecodeError as error:
+            if encoding == ENCODINGS[-1]:
+                raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+            raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
+    if named and len(header) == frame.shape[1]:
+        frame.columns = header
+    return frame, written_as(delimiter, decimal)
+
+
+def unnamed_columns(count: int) -> list[str]:
+    """Names for the columns of a file without a header row, by position: ``column_1``, ..."""
+    return [f"column_{position}" for position in range(1, count + 1)]
+
+
+def named_by_position(columns: list[str]) -> bool:
+    """Are these the names ``read_csv`` gives the columns of a file without a header row?"""
+    return list(columns) == unnamed_columns(len(columns))
+
+
+def _is_workbook(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
+    """The sheet of an Excel workbook (.xlsx) that holds the table, and its name: the sheet with
+    the most filled cells, since workbooks often carry a cover, notes or a chart sheet beside it."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+        raise InvalidDataError(str(path), [f"it is not a readable Excel workbook ({error})"]) from None
+    filled = {name: int(sheet.notna().to_numpy().sum()) for name, sheet in sheets.items()}
+    if not filled or max(filled.values()) == 0:
+        raise InvalidDataError(str(path), ["the workbook is empty: none of its sheets holds a table"])
+    name = max(filled, key=filled.get)  # the first such sheet on a tie
+    return sheets[name], name
+
+
+@contextmanager
+def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
+    """The text file inside a gzip file, or inside a zip archive holding one file (or one CSV or
+    text file among others), unpacked to a temporary folder: logs are often shared compressed."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "unpacked"
+        try:
+            if head.startswith(GZIP):
+                with gzip.open(path) as packed, target.open("wb") as out:
+                    shutil.copyfileobj(packed, out)
+            else:
+                with zipfile.ZipFile(path) as archive:
+                    members = [m for m in archive.infolist() if not m.is_dir()]
+                    texts = [m for m in members if m.filename.lower().endswith(TEXT_SUFFIXES)]
+                    texts = members if len(members) == 1 else texts
+                    if len(texts) != 1:
+                        names = ", ".join(m.filename for m in members[:10]) or "nothing"
+                        raise InvalidDataError(
+                            str(path),
+                            [f"a zip archive must hold exactly one CSV or text file; it holds {names}"],
+                        )
+                    with archive.open(texts[0]) as packed, target.open("wb") as out:
+                        shutil.copyfileobj(packed, out)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
+            raise InvalidDataError(str(path), [f"it cannot be unpacked ({error})"]) from None
+        yield target
