@@ -219,9 +219,14 @@ MAKERS: dict[str, Maker] = {
     "line_log_long": line_log_long,
 }
 
-# How logs like these are shared: the pump bench's files are ";"-separated, the plant export
-# carries the row index pandas writes (a blank header over 0, 1, 2, ...).
-SHARED_AS: dict[str, dict] = {"pump_testbed": {"sep": ";"}, "plant_sensor_wide": {"index": True}}
+# How logs like these are shared: the pump bench's files are ";"-separated, the engines' text
+# files separate their fields with spaces, the plant export carries the row index pandas writes
+# (a blank header over 0, 1, 2, ...).
+SHARED_AS: dict[str, dict] = {
+    "pump_testbed": {"sep": ";"},
+    "engine_run_to_failure": {"sep": " "},
+    "plant_sensor_wide": {"index": True},
+}
 
 
 def write_shared(name: str, frame: pd.DataFrame, path: Path) -> dict[str, str]:
