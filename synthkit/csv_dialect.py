@@ -1,19 +1,36 @@
-"""How a CSV file is written: its delimiter and decimal mark, and whether it has a header row,
-found from its first lines, so that a log is read as it was written and the splits generated from
-it are written the same way."""
+"""How a CSV file is written: its delimiter and decimal mark, where the table starts (after a
+logger's notes), whether it has a header row and a row of units under it, all found from its
+first lines, so that a log is read as it was written and the splits made from it are written the
+same way."""
 
 from __future__ import annotations
 
 import csv
 import os
 import re
+from dataclasses import dataclass
 
 HEAD_BYTES = 8192  # the first lines the dialect is read from
 DELIMITERS = ",;\t|"
 WHITESPACE = " "  # columns separated by runs of spaces (aligned text logs, CMAPSS-style)
+MAX_PREAMBLE = 20  # lines of notes a logger may write before the table
+MAX_BELOW_HEADER = 3  # rows of units (and the like) a logger may write under the header
 DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+")
+# how loggers and spreadsheets write an empty number cell (pandas reads only some as empty)
+EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
+EXCEL_HINT = re.compile(r"sep=.")
 NUMBER = {".": re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), ",": re.compile(r"[-+]?(\d+,?\d*|,\d+)")}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a file's table is: the lines that are not part of it (notes before it, rows of units
+    under its header), whether its first line names the columns, and the units of each column."""
+
+    skipped: tuple[int, ...] = ()  # line numbers of the file, from 0
+    header: bool = True
+    units: tuple[str, ...] = ()
 
 
 def split_line(line: str, delimiter: str) -> list[str]:
@@ -23,51 +40,109 @@ def split_line(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _lines(head: str, whole: bool) -> list[str]:
+def _width(line: str, delimiter: str) -> int:
+    """How many fields a line has; none for the ``sep=;`` line Excel writes and reads first."""
+    return 0 if EXCEL_HINT.fullmatch(line.strip()) else len(split_line(line, delimiter))
+
+
+def _lines(head: str, whole: bool) -> list[tuple[int, str]]:
+    """The file's first lines that are not blank, with their line numbers."""
     lines = head.splitlines()
     if not whole:
         lines = lines[:-1]  # the last line may be cut short
-    return [line for line in lines if line.strip()][:50]
+    return [(number, line) for number, line in enumerate(lines) if line.strip()][: MAX_PREAMBLE + 50]
+
+
+def _table_start(widths: list[int]) -> tuple[int, int]:
+    """(where the table starts, its width): the first line from which every line has as many
+    fields, more than one, with every line before it narrower (notes, comments); (0, 1) if none."""
+    for start in range(min(MAX_PREAMBLE, max(len(widths) - 2, 0)) + 1):
+        rest = set(widths[start:])
+        if len(rest) == 1 and (width := rest.pop()) > 1 and all(w < width for w in widths[:start]):
+            return start, width
+    return 0, 1
 
 
 def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
     """The delimiter and decimal mark of a CSV from its first bytes (``whole``: the file's all).
 
     The delimiter is the one that splits the header into the most fields and every following
-    line into as many (quotes respected): test benches and spreadsheets in many countries write
-    ``;`` or tabs, and text logs align their columns with spaces. A file not separated by ``,``
-    whose numbers are written like ``0,25`` has decimal commas.
+    line into as many (quotes respected), after any narrower lines of notes: test benches and
+    spreadsheets in many countries write ``;`` or tabs, and text logs align their columns with
+    spaces. A file not separated by ``,`` whose numbers are written like ``0,25`` has decimal
+    commas.
     """
-    lines = _lines(head, whole)
-    best, most = ",", 1
-    for delimiter in DELIMITERS:
-        widths = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
-        if len(widths) == 1 and (width := widths.pop()) > most:
-            best, most = delimiter, width
-    if most == 1 and lines:
-        widths = {len(split_line(line, WHITESPACE)) for line in lines}
-        best = WHITESPACE if len(widths) == 1 and widths.pop() > 1 else best
+    lines = [line for _, line in _lines(head, whole)]
+    best, most, first = ",", 1, 0
+    for delimiter in (*DELIMITERS, WHITESPACE):
+        if delimiter == WHITESPACE and most > 1:
+            break  # spaces separate fields only where nothing else does
+        start, width = _table_start([_width(line, delimiter) for line in lines])
+        if width > most or (width == most > 1 and start < first):
+            best, most, first = delimiter, width, start
     if best == ",":
         return best, "."
-    cells = [cell.strip() for line in lines[1:] for cell in split_line(line, best)]
+    cells = [cell.strip() for line in lines[first + 1 :] for cell in split_line(line, best)]
     commas = any(DECIMAL_COMMA.fullmatch(cell) for cell in cells)
     points = any(DECIMAL_POINT.fullmatch(cell) for cell in cells)
     return best, "," if commas and not points else "."
 
 
-def has_header(head: str, whole: bool, delimiter: str, decimal: str) -> bool:
-    """Does the first line name the columns? Not when every field of it is a number in the range
-    its column takes in the next lines (widened by that range on both sides, so that a cycle
+def layout(head: str, whole: bool, delimiter: str, decimal: str) -> Layout:
+    """Where the table of a file written in this dialect is (``Layout``)."""
+    numbered = _lines(head, whole)
+    rows = [split_line(line, delimiter) for _, line in numbered]
+    start, _ = _table_start([_width(line, delimiter) for _, line in numbered])
+    notes = tuple(number for number, _ in numbered[:start])
+    rows, numbers = rows[start:], [number for number, _ in numbered[start:]]
+    if not _has_header(rows, decimal):
+        return Layout(notes, header=False)
+    below = _rows_below_header(rows[1:], decimal)
+    units = tuple(cell.strip() for cell in rows[1]) if below else ()
+    return Layout(notes + tuple(numbers[1 : 1 + below]), header=True, units=units)
+
+
+def empty_cell(cell: str) -> bool:
+    """Is a cell written empty (blank, or a marker such as ``n/a``)?"""
+    return not cell.strip() or cell.strip().lower() in EMPTY_MARKERS
+
+
+def _is_number(cell: str, decimal: str) -> bool:
+    return bool(NUMBER[decimal].fullmatch(cell.strip()))
+
+
+def _rows_below_header(rows: list[list[str]], decimal: str) -> int:
+    """How many rows under the header are not data but units (``°C``, ``[bar]``) or the like, as
+    data loggers write them: rows without a single number, over columns that hold numbers below
+    them, with text in at least half of those columns (not ``n/a`` and the like: a first reading
+    the logger missed is data)."""
+    below, most = 0, min(MAX_BELOW_HEADER, len(rows) - 2)
+    while below < most and not any(_is_number(cell, decimal) for cell in rows[below]):
+        below += 1
+    if not below:
+        return 0
+    data = rows[below:]
+    cells = [[row[p] for row in data if p < len(row)] for p in range(len(rows[0]))]
+    numeric = [
+        position
+        for position, column in enumerate(cells)
+        if any(_is_number(c, decimal) for c in column)
+        and all(_is_number(c, decimal) or empty_cell(c) for c in column)
+    ]
+    named = [p for p in numeric if not empty_cell(rows[0][p])]
+    return below if numeric and len(named) >= len(numeric) / 2 else 0
+
+
+def _has_header(rows: list[list[str]], decimal: str) -> bool:
+    """Does the first row name the columns? Not when every field of it is a number in the range
+    its column takes in the next rows (widened by that range on both sides, so that a cycle
     counter starting at 1 counts), as in sensor logs exported without names; a header of numbers
     naming bins or frequencies lies far outside the values under it."""
-    rows = [split_line(line, delimiter) for line in _lines(head, whole)]
-    number = NUMBER[decimal]
-    if len(rows) < 2 or not all(number.fullmatch(cell.strip()) for cell in rows[0]):
+    if len(rows) < 2 or not all(_is_number(cell, decimal) for cell in rows[0]):
         return True
 
     def value(cell: str) -> float | None:
-        cell = cell.strip()
-        return float(cell.replace(",", ".")) if number.fullmatch(cell) else None
+        return float(cell.strip().replace(",", ".")) if _is_number(cell, decimal) else None
 
     inside = 0
     for position, cell in enumerate(rows[0]):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
+from synthkit.csv_dialect import EMPTY_MARKERS
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
@@ -34,9 +35,6 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
         return False
     column = frame.iloc[:, 0]
     return pd.api.types.is_integer_dtype(column) and column.is_unique
-
-
-EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
 
 
 GROUPS = "',' \u00a0\u202f"  # thousands separators: 1,234.5 1'234.5 1 234,5 (and no-break spaces)
@@ -214,9 +212,13 @@ def _to_datetime(series: pd.Series) -> pd.Series:
     return parsed.dt.tz_localize(None)
 
 
-def _describe(machine_id: str, frame: pd.DataFrame, roles: Roles, description: str) -> Machine:
+def _describe(
+    machine_id: str, frame: pd.DataFrame, roles: Roles, description: str, units: dict[str, str]
+) -> Machine:
     sensors = tuple(
-        Sensor(name, "", float(frame[name].quantile(0.01)), float(frame[name].quantile(0.99)))
+        Sensor(
+            name, units.get(name, ""), float(frame[name].quantile(0.01)), float(frame[name].quantile(0.99))
+        )
         for name in roles.of("numeric")
     )
     labels = roles.labels
@@ -346,7 +348,7 @@ def register_machine(
         )
     frame, resolved, table, time_formats = _prepare(data, roles, normals, no_label)
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)
-    machine = _describe(machine_id, frame, resolved, description)
+    machine = _describe(machine_id, frame, resolved, description, table.units)
     machine = dataclasses.replace(machine, csv_format=table.csv_format, time_formats=time_formats)
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
@@ -388,7 +390,9 @@ def update_roles(
     kept_normals = {c: v for c, v in current.normals.items() if overrides.get(c) == "label"}
     resolved = resolve_roles(frame, overrides, kept_normals | dict(normals or {}), bool(no_label), machine_id)
     updated = dataclasses.replace(
-        _describe(machine_id, frame, resolved, machine.description),
+        _describe(
+            machine_id, frame, resolved, machine.description, {s.name: s.unit for s in machine.sensors}
+        ),
         csv_format=machine.csv_format,
         time_formats=machine.time_formats,
     )

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from synthkit.csv_dialect import HEAD_BYTES, dialect_of, has_header, read_options, split_line, written_as
+from synthkit.csv_dialect import (
+    HEAD_BYTES,
+    dialect_of,
+    empty_cell,
+    layout,
+    read_options,
+    split_line,
+    written_as,
+)
 from synthkit.errors import InvalidDataError, MissingArtifactError
 
 # UTF-8 first; then Windows-1252, in which spreadsheets and loggers in much of Europe export
@@ -36,6 +44,7 @@ class TableFile:
     frame: pd.DataFrame
     what: str
     csv_format: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)  # from a row of units under the header
 
     @property
     def decimal(self) -> str:
@@ -65,21 +74,24 @@ def _read_file(path: Path, name: str) -> TableFile:
             )
         if head.startswith(ZIP) and _is_workbook(path):
             frame, sheet = read_workbook(path)
-            return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})")
+            frame, units = units_row(frame)
+            return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})", units=units)
         if head.startswith((ZIP, GZIP)):
             with _unpacked(path, head) as text_file:
-                frame, csv_format = read_csv(text_file)
+                frame, csv_format, units = read_csv(text_file)
         else:
-            frame, csv_format = read_csv(path)
+            frame, csv_format, units = read_csv(path)
     except InvalidDataError as error:
         raise InvalidDataError(name, error.problems) from None
-    return TableFile(frame, f"CSV file {name}", csv_format)
+    return TableFile(frame, f"CSV file {name}", csv_format, units)
 
 
-def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read a CSV or text log in its own dialect (``csv_dialect``), keeping its header exactly as
-    written so that duplicates and blanks can be named; a file whose first line is data gets
-    columns named by position (``column_1``, ...). Also gives the ``to_csv`` options of its dialect."""
+def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """Read a CSV or text log in its own dialect (``csv_dialect``): after any notes a logger wrote
+    before the table, keeping the header exactly as written so that duplicates and blanks can be
+    named, the row of units under it read as units; a file whose first line is data gets columns
+    named by position (``column_1``, ...). Gives the table, the ``to_csv`` options of its dialect
+    and the unit of each column that has one."""
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
@@ -89,19 +101,21 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]]:
     delimiter, decimal = dialect_of(head, whole)
     for encoding in ENCODINGS:
         try:
+            table = layout(head.decode(encoding, errors="ignore"), whole, delimiter, decimal)
             with path.open(newline="", encoding=encoding) as handle:
-                first = next((line for line in handle if line.strip()), "")
+                lines = (line for number, line in enumerate(handle) if number not in table.skipped)
+                first = next((line for line in lines if line.strip()), "")
             header = split_line(first.rstrip("\r\n"), delimiter) if first else []
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
-            named = has_header(head.decode(encoding, errors="ignore"), whole, delimiter, decimal)
             frame = pd.read_csv(
                 path,
                 **read_options(delimiter),
                 decimal=decimal,
                 encoding=encoding,
-                header=0 if named else None,
-                names=None if named else unnamed_columns(len(header)),
+                skiprows=list(table.skipped),
+                header=0 if table.header else None,
+                names=None if table.header else unnamed_columns(len(header)),
             )
             break
         except UnicodeDecodeError as error:
@@ -109,9 +123,10 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]]:
                 raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
             raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
-    if named and len(header) == frame.shape[1]:
+    if table.header and len(header) == frame.shape[1]:
         frame.columns = header
-    return frame, written_as(delimiter, decimal)
+    units = {str(c): u for c, u in zip(frame.columns, table.units) if u}
+    return frame, written_as(delimiter, decimal), units
 
 
 def unnamed_columns(count: int) -> list[str]:
@@ -144,6 +159,31 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
         raise InvalidDataError(str(path), ["the workbook is empty: none of its sheets holds a table"])
     name = max(filled, key=filled.get)  # the first such sheet on a tie
     return sheets[name], name
+
+
+def units_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A sheet whose first row gives units (``°C``, ``bar``) over columns of numbers: the table
+    without that row, those columns as numbers, and the units; the sheet as it is otherwise."""
+    if len(frame) < 3:
+        return frame, {}
+    first, rest = frame.iloc[0], frame.iloc[1:]
+    if any(isinstance(v, (int, float)) and not pd.isna(v) and not isinstance(v, bool) for v in first):
+        return frame, {}
+    numeric = [
+        column
+        for column in frame.columns
+        if rest[column].notna().any()
+        and pd.to_numeric(rest[column], errors="coerce").notna().sum() == rest[column].notna().sum()
+    ]
+    units = {
+        str(c): str(first[c]).strip()
+        for c in numeric
+        if isinstance(first[c], str) and not empty_cell(first[c])
+    }
+    if not numeric or len(units) < len(numeric) / 2:
+        return frame, {}
+    rest = rest.reset_index(drop=True)
+    return rest.assign(**{c: pd.to_numeric(rest[c]) for c in numeric}), units
 
 
 @contextmanager

@@ -310,6 +310,51 @@ def test_workbooks_and_archives_that_cannot_be_read_are_refused_by_name(workspac
     assert not workspace.exists()
 
 
+def _logger_export(frame: pd.DataFrame, units: list[str]) -> str:
+    """A data logger's export: notes and a blank line before the table, units under the header."""
+    notes = "Logger: DL-200 (serial 4711)\nExported: 2020-03-10 08:00\n\n"
+    return (
+        notes
+        + frame.iloc[:0].to_csv(sep=";", index=False)
+        + ";".join(units)
+        + "\n"
+        + frame.to_csv(sep=";", decimal=",", index=False, header=False)
+    )
+
+
+def test_a_logger_export_is_read_past_its_notes_with_the_units_under_its_header(workspace, tmp_path):
+    frame = _bench_log()
+    text = _logger_export(frame, ["", "A", "V", ""])
+    machine = register_machine("bench", _csv(tmp_path, text, "export.csv"))
+    seed = load_seed("bench")[0]
+    assert len(seed) == len(frame) and np.allclose(seed["Current"], frame["Current"])
+    assert {s.name: s.unit for s in machine.sensors} == {"Current": "A", "Voltage": "V"}
+    assert machine.csv_format == {"sep": ";", "decimal": ","}
+    excel_hint = "sep=;\n" + frame.to_csv(sep=";", index=False)  # the line Excel writes first
+    register_machine("hinted", _csv(tmp_path, excel_hint, "hinted.csv"))
+    assert list(load_seed("hinted")[0].columns) == list(frame.columns)
+
+
+def test_a_first_row_of_missed_readings_is_data_not_units(workspace, tmp_path):
+    frame = _bench_log().astype({"Current": object, "Voltage": object})
+    frame.loc[0, ["Current", "Voltage"]] = "n/a"  # the sensors were still warming up
+    frame.to_csv(tmp_path / "bench.csv", index=False)
+    machine = register_machine("bench", tmp_path / "bench.csv")
+    seed = load_seed("bench")[0]
+    assert len(seed) == len(frame) and seed["Current"].isna().tolist()[:2] == [True, False]
+    assert {s.unit for s in machine.sensors} == {""}
+
+
+def test_a_workbook_with_units_under_its_header_gives_numbers_and_units(workspace, tmp_path):
+    frame = _bench_log()
+    units = pd.DataFrame([["", "A", "V", ""]], columns=frame.columns)
+    pd.concat([units, frame.astype(object)]).to_excel(tmp_path / "bench.xlsx", index=False)
+    machine = register_machine("bench", tmp_path / "bench.xlsx")
+    seed = load_seed("bench")[0]
+    assert seed["Voltage"].dtype == "float64" and np.allclose(seed["Voltage"], frame["Voltage"])
+    assert {s.name: s.unit for s in machine.sensors} == {"Current": "A", "Voltage": "V"}
+
+
 def test_missing_file_is_refused(workspace, tmp_path):
     with pytest.raises(MissingArtifactError, match="does not exist"):
         register_machine("mine", tmp_path / "nope.csv")
