@@ -151,16 +151,34 @@ def _print_roles(roles: Any) -> None:
         )
 
 
+def _long_format(args: argparse.Namespace) -> tuple[str, str] | bool | None:
+    if args.long and args.not_long:
+        raise errors.InvalidParameterError("--long and --not-long cannot be given together.")
+    return tuple(args.long) if args.long else (False if args.not_long else None)
+
+
+def _print_long(layout: dict[str, Any] | None) -> None:
+    if layout:
+        left_out = layout["per_tag"] + layout["per_reading"]
+        print(
+            f"read as a long table: one row per {' and '.join(layout['keys'])}, a column per "
+            f"{layout['tag']!r} with its {layout['value']!r}"
+            + (f" (left out: {', '.join(left_out)})" if left_out else "")
+        )
+
+
 def cmd_register(args: argparse.Namespace) -> int:
-    from synthkit.registration import prepare_table, register_machine
+    from synthkit.registration import prepare, register_machine
 
     roles, normals = _roles_given(args)
+    long_format = _long_format(args)
     if args.dry_run:
-        _, resolved = prepare_table(args.file, roles, normals, args.no_label)
+        prepared = prepare(args.file, roles, normals, args.no_label, long_format)
         if args.json:
-            emit_json(resolved.to_dict())
+            emit_json(prepared.roles.to_dict())
         else:
-            _print_roles(resolved)
+            _print_roles(prepared.roles)
+            _print_long(prepared.long.to_dict() if prepared.long else None)
             print("(dry run: nothing registered)")
         return 0
     machine = register_machine(
@@ -172,6 +190,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         roles=roles,
         normals=normals,
         no_label=args.no_label,
+        long_format=long_format,
     )
     if args.json:
         emit_json({**machine.to_dict(), **_seed_summary(machine.machine_id, args.workspace)})
@@ -179,6 +198,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         from synthkit.roles import Roles
 
         _print_roles(Roles.from_dict(machine.column_roles))
+        _print_long(machine.long_format)
         print(
             f"registered {machine.machine_id}: {len(machine.sensors)} numeric sensors, "
             f"labels {list(machine.label_columns) or 'none'}"
@@ -608,6 +628,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", default="", help="one line describing the machine")
     p.add_argument("--replace", action="store_true", help="replace a machine registered before")
     p.add_argument("--dry-run", action="store_true", help="show the columns' roles; register nothing")
+    p.add_argument(
+        "--long",
+        nargs=2,
+        metavar=("TAG", "VALUE"),
+        help="a long table (one row per reading): widen it with a column per TAG holding its VALUE",
+    )
+    p.add_argument("--not-long", action="store_true", help="keep a table found to be long as it is")
     _add_role_options(p)
 
     p = command("roles", cmd_roles, "show or change the roles of a registered machine's columns")

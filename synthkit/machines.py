@@ -49,6 +49,7 @@ class Machine:
     column_roles: dict[str, Any] = field(default_factory=dict)  # a registered table's Roles.to_dict()
     csv_format: dict[str, str] = field(default_factory=dict)  # to_csv options of the CSV it came from
     time_formats: dict[str, str] = field(default_factory=dict)  # strftime of its text timestamp columns
+    long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
 
     @property
     def columns(self) -> list[str]:

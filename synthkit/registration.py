@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from synthkit._checks import check_int
 from synthkit.csv_dialect import EMPTY_MARKERS
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
+from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
@@ -253,11 +255,50 @@ def _read(data: object) -> TableFile:
     )
 
 
+def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
+    """The table as registered: a long table (one row per reading) widened to one row per time,
+    found by its column names (``long_format=None``), as given (``(tag, value)``), or not at all
+    (``False``)."""
+    table = _read(data)
+    if long_format is False:
+        return table, None
+    if long_format is None:
+        layout = long_layout(table.frame)
+    elif isinstance(long_format, (tuple, list)) and len(long_format) == 2:
+        tag, value = (str(c) for c in long_format)
+        missing = [c for c in (tag, value) if c not in table.frame.columns]
+        if missing:
+            raise InvalidParameterError(
+                f"long_format names column(s) {', '.join(map(repr, missing))} that {table.what} does not "
+                f"have; its columns are {', '.join(map(repr, map(str, table.frame.columns)))}."
+            )
+        layout = long_layout(table.frame, tag, value)
+        if layout is None:
+            raise InvalidDataError(
+                table.what,
+                [
+                    f"it cannot be read as a long table with tag {tag!r} and value {value!r}: it needs "
+                    f"2-{MAX_TAGS} tags, a column saying when, and each (time, tag) pair once"
+                ],
+            )
+    else:
+        raise InvalidParameterError(
+            f"The 'long_format' parameter must be None (find it), False (not long) or (tag column, "
+            f"value column). Got {long_format!r} instead."
+        )
+    if layout is None:
+        return table, None
+    wide, units = widen(table.frame, layout)
+    what = f"{table.what} (long: {layout.tag!r} and {layout.value!r} as columns)"
+    return TableFile(wide, what, table.csv_format, table.units | units), layout
+
+
 def preview_roles(
     data: pd.DataFrame | str | os.PathLike | bytes,
     roles: dict[str, str] | None = None,
     normals: dict[str, str] | None = None,
     no_label: bool = False,
+    long_format: tuple[str, str] | bool | None = None,
 ) -> tuple[Roles | None, list[str]]:
     """The role each column would get, and every reason registering would be refused (empty when
     it would not), for a preview the user edits before registering; nothing is written. Columns
@@ -267,7 +308,7 @@ def preview_roles(
         return resolved, []
     except InvalidDataError as error:
         problems = list(error.problems)
-    table = _read(data)
+    table, _ = _table(data, long_format)
     valueless = {str(c) for c in table.frame.columns if table.frame[c].isna().all()}
     frame, unusable = _normalise(table.frame, _ignored(roles) | valueless, table.decimal)
     if unusable:
@@ -285,18 +326,34 @@ def prepare_table(
     roles: dict[str, str] | None = None,
     normals: dict[str, str] | None = None,
     no_label: bool = False,
+    long_format: tuple[str, str] | bool | None = None,
 ) -> tuple[pd.DataFrame, Roles]:
     """The table as it will be stored and the role of each column, checked, without writing."""
-    frame, resolved, _, _ = _prepare(data, roles, normals, no_label)
-    return frame, resolved
+    prepared = prepare(data, roles, normals, no_label, long_format)
+    return prepared.frame, prepared.roles
 
 
-def _prepare(
-    data: object, roles: dict[str, str] | None, normals: dict[str, str] | None, no_label: bool
-) -> tuple[pd.DataFrame, Roles, TableFile, dict[str, str]]:
-    """``prepare_table``, with the file it read and the format each text timestamp column was
-    written in (splits written as CSV are written the same way)."""
-    table = _read(data)
+@dataclass(frozen=True)
+class Prepared:
+    """A table ready to register: its rows, the role of each column, the file it came from, the
+    format each text timestamp column was written in, and its long layout when it was long."""
+
+    frame: pd.DataFrame
+    roles: Roles
+    table: TableFile
+    time_formats: dict[str, str]
+    long: LongLayout | None
+
+
+def prepare(
+    data: pd.DataFrame | str | os.PathLike | bytes,
+    roles: dict[str, str] | None = None,
+    normals: dict[str, str] | None = None,
+    no_label: bool = False,
+    long_format: tuple[str, str] | bool | None = None,
+) -> Prepared:
+    """``prepare_table`` with everything registration keeps besides the rows and roles."""
+    table, layout = _table(data, long_format)
     what = table.what
     frame, problems = _normalise(table.frame, _ignored(roles), table.decimal)
     if problems:
@@ -310,7 +367,7 @@ def _prepare(
     problems, time_formats = _parse_datetimes(frame, resolved)
     if problems:
         raise InvalidDataError(what, problems)
-    return frame.reset_index(drop=True), resolved, table, time_formats
+    return Prepared(frame.reset_index(drop=True), resolved, table, time_formats, layout)
 
 
 def register_machine(
@@ -322,9 +379,14 @@ def register_machine(
     roles: dict[str, str] | None = None,
     normals: dict[str, str] | None = None,
     no_label: bool = False,
+    long_format: tuple[str, str] | bool | None = None,
 ) -> Machine:
-    """Register a machine from a CSV path (or its bytes) or a DataFrame; its table becomes the
-    machine's seed data.
+    """Register a machine from a file (CSV, text log, Excel workbook; a path or its bytes) or a
+    DataFrame; its table becomes the machine's seed data.
+
+    A long table (one row per reading: a time, a ``tag`` naming the sensor, its ``value``) is
+    widened to one row per time with a column per tag: found by its column names, or as given in
+    ``long_format=(tag, value)``; ``long_format=False`` keeps the table as it is.
 
     Each column gets a role (``synthkit.roles``): inferred, or as given in ``roles``
     (``{"Product ID": "id", "Machine failure": "label"}``). ``normals`` sets the no-failure value
@@ -346,10 +408,16 @@ def register_machine(
             in_workbench=f"{machine_id} is already registered: choose it in the list and use "
             "'Replace its data...', or pick another id.",
         )
-    frame, resolved, table, time_formats = _prepare(data, roles, normals, no_label)
+    prepared = prepare(data, roles, normals, no_label, long_format)
+    frame = prepared.frame
     check_int("register_machine", "rows", len(frame), MIN_ROWS, MAX_SAMPLES)
-    machine = _describe(machine_id, frame, resolved, description, table.units)
-    machine = dataclasses.replace(machine, csv_format=table.csv_format, time_formats=time_formats)
+    machine = _describe(machine_id, frame, prepared.roles, description, prepared.table.units)
+    machine = dataclasses.replace(
+        machine,
+        csv_format=prepared.table.csv_format,
+        time_formats=prepared.time_formats,
+        long_format=prepared.long.to_dict() if prepared.long else {},
+    )
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
 
@@ -395,6 +463,7 @@ def update_roles(
         ),
         csv_format=machine.csv_format,
         time_formats=machine.time_formats,
+        long_format=machine.long_format,
     )
     write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())
     stale = stale_model_message(updated, ws)

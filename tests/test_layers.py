@@ -10,7 +10,7 @@ layer or of the layers below:
     workflows     generation, evaluation, report_html, verdicts, batch, runner
     service       _sdv/, training, early_stopping, mode_choice, fast_quality, jobs, seed, watch
     foundations   workspace, machines, roles, column_plan, raw_logs, simulators, registration,
-                  table_files, store, events, sinks, redis_sink
+                  table_files, long_tables, store, events, sinks, redis_sink
     base          errors, _checks, _version, _warning_filters
 
 ``seed`` (``generate_seed_data``) and ``watch`` are service: the first runs as a task through
@@ -44,6 +44,7 @@ LAYERS: dict[str, set[str]] = {
         "simulators",
         "registration",
         "table_files",
+        "long_tables",
         "store",
         "events",
         "sinks",
