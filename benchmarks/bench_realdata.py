@@ -1,12 +1,14 @@
 """Raw logs as users bring them: synthkit vs plain SDV TVAE vs GaussianCopula on the same raw CSVs.
 
-Five raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
+Six raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
 flags, a status with a rare class, 10-30 % empty cells, text timestamps, integer codes, constant
-columns, a 150-column table and a 1,000,000-row table) are written to disk as such logs are shared
-(the pump bench ``;``-separated, the plant export with the row index pandas writes) and each
-registered raw with no hints, trained and generated. Plain SDV gets the same raw table with its own metadata
-detection. All three are scored the same way, on the columns synthkit models (the roles it
-inferred), against held-out real rows:
+columns, a 150-column table, a historian's long export with one row per reading and a
+1,000,000-row table) are written to disk as such logs are shared (the pump bench ``;``-separated,
+the engines' text file separated by spaces, the plant export with the row index pandas writes)
+and each registered raw with no hints, trained and generated. Plain SDV gets the same raw table
+with its own metadata detection (the long export widened, as a user would pivot it by hand). All
+three are scored the same way, on the columns synthkit models (the roles it inferred), against
+held-out real rows:
 
 - ``roles_inferred_correct``: share of columns whose inferred role is the table's true role;
 - quality (SDMetrics), every label flag and failing class's rate ratio (>= 10 training rows),
@@ -43,6 +45,7 @@ from _common import run_measured  # noqa: E402
 from synthkit import generate_synthetic_data, register_machine, train_tvae  # noqa: E402
 from synthkit.column_plan import ColumnPlan  # noqa: E402
 from synthkit.evaluation import label_checks, quality_scores  # noqa: E402
+from synthkit.long_tables import long_layout, widen  # noqa: E402
 from synthkit.raw_logs import MAKERS, write_shared  # noqa: E402
 from synthkit.store import load_seed, split_holdout  # noqa: E402
 from synthkit.table_files import read_csv  # noqa: E402
@@ -52,12 +55,14 @@ FULL = {
     "pump_testbed": 20_000,
     "engine_run_to_failure": 20_000,
     "plant_sensor_wide": 50_000,
+    "historian_export": 20_000,
 }
 QUICK = {
     "milling_log": 5_000,
     "pump_testbed": 5_000,
     "engine_run_to_failure": 5_000,
     "plant_sensor_wide": 3_000,
+    "historian_export": 5_000,
 }
 LONG_ROWS = 1_000_000
 SCORE_ROWS = 5_000
@@ -160,7 +165,10 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
     model_rows = plan.model_table(seed_frame).assign(_row=np.arange(len(seed_frame)))
     train_part, test_part = split_holdout(model_rows, 0.2, 0, list(plan.labels))  # synthkit's own split
-    raw_train = read_csv(path)[0].iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
+    raw = read_csv(path)[0]
+    if machine.long_format:  # SDV gets it widened, as a user would pivot it by hand
+        raw = widen(raw, long_layout(raw))[0]
+    raw_train = raw.iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
     result["ceiling"] = ceiling(test_part, train_part.drop(columns="_row", errors="ignore"), plan)

@@ -211,11 +211,60 @@ def line_log_long(rows: int = 1_000_000, seed: int = 0) -> tuple[pd.DataFrame, d
     return frame, roles
 
 
+HISTORIAN_TAGS = {  # tag: unit, share of readings the historian missed
+    "SuctionPressure": ("bar", 0.03),
+    "DischargePressure": ("bar", 0.03),
+    "DischargeTemp": ("degC", 0.03),
+    "MotorCurrent": ("A", 0.03),
+    "Vibration": ("mm/s", 0.15),
+    "Mode": ("", 0.0),
+    "Alarm": ("", 0.0),
+}
+
+
+def historian_export(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A compressor station's historian export, long: one row per reading (``Timestamp``,
+    ``Asset``, ``TagName``, ``Value``, ``Unit``, ``Quality``) of three compressors every five
+    minutes, ``rows`` times and assets in all; the vibration probe drops out 15 % of the time. The
+    roles are those of the table widened to one row per time and asset."""
+    rng = np.random.default_rng(seed)
+    assets = np.array(["K-101", "K-102", "K-103"])
+    times = pd.Timestamp("2023-06-01") + pd.to_timedelta(np.arange(rows) // len(assets) * 5, unit="min")
+    asset = assets[np.arange(rows) % len(assets)]
+    load = np.clip(rng.beta(5, 2, rows) + (asset == "K-103") * 0.1, 0, 1)
+    running = rng.random(rows) > 0.08
+    wear = rng.gamma(2, 0.5, rows)
+    temperature = 60 + 45 * load * running + 4 * wear + rng.normal(0, 2, rows)
+    vibration = np.abs(1.2 + 2.5 * load * running + 0.8 * wear + rng.normal(0, 0.3, rows))
+    alarm = (((temperature > 108) | (vibration > 5.2)) & (rng.random(rows) < 0.8)).astype(int)
+    values = {
+        "SuctionPressure": (1.8 + 0.2 * load + rng.normal(0, 0.05, rows)).round(3),
+        "DischargePressure": (1.8 + 6.5 * load * running + rng.normal(0, 0.15, rows)).round(3),
+        "DischargeTemp": temperature.round(2),
+        "MotorCurrent": (12 + 95 * load * running + rng.normal(0, 2, rows)).round(1),
+        "Vibration": vibration.round(3),
+        "Mode": np.where(running, "RUN", "IDLE"),
+        "Alarm": alarm,
+    }
+    stamps = times.strftime("%Y-%m-%d %H:%M:%S")
+    parts = []
+    for tag, (unit, missed) in HISTORIAN_TAGS.items():
+        kept = rng.random(rows) >= missed
+        quality = np.where(rng.random(rows) < 0.02, "Uncertain", "Good")
+        part = {"Timestamp": stamps, "Asset": asset, "TagName": tag, "Value": values[tag].astype(object)}
+        parts.append(pd.DataFrame(part | {"Unit": unit, "Quality": quality})[kept])
+    frame = pd.concat(parts).sort_values(["Timestamp", "Asset"], kind="stable").reset_index(drop=True)
+    roles = {"Timestamp": "datetime", "Asset": "category", "Mode": "category", "Alarm": "label"}
+    roles |= {tag: "numeric" for tag in list(HISTORIAN_TAGS)[:5]}
+    return frame, roles
+
+
 MAKERS: dict[str, Maker] = {
     "milling_log": milling_log,
     "pump_testbed": pump_testbed,
     "engine_run_to_failure": engine_run_to_failure,
     "plant_sensor_wide": plant_sensor_wide,
+    "historian_export": historian_export,
     "line_log_long": line_log_long,
 }
 
