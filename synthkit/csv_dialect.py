@@ -134,23 +134,29 @@ def _rows_below_header(rows: list[list[str]], decimal: str) -> int:
 
 
 def _has_header(rows: list[list[str]], decimal: str) -> bool:
-    """Does the first row name the columns? Not when every field of it is a number in the range
-    its column takes in the next rows (widened by that range on both sides, so that a cycle
-    counter starting at 1 counts), as in sensor logs exported without names; a header of numbers
-    naming bins or frequencies lies far outside the values under it."""
-    if len(rows) < 2 or not all(_is_number(cell, decimal) for cell in rows[0]):
+    """Does the first row name the columns? Not when the field over every column of numbers is a
+    number in the range that column takes in the next rows (widened by that range on both sides,
+    so that a cycle counter starting at 1 counts), as in logs exported without names; a name over
+    numbers is a header, and so are numbers naming bins or frequencies, far outside the values
+    under them."""
+    if len(rows) < 2:
         return True
 
     def value(cell: str) -> float | None:
         return float(cell.strip().replace(",", ".")) if _is_number(cell, decimal) else None
 
-    inside = 0
+    inside = numeric = 0
     for position, cell in enumerate(rows[0]):
-        below = [v for row in rows[1:] if position < len(row) and (v := value(row[position])) is not None]
-        if below:
-            low, high = min(below), max(below)
-            inside += low - (high - low) <= value(cell) <= high + (high - low)
-    return inside < 0.8 * len(rows[0])
+        cells = [row[position] for row in rows[1:] if position < len(row)]
+        below = [v for c in cells if (v := value(c)) is not None]
+        if not below or not all(_is_number(c, decimal) or empty_cell(c) for c in cells):
+            continue  # a column of text (or of nothing) says nothing: its names and values are words
+        numeric += 1
+        if (first := value(cell)) is None:
+            return True
+        low, high = min(below), max(below)
+        inside += low - (high - low) <= first <= high + (high - low)
+    return numeric == 0 or inside < 0.8 * numeric
 
 
 def dialect_of(head: bytes, whole: bool) -> tuple[str, str]:

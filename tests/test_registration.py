@@ -216,6 +216,16 @@ def test_a_whitespace_separated_log_without_a_header_is_read_with_columns_named_
     assert machine.csv_format == {"sep": " ", "decimal": ".", "na_rep": "NaN"}
 
 
+def test_a_log_without_a_header_is_read_by_position_with_its_timestamps_and_states(workspace, tmp_path):
+    frame = _bench_log().assign(state=np.where(np.arange(80) % 5 == 0, "IDLE", "RUN"))
+    frame.to_csv(tmp_path / "export.csv", index=False, header=False)
+    register_machine("bench", tmp_path / "export.csv")
+    seed = load_seed("bench")[0]
+    assert list(seed.columns) == [f"column_{i}" for i in range(1, 6)] and len(seed) == 80
+    assert seed["column_1"].tolist() == pd.to_datetime(frame["datetime"]).tolist()
+    assert seed["column_5"].tolist() == frame["state"].tolist()
+
+
 def test_columns_aligned_with_spaces_under_a_header_are_read_by_name(workspace, tmp_path):
     frame = _bench_log().drop(columns="datetime").assign(cycle=np.arange(80) + 1)
     register_machine("bench", _csv(tmp_path, frame.to_string(index=False), "bench.txt"))
