@@ -39,7 +39,8 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
     return pd.api.types.is_integer_dtype(column) and column.is_unique
 
 
-GROUPS = "',' \u00a0\u202f"  # thousands separators: 1,234.5 1'234.5 1 234,5 (and no-break spaces)
+# thousands grouped (1,234.5 1'234.5 1 234,5 1.234,5; no-break spaces too), by decimal mark
+GROUPED = {".": re.compile(r"\d[,' \u00a0\u202f]\d{3}"), ",": re.compile(r"\d[.' \u00a0\u202f]\d{3}")}
 WRITTEN_NUMBER = {
     ".": re.compile(r"[-+]?(\d{1,3}(?P<g>[,' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(\.\d+)?([eE][-+]?\d+)?"),
     ",": re.compile(r"[-+]?(\d{1,3}(?P<g>[.' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(,\d+)?"),
@@ -72,7 +73,7 @@ def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
     values = written.map(lambda v: written_number(v, decimal))
     if values.isna().any():
         return None
-    grouped = written.str.contains(f"[{GROUPS}]\\d{{3}}", regex=True)
+    grouped = written.str.contains(GROUPED[decimal])
     if not marked.any() and not grouped.any():
         return None  # plain numbers left as text on purpose (codes with leading zeros, say)
     numbers = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()

@@ -94,6 +94,9 @@ def test_all_problems_are_reported_at_once(workspace, tmp_path):
     assert len(info.value.problems) == 3  # duplicate header, blank header, too few rows
 
 
+BENCH_ROLES = {"datetime": "datetime", "Current": "numeric", "Voltage": "numeric", "anomaly": "label"}
+
+
 def _bench_log(rows: int = 80) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     return pd.DataFrame(
@@ -116,12 +119,7 @@ def test_csvs_written_with_other_delimiters_and_decimal_commas_are_read_as_writt
     path = tmp_path / "bench.csv"
     frame.to_csv(path, sep=delimiter, decimal=decimal, index=False)
     machine = register_machine("bench", path)
-    assert machine.column_roles["roles"] == {
-        "datetime": "datetime",
-        "Current": "numeric",
-        "Voltage": "numeric",
-        "anomaly": "label",
-    }
+    assert machine.column_roles["roles"] == BENCH_ROLES
     seed = load_seed("bench")[0]
     assert np.allclose(seed["Current"], frame["Current"]) and np.allclose(seed["Voltage"], frame["Voltage"])
 
@@ -258,14 +256,16 @@ def test_numbers_written_with_thousands_separators_are_numbers(
     rng = np.random.default_rng(6)
     speed = rng.uniform(200, 24_000, 80).round(2)
     cells = [_grouped(v, group, decimal) for v in speed]
+    torque = [_grouped(v, group, decimal) for v in speed * 3]  # no cell missed
     cells[7] = "?"  # a reading the logger missed
-    lines = [f"speed{delimiter}anomaly"] + [
-        f'"{cell}"{delimiter}{int(v > 20_000)}' for cell, v in zip(cells, speed)
+    lines = [f"speed{delimiter}torque{delimiter}anomaly"] + [
+        f'"{cell}"{delimiter}"{t}"{delimiter}{int(v > 20_000)}' for cell, t, v in zip(cells, torque, speed)
     ]
     register_machine("spindle", _csv(tmp_path, "\n".join(lines) + "\n", "spindle.csv"))
     seed = load_seed("spindle")[0]
     assert seed["speed"].dtype == "float64" and seed["speed"].isna().tolist() == [i == 7 for i in range(80)]
     assert np.allclose(seed["speed"].drop(7), np.delete(speed, 7))
+    assert seed["torque"].dtype == "float64" and np.allclose(seed["torque"], speed * 3)
 
 
 def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace, tmp_path):
@@ -277,13 +277,7 @@ def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace
         )
         frame.to_excel(workbook, sheet_name="Data", index=False)
     machine = register_machine("bench", path)
-    assert machine.column_roles["roles"] == {
-        "datetime": "datetime",
-        "Current": "numeric",
-        "Voltage": "numeric",
-        "anomaly": "label",
-        "logged": "datetime",
-    }
+    assert machine.column_roles["roles"] == BENCH_ROLES | {"logged": "datetime"}
     seed = load_seed("bench")[0]
     assert (
         np.allclose(seed["Voltage"], frame["Voltage"]) and seed["logged"].tolist() == frame["logged"].tolist()
