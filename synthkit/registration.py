@@ -305,8 +305,7 @@ def preview_roles(
     it would not), for a preview the user edits before registering; nothing is written. Columns
     with no value are shown too (their problem says to give them the role ``ignore``)."""
     try:
-        _, resolved = prepare_table(data, roles, normals, no_label)
-        return resolved, []
+        return prepare(data, roles, normals, no_label, long_format).roles, []
     except InvalidDataError as error:
         problems = list(error.problems)
     table, _ = _table(data, long_format)
@@ -320,18 +319,6 @@ def preview_roles(
 def _ignored(roles: object) -> set[str]:
     """The columns the user's roles (checked later) say to ignore."""
     return {c for c, r in roles.items() if r == "ignore"} if isinstance(roles, dict) else set()
-
-
-def prepare_table(
-    data: pd.DataFrame | str | os.PathLike | bytes,
-    roles: dict[str, str] | None = None,
-    normals: dict[str, str] | None = None,
-    no_label: bool = False,
-    long_format: tuple[str, str] | bool | None = None,
-) -> tuple[pd.DataFrame, Roles]:
-    """The table as it will be stored and the role of each column, checked, without writing."""
-    prepared = prepare(data, roles, normals, no_label, long_format)
-    return prepared.frame, prepared.roles
 
 
 @dataclass(frozen=True)
@@ -353,7 +340,8 @@ def prepare(
     no_label: bool = False,
     long_format: tuple[str, str] | bool | None = None,
 ) -> Prepared:
-    """``prepare_table`` with everything registration keeps besides the rows and roles."""
+    """The table as it will be stored and the role of each column, checked, without writing;
+    with everything else registration keeps (``Prepared``)."""
     table, layout = _table(data, long_format)
     what = table.what
     frame, problems = _normalise(table.frame, _ignored(roles), table.decimal)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import generate_synthetic_data, register_machine, train_tvae
+from synthkit import generate_synthetic_data, preview_roles, register_machine, train_tvae
 from synthkit.errors import InvalidDataError, InvalidParameterError
 from synthkit.store import load_seed
 from tests.conftest import cli, snapshot
@@ -69,6 +69,8 @@ def test_a_historian_export_is_registered_one_row_per_time_and_asset(workspace, 
 def test_a_long_table_with_other_names_is_widened_when_asked_and_kept_when_not(workspace):
     long, wide = historian_export(80)
     long = long.drop(columns=["Unit", "Quality"]).rename(columns={"TagName": "signal_id", "Value": "v"})
+    shown, problems = preview_roles(long, long_format=("signal_id", "v"))  # the panel's preview
+    assert problems == [] and shown.roles["Temperature"] == "numeric" and "signal_id" not in shown.roles
     machine = register_machine("pumps", long, long_format=("signal_id", "v"))
     assert machine.long_format["keys"] == ["Timestamp", "Asset"] and len(load_seed("pumps")[0]) == len(wide)
     kept = register_machine("as_is", long.head(400), long_format=False)

@@ -8,7 +8,7 @@ import pytest
 
 from synthkit import InvalidDataError, InvalidParameterError, preview_roles, register_machine
 from synthkit.raw_logs import MAKERS, write_shared
-from synthkit.registration import prepare_table
+from synthkit.registration import prepare
 from synthkit.roles import infer_roles, name_words
 from tests.conftest import snapshot
 
@@ -17,7 +17,7 @@ from tests.conftest import snapshot
 def test_every_role_of_realistic_raw_logs_is_inferred_without_hints(maker):
     rows = 20_000 if maker == "line_log_long" else 1_500
     frame, expected = MAKERS[maker](rows, 3)
-    _, roles = prepare_table(frame)
+    roles = prepare(frame).roles
     wrong = {c: (roles.roles[c], expected[c]) for c in expected if roles.roles[c] != expected[c]}
     assert wrong == {}
 
@@ -26,15 +26,15 @@ def test_every_role_of_realistic_raw_logs_is_inferred_without_hints(maker):
 def test_every_role_is_inferred_from_the_csv_as_such_logs_are_shared(maker, tmp_path):
     frame, expected = MAKERS[maker](1_500, 3)
     expected = write_shared(maker, frame, tmp_path / "log.csv") | expected  # ";", a written index
-    _, roles = prepare_table(tmp_path / "log.csv")
+    roles = prepare(tmp_path / "log.csv").roles
     assert roles.roles == expected
 
 
 def test_the_main_label_comes_first_and_status_labels_get_their_no_failure_class():
-    _, roles = prepare_table(MAKERS["pump_testbed"](1_500, 0)[0])
+    roles = prepare(MAKERS["pump_testbed"](1_500, 0)[0]).roles
     assert roles.labels[0] == "fault"
     assert roles.normals == {"fault": "normal", "anomaly": "0", "changepoint": "0"}
-    _, roles = prepare_table(MAKERS["plant_sensor_wide"](800, 0)[0])
+    roles = prepare(MAKERS["plant_sensor_wide"](800, 0)[0]).roles
     assert roles.normals == {"machine_status": "NORMAL"}
 
 
