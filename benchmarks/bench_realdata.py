@@ -1,14 +1,15 @@
 """Raw logs as users bring them: synthkit vs plain SDV TVAE vs GaussianCopula on the same raw CSVs.
 
-Six raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
+Eight raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
 flags, a status with a rare class, 10-30 % empty cells, text timestamps, integer codes, constant
-columns, a 150-column table, a historian's long export with one row per reading and a
-1,000,000-row table) are written to disk as such logs are shared (the pump bench ``;``-separated,
-the engines' text file separated by spaces, the plant export with the row index pandas writes)
-and each registered raw with no hints, trained and generated. Plain SDV gets the same raw table
-with its own metadata detection (the long export widened, as a user would pivot it by hand). All
-three are scored the same way, on the columns synthkit models (the roles it inferred), against
-held-out real rows:
+columns, a 150-column table, a historian's long export with one row per reading, a disk fleet's
+daily snapshots with each drive's serial on every day's row, telemetry with event logs joined on
+(labels empty where nothing failed) and a 1,000,000-row table) are written to disk as such logs
+are shared (the pump bench ``;``-separated, the engines' text file separated by spaces, the plant
+export with the row index pandas writes) and each registered raw with no hints, trained and
+generated. Plain SDV gets the same raw table with its own metadata detection (the long export
+widened, as a user would pivot it by hand). All three are scored the same way, on the columns
+synthkit models (the roles it inferred), against held-out real rows:
 
 - ``roles_inferred_correct``: share of columns whose inferred role is the table's true role;
 - quality (SDMetrics), every label flag and failing class's rate ratio (>= 10 training rows),
@@ -56,6 +57,8 @@ FULL = {
     "engine_run_to_failure": 20_000,
     "plant_sensor_wide": 50_000,
     "historian_export": 20_000,
+    "drive_stats": 20_000,
+    "telemetry_with_events": 20_000,
 }
 QUICK = {
     "milling_log": 5_000,
@@ -63,6 +66,8 @@ QUICK = {
     "engine_run_to_failure": 5_000,
     "plant_sensor_wide": 3_000,
     "historian_export": 5_000,
+    "drive_stats": 5_000,
+    "telemetry_with_events": 5_000,
 }
 LONG_ROWS = 1_000_000
 SCORE_ROWS = 5_000

@@ -2,89 +2,25 @@
 
 The model learns only the modelled columns (labels, categories, numbers, timestamps). Ids are
 never modelled: they are regenerated unique in the observed format (same prefixes and digit
-count; monotonic integers stay monotonic). Constants come back as their value, ignored columns
+count; monotonic integers stay monotonic), or, where keys repeat (a serial on every day's row),
+each on about as many rows as in the seed. Constants come back as their value, ignored columns
 stay out. The plan is made once per training from the seed and stored in the model manifest, so
 generation restores columns exactly as the model was trained, whatever the roles are later.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from synthkit.roles import MAX_CATEGORIES, Roles, labels_first
+from synthkit.ids import id_format, make_ids
+from synthkit.roles import MAX_CATEGORIES, Roles, label_text, labels_first
 
 TABLE = "sensor_log"
 OTHER = "other"
-_PATTERN = re.compile(r"^([^\d]*?)(\d+)$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-
-
-def id_format(series: pd.Series) -> dict[str, Any]:
-    """How an id column looks: monotonic or shuffled integers, prefix + digits, UUIDs, or text."""
-    values = series.dropna()
-    if pd.api.types.is_numeric_dtype(series):
-        numbers = values.to_numpy(dtype=np.int64)
-        steps = np.diff(numbers)
-        monotonic = bool(len(steps) and (steps > 0).all())
-        step = int(np.median(steps)) if monotonic else 1
-        return {"kind": "integer", "start": int(numbers.min()), "step": max(step, 1), "monotonic": monotonic}
-    texts = values.astype(str)
-    if texts.str.match(_UUID).mean() > 0.99:
-        return {"kind": "uuid"}
-    parts = texts.str.extract(_PATTERN)
-    if parts[1].notna().mean() > 0.99:
-        prefixes = parts[0].fillna("").value_counts(normalize=True)
-        return {
-            "kind": "pattern",
-            "prefixes": {str(k): float(v) for k, v in prefixes.items()},
-            "digits": int(parts[1].dropna().str.len().mode().iloc[0]),
-        }
-    return {"kind": "text", "length": int(texts.str.len().median())}
-
-
-def _unique_numbers(offset: int, rows: int, total: int, digits: int) -> tuple[np.ndarray, int]:
-    """``rows`` distinct numbers for positions offset.. of a run of ``total``, scattered over
-    ``digits`` digits (widened when the run needs more): a bijection, so never a repeat."""
-    while 10**digits < total:
-        digits += 1
-    modulus = 10**digits
-    multiplier = 7_919_993 % modulus or 1
-    while math.gcd(multiplier, modulus) != 1:
-        multiplier += 1
-    positions = np.arange(offset, offset + rows, dtype=np.int64)
-    return (positions * multiplier + 12_345) % modulus, digits
-
-
-def make_ids(fmt: dict[str, Any], offset: int, rows: int, total: int, seed: int) -> pd.Series:
-    """Ids for rows ``offset..offset+rows`` of a run of ``total`` rows: unique across the run."""
-    rng = np.random.default_rng([seed, offset])
-    kind = fmt["kind"]
-    if kind == "integer":
-        if fmt["monotonic"]:
-            return pd.Series(fmt["start"] + fmt["step"] * np.arange(offset, offset + rows, dtype=np.int64))
-        numbers, _ = _unique_numbers(offset, rows, total, len(str(max(total, 1))))
-        return pd.Series(fmt["start"] + numbers)
-    if kind == "uuid":
-        raw = rng.integers(0, 2**63, size=(rows, 2), dtype=np.int64)
-        hexes = [f"{a:016x}{b:016x}" for a, b in raw]
-        return pd.Series([f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}" for h in hexes])
-    if kind == "pattern":
-        numbers, digits = _unique_numbers(offset, rows, total, fmt["digits"])
-        prefixes = rng.choice(list(fmt["prefixes"]), size=rows, p=_normalised(fmt["prefixes"].values()))
-        return pd.Series([f"{p}{n:0{digits}d}" for p, n in zip(prefixes, numbers)])
-    width = max(fmt.get("length", 8) - 3, len(str(total)))
-    return pd.Series([f"id-{n:0{width}d}" for n in range(offset, offset + rows)])
-
-
-def _normalised(shares: Any) -> np.ndarray:
-    shares = np.asarray(list(shares), dtype=float)
-    return shares / shares.sum()
 
 
 @dataclass(frozen=True)
@@ -97,6 +33,9 @@ class ColumnPlan:
     id_formats: dict[str, dict[str, Any]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     kept_categories: dict[str, list[str]] = field(default_factory=dict)  # wide categories, cut
+    # columns that follow a category in every seed row (each machine's model and age): column ->
+    # {"from": the category, "values": category value as label text -> the column's value}
+    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -113,9 +52,10 @@ class ColumnPlan:
             columns=list(frame.columns),
             roles=dict(roles.roles),  # labels first, main label leading
             normals={c: roles.normals[c] for c in roles.labels if c in roles.normals},
-            id_formats={c: id_format(frame[c]) for c in roles.of("id")},
+            id_formats={c: _with_per_key(id_format(frame[c]), frame, c, roles) for c in roles.of("id")},
             constants=constants,
             kept_categories=kept,
+            derived=following_columns(frame, roles, set(kept)),
         )
 
     @property
@@ -157,7 +97,13 @@ class ColumnPlan:
         out = {}
         for column in self.output_columns:
             if column in self.id_formats:
-                out[column] = make_ids(self.id_formats[column], offset, len(rows), total, seed).to_numpy()
+                fmt = self.id_formats[column]
+                groups = (
+                    rows.groupby(fmt["per_key"], sort=False, dropna=False).ngroup()
+                    if fmt.get("per_key")
+                    else None
+                )
+                out[column] = make_ids(fmt, offset, len(rows), total, seed, groups).to_numpy()
             elif column in self.constants:
                 out[column] = np.full(len(rows), self.constants[column], dtype=object)
             else:
@@ -167,6 +113,19 @@ class ColumnPlan:
             if column in table and value is not None:
                 table[column] = table[column].astype(type(value))
         return table
+
+    def agreeing(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Model rows whose following columns take the value their category has in the seed (a
+        model draws each column from a distribution, so machine 7 could come out as two models)."""
+        if not self.derived:
+            return rows
+        rows = rows.copy()
+        for column, rule in self.derived.items():
+            if column in rows and rule["from"] in rows:
+                text = label_text(rows[rule["from"]])
+                found = rows[rule["from"]].notna() & text.isin(list(rule["values"]))
+                rows.loc[found, column] = text[found].map(rule["values"]).to_numpy()
+        return rows
 
     @property
     def output_columns(self) -> list[str]:
@@ -181,6 +140,7 @@ class ColumnPlan:
             "id_formats": self.id_formats,
             "constants": self.constants,
             "kept_categories": self.kept_categories,
+            "derived": self.derived,
         }
 
     @classmethod
@@ -188,6 +148,49 @@ class ColumnPlan:
         data = dict(data)
         data["roles"] = labels_first(data["roles"], data.pop("labels", ()))
         return cls(**data)
+
+
+MIN_GROUP_ROWS = 10  # a category leads other columns only when its values average this many rows
+
+
+def following_columns(
+    frame: pd.DataFrame, roles: Roles, cut: set[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
+    """Categories and numbers that never change within a value of a category (``model`` and ``age``
+    of each ``machineID``), led by the finest such category; labels keep their own plan."""
+    leaders = [
+        c
+        for c in roles.of("category")
+        if c not in cut and 2 <= frame[c].nunique() and len(frame) >= MIN_GROUP_ROWS * frame[c].nunique()
+    ]
+    leaders.sort(key=lambda c: -frame[c].nunique())
+    derived: dict[str, dict[str, Any]] = {}
+    for leader in leaders:
+        if leader in derived:
+            continue
+        groups = frame.groupby(label_text(frame[leader]).where(frame[leader].notna()), sort=False)
+        for column in roles.of("category") + roles.of("numeric"):
+            if (
+                column == leader
+                or column in derived
+                or column in cut
+                or frame[column].nunique(dropna=False) < 2
+            ):
+                continue
+            if groups[column].nunique(dropna=False).max() == 1:
+                first = groups[column].first()
+                values = {str(k): None if pd.isna(v) else _plain(v) for k, v in first.items()}
+                derived[column] = {"from": leader, "values": values}
+    return derived
+
+
+def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: Roles) -> dict[str, Any]:
+    """A repeating key's format with ``per_key``: the categories that never change within one
+    of its keys (a drive's model and capacity), which the key's new rows then share too."""
+    if fmt.get("repeats", 1) <= 1:
+        return fmt
+    changes = frame.groupby(column, sort=False)[roles.of("category")].nunique(dropna=False).max()
+    return fmt | {"per_key": [c for c in roles.of("category") if changes.get(c, 2) <= 1]}
 
 
 def _plain(value: Any) -> Any:

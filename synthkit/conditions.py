@@ -214,7 +214,7 @@ def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataF
     from synthkit import _sdv
 
     if not conditions:
-        return _sdv.sample_rows(model.synthesizer, rows, seed)
+        return agreeing(model, _sdv.sample_rows(model.synthesizer, rows, seed))
     tvae = getattr(model.synthesizer, "_model", None)
     plan = _label_plan(model, conditions)
     saved = (getattr(tvae, "label_plan", None), getattr(tvae, "failure_ratio", None))
@@ -233,6 +233,12 @@ def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataF
         raise _unmet(conditions, got, rows, drawn)
     order = np.random.default_rng(seed).permutation(rows)
     return pd.concat(kept, ignore_index=True).iloc[order].reset_index(drop=True)
+
+
+def agreeing(model: Model, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the columns that follow a category set from it, as the model's plan says."""
+    columns = model.manifest.get("columns")
+    return ColumnPlan.from_dict(columns).agreeing(rows) if columns else rows
 
 
 def _unmet(conditions: Conditions, got: int, rows: int, drawn: int) -> InvalidParameterError:
@@ -278,6 +284,7 @@ def _draw_until_met(
                 batch = int(min(100_000, missing if exactly else max(1_000, 2 * missing)))
                 frame = _sdv.sample_rows(model.synthesizer, batch, batch_seed)
                 drawn += batch
+            frame = agreeing(model, frame)  # before matching: a condition holds on the rows as written
             kept += _take(frame[conditions.matches(frame)], quotas, conditions)
     return kept, drawn
 

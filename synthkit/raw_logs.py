@@ -259,6 +259,116 @@ def historian_export(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, d
     return frame, roles
 
 
+DRIVE_MODELS = {  # model: capacity in bytes, serial shape (A letter, 9 digit), share of drives
+    "ST4000DM000": (4_000_787_030_016, "AA9AAA9A", 0.35),
+    "ST12000NM0008": (12_000_138_625_024, "AAA99AAA", 0.25),
+    "HGST HMS5C4040BLE640": (4_000_787_030_016, "AA9999AAAA9A9A", 0.15),
+    "TOSHIBA MG07ACA14TA": (14_000_519_643_136, "999A9AAAAA9A", 0.15),
+    "WDC WUH721816ALE6L4": (16_000_900_661_248, "9AAAAAAA", 0.1),
+}
+
+
+def _serials(rng: np.random.Generator, shapes: np.ndarray) -> np.ndarray:
+    letters, digits = np.array(list("ABCDEFGHJKLMNPQRSTVWXYZ")), np.array(list("0123456789"))
+    made = set()
+    out = []
+    for shape in shapes:
+        serial = "".join(rng.choice(letters) if c == "A" else rng.choice(digits) for c in shape)
+        while serial in made:
+            serial = "".join(rng.choice(letters) if c == "A" else rng.choice(digits) for c in shape)
+        made.add(serial)
+        out.append(serial)
+    return np.array(out)
+
+
+def drive_stats(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A disk fleet's daily SMART snapshot, a row per drive per day over four days: the date, the
+    drive's serial (repeated every day, alphanumeric, shaped by maker), its model and capacity, a
+    ``failure`` flag set on about 0.2 % of rows (more often on drives with reallocated sectors),
+    SMART attributes normalized and raw (one raw counter is a large number that never repeats, one
+    is always 0). The attributes a fleet does not report at all (empty columns) are left out:
+    registration refuses those until they are ignored."""
+    rng = np.random.default_rng(seed)
+    days = 4
+    drives = max(rows // days, 10)
+    names = list(DRIVE_MODELS)
+    model = rng.choice(names, drives, p=[DRIVE_MODELS[m][2] for m in names])
+    serial = _serials(rng, np.array([DRIVE_MODELS[m][1] for m in model]))
+    hours = rng.integers(200, 60_000, drives)
+    sectors = np.where(rng.random(drives) < 0.06, rng.geometric(0.02, drives), 0)
+    frame = pd.DataFrame(
+        {
+            "date": np.repeat(pd.date_range("2023-04-01", periods=days).strftime("%Y-%m-%d"), drives)[:rows],
+            "serial_number": np.tile(serial, days)[:rows],
+            "model": np.tile(model, days)[:rows],
+            "capacity_bytes": np.tile([DRIVE_MODELS[m][0] for m in model], days)[:rows],
+        }
+    )
+    n = len(frame)
+    day = np.repeat(np.arange(days), drives)[:n]
+    reallocated = np.tile(sectors, days)[:n] + day * (np.tile(sectors, days)[:n] > 0)
+    risk = 0.0008 + 0.02 * (reallocated > 0) + 0.02 * (reallocated > 100)
+    seagate = frame["model"].str.startswith("ST").to_numpy()
+    data = {
+        "failure": (rng.random(n) < risk).astype(int),
+        "smart_1_normalized": np.where(seagate, rng.integers(75, 120, n), 100),
+        "smart_1_raw": np.where(seagate, 10**6 + rng.choice(2 * 10**9, n, replace=False), 0),
+        "smart_5_normalized": np.where(reallocated > 0, np.clip(100 - reallocated // 20, 60, 99), 100),
+        "smart_5_raw": reallocated,
+        "smart_9_raw": np.tile(hours, days)[:n] + 24 * day,
+        "smart_194_raw": (28 + 6 * rng.standard_normal(n)).round().astype(int),
+        "smart_197_raw": np.where(reallocated > 0, rng.poisson(3, n), 0),
+        "smart_3_raw": np.zeros(n, dtype=int),
+    }
+    frame = frame.assign(**data)
+    roles = {"date": "datetime", "serial_number": "id", "model": "category", "capacity_bytes": "category"}
+    roles |= {"failure": "label", "smart_5_normalized": "numeric", "smart_3_raw": "constant"}
+    roles |= {c: "numeric" for c in data if c not in roles}
+    return frame, roles
+
+
+def telemetry_with_events(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Hourly telemetry of a fleet of machines with the event logs joined on (the way a fleet's
+    separate telemetry, error, maintenance and failure files are merged): 12-hour US timestamps,
+    a machine number, four sensors, the machine's model and age, and three event columns that are
+    empty except when something happened: ``errorID`` (about 2 % of rows), ``maint_comp`` (a
+    component replaced) and ``failure`` (the component that failed, about 0.5 %)."""
+    rng = np.random.default_rng(seed)
+    machines = 40
+    times = pd.date_range("2015-01-01 06:00:00", periods=-(-rows // machines), freq="h")
+    machine = np.tile(np.arange(1, machines + 1), len(times))[:rows]
+    n = len(machine)
+    age = (machine * 7) % 21
+    component = rng.choice(["comp1", "comp2", "comp3", "comp4"], n, p=[0.2, 0.35, 0.15, 0.3])
+    failing = rng.random(n) < 0.003 + 0.0002 * age
+    shift = {"comp1": (18, 0, 0, 0), "comp2": (0, -90, 0, 0), "comp3": (0, 0, 20, 0), "comp4": (0, 0, 0, 9)}
+    bias = np.array([shift[c] if f else (0, 0, 0, 0) for c, f in zip(component, failing)], dtype=float)
+    errors = rng.random(n) < 0.015 + 0.3 * failing
+    frame = pd.DataFrame(
+        {
+            "datetime": np.repeat(times.strftime("%m/%d/%Y %I:%M:%S %p"), machines)[:n],
+            "machineID": machine,
+            "volt": (170 + bias[:, 0] + rng.normal(0, 15, n)).round(6),
+            "rotate": (446 + bias[:, 1] + rng.normal(0, 50, n)).round(6),
+            "pressure": (100 + bias[:, 2] + rng.normal(0, 10, n)).round(6),
+            "vibration": (40 + bias[:, 3] + rng.normal(0, 5, n)).round(6),
+            "model": np.array(["model1", "model2", "model3", "model4"])[machine % 4],
+            "age": age,
+            "errorID": np.where(
+                errors, rng.choice(["error1", "error2", "error3", "error4", "error5"], n), None
+            ),
+            "maint_comp": np.where(
+                rng.random(n) < 0.01, rng.choice(["comp1", "comp2", "comp3", "comp4"], n), None
+            ),
+            "failure": np.where(failing, component, None),
+        }
+    )
+    roles = {"datetime": "datetime", "machineID": "category", "model": "category", "age": "numeric"}
+    roles |= {c: "numeric" for c in ("volt", "rotate", "pressure", "vibration")}
+    roles |= {"errorID": "label", "maint_comp": "category", "failure": "label"}
+    return frame, roles
+
+
 MAKERS: dict[str, Maker] = {
     "milling_log": milling_log,
     "pump_testbed": pump_testbed,
@@ -266,6 +376,8 @@ MAKERS: dict[str, Maker] = {
     "plant_sensor_wide": plant_sensor_wide,
     "historian_export": historian_export,
     "line_log_long": line_log_long,
+    "drive_stats": drive_stats,
+    "telemetry_with_events": telemetry_with_events,
 }
 
 # How logs like these are shared: the pump bench's files are ";"-separated, the engines' text

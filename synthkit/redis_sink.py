@@ -47,6 +47,7 @@ class RedisSink:
         self._pending: collections.deque = collections.deque(maxlen=MAX_PENDING)
         self._wake = threading.Condition()
         self._warned = False
+        self._failure: Exception | None = None  # the first publish that failed, to warn about
         self.published = 0
         self._thread = threading.Thread(target=self._run, daemon=True, name="synthkit-redis-sink")
         self._thread.start()
@@ -60,6 +61,20 @@ class RedisSink:
             self._wake.notify()
         if event.is_final:
             self.flush(FLUSH_TIMEOUT_S)
+        self._warn_once()
+
+    def _warn_once(self) -> None:
+        """Say that Redis is unreachable, from the task's thread: a warning raised on the
+        publishing thread could fall inside another thread's ``catch_warnings`` that ignores
+        everything (the process's filters are shared) and be lost."""
+        if self._failure is not None and not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"Redis at {self.url} is unreachable ({self._failure}); progress is kept and "
+                "retried, the task goes on",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
     def flush(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s for queued events to go out; True when none are left."""
@@ -80,14 +95,8 @@ class RedisSink:
                 channel = self.channel.format(task_id=event.task_id)
                 self._client.publish(channel, json.dumps(event.to_dict()))
             except self._errors as error:
-                if not self._warned:
-                    self._warned = True
-                    warnings.warn(
-                        f"Redis at {self.url} is unreachable ({error}); progress is kept and "
-                        "retried, the task goes on",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
+                if self._failure is None:
+                    self._failure = error
                 time.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
                 continue

@@ -81,6 +81,19 @@ def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
     return pd.Series(numbers, index=column.index, name=column.name, dtype="float64")
 
 
+def _empty_columns_problem(empty: list[str]) -> str:
+    """One problem for every column without a value, with one way out for all of them (a disk
+    fleet's export leaves dozens of attributes it does not report empty)."""
+    named = ", ".join(map(repr, empty))
+    roles = ", ".join(f"{name!r}: 'ignore'" for name in empty)
+    flags = " ".join(f"--ignore {shlex.quote(name)}" for name in empty)
+    way_out = f"the role 'ignore' (roles={{{roles}}}, {flags})"
+    if len(empty) == 1:
+        return f"column {named} is empty (all values missing): remove it, or give it {way_out}"
+    count = f"{len(empty)} columns are empty (all values missing)"
+    return f"{count}: {named}; remove them, or give them {way_out}"
+
+
 def _normalise(
     frame: pd.DataFrame, ignored: set[str] = frozenset(), decimal: str = "."
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -115,14 +128,13 @@ def _normalise(
 
     frame = frame.copy()
     frame.columns = names
+    empty = [name for name in names if frame[name].isna().all() and name not in ignored]
+    if empty:
+        problems.append(_empty_columns_problem(empty))
     for name in names:
         column = frame[name]
         if column.isna().all():
-            if name not in ignored:
-                problems.append(
-                    f"column {name!r} is empty (all values missing): remove it, or give it the role "
-                    f"'ignore' (roles={{{name!r}: 'ignore'}}, --ignore {shlex.quote(name)})"
-                )
+            continue
         elif isinstance(column.dtype, pd.CategoricalDtype):
             frame[name] = column.astype(object).where(column.notna(), None)
         elif pd.api.types.is_datetime64_any_dtype(column):

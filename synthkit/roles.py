@@ -29,6 +29,7 @@ MAX_LABEL_CLASSES = 50
 MIN_FAILING_ROWS = 2
 FLAG_MAX_SHARE = 0.2  # failure-mode flags are mostly 0
 ID_UNIQUE_SHARE = 0.95  # text columns this unique are keys, not categories
+EMPTY_MEANS_NORMAL = 0.5  # a label filled in on at most this share of rows: an empty cell is no failure
 
 # Name fragments (lower case, matched inside the column name's words)
 FAILURE_WORDS = (
@@ -38,6 +39,16 @@ FAILURE_WORDS = (
     "ausfall", "stoerung", "storung", "fehler", "defekt", "defaut", "falla", "fallo", "averia",
     "guasto",
 )  # fmt: skip
+FAIL_WORDS = (
+    "fail",
+    "broken",
+    "breakdown",
+    "ausfall",
+    "falla",
+    "fallo",
+    "averia",
+    "guasto",
+)  # outrank errors, alarms
 STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage", "zustand", "estado")
 GROUP_WORDS = {
     "id",
@@ -131,6 +142,20 @@ def _id_named(name: str) -> bool:
     )
 
 
+MEASURE_WORDS = (
+    "temp", "pressure", "speed", "rpm", "torque", "current", "volt", "power", "flow", "vibration",
+    "load", "wear", "level", "weight", "hour", "duration", "rul",
+)  # fmt: skip
+
+
+def _measure_named(name: str) -> bool:
+    """Named like a reading (``smart_1_raw``, ``Torque``): unique whole numbers of such a column
+    are measurements that happen not to repeat, not a key."""
+    words = set(name_words(name).split("_"))
+    readings = {"raw", "reading", "value", "sensor", "normalized", "normalised"}
+    return not _id_named(name) and bool(words & readings or _named(name, MEASURE_WORDS))
+
+
 def normal_text(value: object) -> str:
     """How a value is compared with a label's no-failure value: ``0``, ``0.0`` and ``False`` alike."""
     if isinstance(value, (bool, np.bool_)):
@@ -176,11 +201,15 @@ def _flag_normal(series: pd.Series) -> str:
 
 
 def status_normal(series: pd.Series) -> str | None:
-    """The no-failure class of a status: a value that reads as normal, else a majority class."""
+    """The no-failure class of a status: a value that reads as normal; else ``""`` (the empty
+    cell) when the column is filled in only on a few rows, as logs mark failures and leave the
+    other rows blank; else a majority class."""
     counts = label_text(series.dropna()).value_counts()
     for value in counts.index:
         if name_words(value) in NORMAL_VALUES or value.lower() in NORMAL_VALUES:
             return value
+    if counts.sum() <= EMPTY_MEANS_NORMAL * len(series):
+        return ""
     return counts.index[0] if counts.iloc[0] >= 0.5 * counts.sum() else None
 
 
@@ -211,17 +240,31 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
     unique = distinct == rows
     if unique and integer and _epoch_times(name, values):
         return "numeric", "whole numbers named like a time, in the range of epoch timestamps"
+    if unique and integer and _measure_named(name):
+        return "numeric", "whole numbers, none repeated, named like a reading"
     if unique and (integer or not numeric):
         return "id", "unique in every row"
+    if _repeated_key(name, distinct, len(values)) and (integer or not numeric):
+        return "id", f"{distinct:,} values named like a key, about {len(values) / distinct:.1f} rows each"
     if not numeric and not pd.api.types.is_bool_dtype(series):
         if distinct > MAX_CATEGORIES and distinct >= ID_UNIQUE_SHARE * len(values):
             return "id", f"{distinct:,} values in {len(values):,} rows (a key)"
         return "category", f"text with {distinct:,} values"
     if integer and distinct <= MAX_CATEGORIES and GROUP_WORDS & set(name_words(name).split("_")):
         return "category", f"whole numbers naming {distinct} groups"
-    if integer and distinct <= MAX_CODE_LEVELS and not _named(name, AMOUNT_WORDS):
+    if integer and distinct <= MAX_CODE_LEVELS and not (_named(name, AMOUNT_WORDS) or _measure_named(name)):
         return "category", f"whole numbers with {distinct} values (a code)"
     return "numeric", "numbers" if not integer else f"whole numbers with {distinct:,} values"
+
+
+KEY_ROWS = 10  # a column named like a key whose values each cover at most this many rows is one
+
+
+def _repeated_key(name: str, distinct: int, filled: int) -> bool:
+    """Named like a key (``serial_number``, ``asset_id``) with more values than a category may
+    have, or with many values each on a few rows: a drive's serial on every day's snapshot."""
+    many = distinct > MAX_CATEGORIES or (distinct > MAX_CODE_LEVELS and filled <= KEY_ROWS * distinct)
+    return many and _id_named(name)
 
 
 TIME_WORDS = {"time", "timestamp", "epoch", "ts", "datetime", "date", "unixtime", "unix"}
@@ -244,9 +287,18 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     if is_flag(series) and _named(name, FAILURE_WORDS):
         normal = _flag_normal(series)
         return normal, "0/1 named like a failure"
+    whole = not pd.api.types.is_float_dtype(series) or bool(np.all(np.mod(values, 1) == 0))
+    if (
+        1 <= distinct <= MAX_CODE_LEVELS
+        and whole
+        and status_normal(series) == ""
+        and _named(name, FAILURE_WORDS)
+    ):
+        shown = ", ".join(map(repr, sorted(label_text(values).unique())[:4]))
+        return "", f"named like a failure, empty except on {len(values):,} rows ({shown})"
     if 2 <= distinct <= MAX_CODE_LEVELS and not pd.api.types.is_float_dtype(series):
         normal = status_normal(series)
-        if normal is None:
+        if not normal:
             return None
         failing = failing_mask(series, normal).mean()
         texts = {name_words(normal_text(v)) for v in values.unique()}
@@ -303,7 +355,7 @@ def infer_roles(frame: pd.DataFrame, fixed: dict[str, str] | None = None) -> Rol
             roles[name], reasons[name] = fixed[name], "set by you"
             continue
         roles[name], reasons[name] = _base_role(name, frame[name], rows)
-        if roles[name] in ("category", "numeric"):
+        if roles[name] in ("category", "numeric", "constant"):
             label = _as_label(name, frame[name])
             if label is not None:
                 roles[name], normals[name] = "label", label[0]
@@ -328,7 +380,7 @@ def _main_label(labels: list[str], frame: pd.DataFrame, normals: dict) -> str | 
     """What failure means here: the label named like a failure that fails most often."""
 
     def weight(column: str) -> float:
-        named = _named(column, FAILURE_WORDS + STATUS_WORDS)
+        named = _named(column, FAILURE_WORDS + STATUS_WORDS) + _named(column, FAIL_WORDS)
         return 2 * named + float(failing_mask(frame[column], normals.get(column, "")).mean())
 
     return max(labels, key=weight) if labels else None
@@ -342,9 +394,11 @@ def check_roles(frame: pd.DataFrame, roles: Roles, explicit: dict[str, str], wha
         values = series.dropna()
         distinct = int(values.nunique())
         mine = column in explicit
-        if role == "id" and series.duplicated().any() and mine:
-            dupes = int(series.duplicated().sum())
-            problems.append(f"column {column!r} cannot be an id: {dupes:,} of its values repeat")
+        if role == "id" and distinct <= MAX_CODE_LEVELS and mine:
+            problems.append(
+                f"column {column!r} cannot be an id: its {distinct} values repeat over {len(series):,} rows "
+                f"(an id has more than {MAX_CODE_LEVELS}); give it the role 'category'"
+            )
         if role == "numeric" and not pd.api.types.is_numeric_dtype(series):
             problems.append(f"column {column!r} cannot be numeric: it holds text (e.g. {values.iloc[0]!r})")
         if role == "category" and distinct > MAX_CATEGORIES and not mine:

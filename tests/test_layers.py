@@ -9,7 +9,7 @@ layer or of the layers below:
                   app (the workbench served by Voila), renderers (figures in executed notebooks)
     workflows     generation, evaluation, report_html, verdicts, batch, runner
     service       _sdv/, training, early_stopping, mode_choice, fast_quality, jobs, seed, watch
-    foundations   workspace, machines, roles, column_plan, raw_logs, simulators, registration,
+    foundations   workspace, machines, roles, column_plan, ids, raw_logs, simulators, registration,
                   table_files, long_tables, store, events, sinks, redis_sink
     base          errors, _checks, _version, _warning_filters
 
@@ -40,6 +40,7 @@ LAYERS: dict[str, set[str]] = {
         "machines",
         "roles",
         "column_plan",
+        "ids",
         "raw_logs",
         "simulators",
         "registration",

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import evaluate, generate_synthetic_data, register_machine, train_tvae, update_roles
+from synthkit import evaluate, generate_synthetic_data, register_machine, sample, train_tvae, update_roles
 from synthkit.cli import main
-from synthkit.raw_logs import milling_log, pump_testbed
+from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
 from synthkit.registration import StaleModelWarning
 from synthkit.roles import failing_mask
 
@@ -216,6 +216,40 @@ def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_b
     text = open(run.file_paths["train"], encoding="utf-8").read().splitlines()
     assert text[0] == "column_1 column_2 column_3 column_4" and len(text[1].split(" ")) == 4
     assert run.quality is not None and run.quality > 0.3  # the report read the splits back
+
+
+def test_events_joined_onto_telemetry_keep_their_rates_and_stay_empty_where_nothing_happened(tmp_path):
+    frame, _ = telemetry_with_events(3_000, 3)
+    frame.to_csv(tmp_path / "fleet.csv", index=False)
+    register_machine("fleet", tmp_path / "fleet.csv", workspace=tmp_path)
+    train_tvae("fleet", epochs=3, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("fleet", 3_000, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"])
+    for column in ("failure", "errorID"):  # empty cells on the CSV where nothing failed
+        assert set(written[column].dropna()) <= set(frame[column].dropna())
+        assert 0.8 <= written[column].notna().mean() / frame[column].notna().mean() <= 1.25, column
+    assert written["datetime"].str.fullmatch(r"\d\d/\d\d/2015 \d\d:\d\d:\d\d [AP]M").all()
+    rates = evaluate("fleet", run.run_id, workspace=tmp_path, save=False).label_rates
+    assert 0.8 <= rates["failure"]["ratio"] <= 1.25 and rates["failure=comp2"]["real"] > 0
+    per_machine = written.groupby("machineID")  # each machine keeps its one model and age
+    assert per_machine["model"].nunique().max() == 1 and per_machine["age"].nunique().max() == 1
+    real_model = frame.groupby("machineID")["model"].first()
+    assert (written["model"] == written["machineID"].map(real_model)).all()
+    under = sample("fleet", 300, {"model": "model2"}, seed=3, workspace=tmp_path)  # a condition on one
+    assert (under["model"] == "model2").all() and (under["machineID"].map(real_model) == "model2").all()
+
+
+def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_drive(tmp_path):
+    frame, _ = drive_stats(2_000, 3)
+    synthetic, _ = _run(tmp_path, "drives", frame, rows=2_400)
+    per_drive = synthetic.groupby("serial_number")
+    assert per_drive.size().max() == 4 and per_drive.size().mean() > 3.5
+    assert per_drive["model"].nunique().max() == 1 and per_drive["capacity_bytes"].nunique().max() == 1
+    seagate = synthetic["serial_number"].str.fullmatch(r"[A-Z]{2}\d[A-Z]{3}\d[A-Z]|[A-Z]{3}\d\d[A-Z]{3}")
+    shapes = r"[A-Z]{2}\d{4}[A-Z]{4}\d[A-Z]\d[A-Z]|\d{3}[A-Z]\d[A-Z]{5}\d[A-Z]|\d[A-Z]{7}"
+    assert (seagate | synthetic["serial_number"].str.fullmatch(shapes)).all()
+    assert not synthetic["serial_number"].isin(frame["serial_number"]).any()
+    assert synthetic["smart_1_raw"].dtype.kind == "i"  # modelled as a reading, not made up as a key
 
 
 def test_the_report_scores_labels_by_their_own_names(milling):

@@ -152,6 +152,19 @@ def test_a_column_with_no_value_is_refused_with_the_way_out_and_taken_when_ignor
     assert machine.column_roles["roles"]["sensor_15"] == "ignore"
 
 
+def test_many_empty_columns_are_one_problem_with_one_way_out_for_all(workspace):
+    """A disk fleet's export leaves every attribute it does not report empty: one message names
+    them all, with the roles and the flags that ignore them in one go."""
+    frame = _bench_log().assign(smart_13_raw=np.nan, smart_13_normalized=np.nan, **{"smart 15": np.nan})
+    _, problems = preview_roles(frame)
+    assert len(problems) == 1
+    assert problems[0].startswith("3 columns are empty (all values missing): 'smart_13_raw', ")
+    assert "--ignore smart_13_raw --ignore smart_13_normalized --ignore 'smart 15'" in problems[0]
+    ignored = {"smart_13_raw": "ignore", "smart_13_normalized": "ignore", "smart 15": "ignore"}
+    assert f"roles={ignored}" in problems[0]
+    assert register_machine("fleet", frame, roles=ignored).column_roles["roles"]["smart 15"] == "ignore"
+
+
 def test_numbers_whose_empty_cells_are_written_as_markers_are_numbers(workspace, tmp_path):
     frame = _bench_log()
     current = frame["Current"].astype(object)

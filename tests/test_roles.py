@@ -64,6 +64,18 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (1_583_750_000_000 + 60_000 * np.arange(300), "time_ms", "numeric"),
         (1_583_750_000 + np.arange(300), "record", "id"),  # not named like a time
         (np.arange(300), "time", "id"),  # named like one, but not epoch seconds
+        # failures marked, the other rows left blank (an "x" in a spreadsheet, a joined event log)
+        (["x"] * 10 + [None] * 290, "Failure?", "label"),
+        (np.r_[np.ones(12), np.full(288, np.nan)], "breakdown", "label"),
+        (["comp1", "comp2"] * 5 + [None] * 290, "failure", "label"),
+        (["comp1", "comp2"] * 5 + [None] * 290, "maint_comp", "category"),  # not named like a failure
+        (np.r_[np.arange(9) * 0.37, np.full(291, np.nan)], "fault_current", "numeric"),  # a reading
+        # a key repeated on every day's row, and integers that never repeat but are readings
+        ([f"ZA{i % 75:05d}" for i in range(300)], "serial_number", "id"),
+        ([f"ZA{i % 75:05d}" for i in range(300)], "batch", "category"),
+        (np.random.default_rng(1).choice(10**9, 300, replace=False), "smart_1_raw", "numeric"),
+        (np.random.default_rng(1).choice(10**9, 300, replace=False), "order", "id"),
+        (np.tile(np.arange(8), 38)[:300], "smart_197_raw", "numeric"),  # a counter, not a code
     ],
 )
 def test_one_column_roles(values, name, role):
@@ -91,6 +103,39 @@ def test_a_log_from_a_german_plant_gets_its_labels_by_their_own_words():
         "Zustand": "label",
     }
     assert roles.normals == {"Störung": "0", "Zustand": "Normal"}
+
+
+def test_events_joined_onto_telemetry_are_labels_whose_empty_cells_mean_no_failure(workspace):
+    frame, _ = MAKERS["telemetry_with_events"](2_000, 1)
+    roles = infer_roles(frame)
+    assert roles.labels == ("failure", "errorID")  # a failure outranks an error as what failure means
+    assert roles.normals == {"failure": "", "errorID": ""}
+    assert "empty except on" in roles.reasons["failure"]
+    machine = register_machine("fleet", frame)
+    assert set(machine.failure_modes) == set(frame["failure"].dropna()) | set(frame["errorID"].dropna())
+
+
+def test_a_key_given_to_a_column_of_a_few_values_is_refused_and_a_repeating_key_is_taken(workspace):
+    frame, _ = MAKERS["drive_stats"](1_200, 2)
+    with pytest.raises(InvalidDataError, match=r"'model' cannot be an id: its 5 values repeat .*'category'"):
+        register_machine("drives", frame, roles={"model": "id"})
+    machine = register_machine("drives", frame, roles={"serial_number": "id"})
+    assert machine.column_roles["roles"]["serial_number"] == "id"
+
+
+def test_columns_that_never_change_within_a_category_follow_it_and_no_others():
+    from synthkit.column_plan import ColumnPlan
+
+    derived = {}
+    for maker in [m for m in MAKERS if m != "line_log_long"]:
+        prepared = prepare(MAKERS[maker](3_000, 4)[0])  # a long export widened
+        rules = ColumnPlan.from_seed(prepared.frame, prepared.roles).derived
+        if rules:
+            derived[maker] = {(column, rule["from"]) for column, rule in rules.items()}
+    assert derived == {
+        "drive_stats": {("capacity_bytes", "model")},  # each drive model has one capacity
+        "telemetry_with_events": {("model", "machineID"), ("age", "machineID")},
+    }
 
 
 def test_names_read_alike_whatever_their_case_and_separators():
