@@ -41,6 +41,7 @@ _LAZY = {
     "Sensor": "machines",
     "get_machine": "machines",
     "list_machines": "machines",
+    "describe_file": "registration",
     "preview_roles": "registration",
     "register_machine": "registration",
     "update_roles": "registration",
@@ -77,7 +78,7 @@ if TYPE_CHECKING:
     from synthkit.generation import GenerateResult, generate_synthetic_data
     from synthkit.jobs import Job, get_task_status, submit
     from synthkit.machines import Machine, Sensor, get_machine, list_machines
-    from synthkit.registration import preview_roles, register_machine, update_roles
+    from synthkit.registration import describe_file, preview_roles, register_machine, update_roles
     from synthkit.roles import Roles
     from synthkit.seed import generate_seed_data
     from synthkit.sinks import JsonlSink, TqdmSink
@@ -132,6 +133,7 @@ __all__ = [
     "load_model",
     "sample",
     "compare_models",
+    "describe_file",
     "preview_roles",
     "register_machine",
     "submit",

@@ -140,31 +140,16 @@ def _roles_given(args: argparse.Namespace) -> tuple[dict[str, str] | None, dict[
     return roles or None, normals or None
 
 
-def _print_roles(roles: Any) -> None:
-    from synthkit.table_files import named_by_position
-
+def _print_roles(roles: Any, notes: list[str]) -> None:
     print_table(roles.table(), ["column", "role", "normal", "why"])
-    columns = list(roles.roles)
-    if named_by_position(columns):
-        print(
-            f"the file has no header row: its columns are named by position ({columns[0]} ... {columns[-1]})"
-        )
+    for note in notes:
+        print(note)
 
 
 def _long_format(args: argparse.Namespace) -> tuple[str, str] | bool | None:
     if args.long and args.not_long:
         raise errors.InvalidParameterError("--long and --not-long cannot be given together.")
     return tuple(args.long) if args.long else (False if args.not_long else None)
-
-
-def _print_long(layout: dict[str, Any] | None) -> None:
-    if layout:
-        left_out = layout["per_tag"] + layout["per_reading"]
-        print(
-            f"read as a long table: one row per {' and '.join(layout['keys'])}, a column per "
-            f"{layout['tag']!r} with its {layout['value']!r}"
-            + (f" (left out: {', '.join(left_out)})" if left_out else "")
-        )
 
 
 def cmd_register(args: argparse.Namespace) -> int:
@@ -177,8 +162,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(prepared.roles.to_dict())
         else:
-            _print_roles(prepared.roles)
-            _print_long(prepared.long.to_dict() if prepared.long else None)
+            _print_roles(prepared.roles, prepared.notes)
             print("(dry run: nothing registered)")
         return 0
     machine = register_machine(
@@ -197,8 +181,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     else:
         from synthkit.roles import Roles
 
-        _print_roles(Roles.from_dict(machine.column_roles))
-        _print_long(machine.long_format)
+        _print_roles(Roles.from_dict(machine.column_roles), machine.reading_notes())
         print(
             f"registered {machine.machine_id}: {len(machine.sensors)} numeric sensors, "
             f"labels {list(machine.label_columns) or 'none'}"
@@ -228,7 +211,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({**resolved.to_dict(), "stale_model": stale})
         return 0
-    _print_roles(resolved)
+    _print_roles(resolved, machine.reading_notes())
     if stale:
         print(f"warning: {stale}", file=sys.stderr)
     return 0

@@ -81,6 +81,13 @@ class Machine:
             roles[column] = "numeric" if numeric else "category"
         return Roles(roles, normals)
 
+    def reading_notes(self) -> list[str]:
+        """How this machine's file was read, in words (none for a built-in machine)."""
+        from synthkit.table_files import reading_notes
+
+        columns = list(self.column_roles.get("roles", {})) if self.column_roles else []
+        return reading_notes(columns, self.csv_format, long=self.long_format or None) if columns else []
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["sensors"] = [asdict(s) for s in self.sensors]

@@ -24,7 +24,7 @@ from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
-from synthkit.table_files import TableFile, read_table_file
+from synthkit.table_files import TableFile, read_table_file, reading_notes
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
@@ -343,6 +343,24 @@ class Prepared:
     table: TableFile
     time_formats: dict[str, str]
     long: LongLayout | None
+
+    @property
+    def notes(self) -> list[str]:
+        """How the file was read, in words (``reading_notes``)."""
+        return _notes(self.table, self.long)
+
+
+def describe_file(
+    data: pd.DataFrame | str | os.PathLike | bytes, long_format: tuple[str, str] | bool | None = None
+) -> list[str]:
+    """How registering would read ``data``, in words: delimiter, decimal mark, no header row, a
+    units row, a long table widened (empty for a plain CSV or a DataFrame); nothing is written."""
+    return _notes(*_table(data, long_format))
+
+
+def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
+    columns = [str(c) for c in table.frame.columns]
+    return reading_notes(columns, table.csv_format, table.units, long.to_dict() if long else None, table.what)
 
 
 def prepare(

@@ -212,3 +212,43 @@ def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
             raise InvalidDataError(str(path), [f"it cannot be unpacked ({error})"]) from None
         yield target
+
+
+SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'", " ": "runs of spaces"}
+
+
+def reading_notes(
+    columns: list[str],
+    csv_format: dict[str, str] | None = None,
+    units: dict[str, str] | None = None,
+    long: dict | None = None,
+    what: str | None = None,
+) -> list[str]:
+    """How a table was read, in words, for the CLI and the Machine panel: the file kind, a
+    delimiter or decimal mark other than ``,`` and ``.``, no header row, a units row, a long table
+    widened. Empty for a plain CSV."""
+    csv_format, units = csv_format or {}, units or {}
+    notes = []
+    if what and what.startswith("Excel ") and "(sheet " in what:
+        sheet = what.rsplit("(sheet ", 1)[1].rstrip(")")
+        notes.append(f"an Excel workbook: its sheet {sheet} was read (the one with the most filled cells)")
+    written = []
+    if csv_format.get("sep", ",") != ",":
+        written.append(f"fields separated by {SEPARATORS.get(csv_format['sep'], repr(csv_format['sep']))}")
+    if csv_format.get("decimal", ".") != ".":
+        written.append("decimal commas")
+    if written:
+        notes.append(" and ".join(written))
+    if named_by_position(list(columns)):
+        notes.append(f"no header row: its columns are named by position ({columns[0]} ... {columns[-1]})")
+    if units:
+        shown = ", ".join(f"{c} [{u}]" for c, u in list(units.items())[:4])
+        notes.append(f"a row of units under the header: {shown}" + (", ..." if len(units) > 4 else ""))
+    if long:
+        left_out = long.get("per_tag", []) + long.get("per_reading", [])
+        notes.append(
+            f"read as a long table: one row per {' and '.join(long['keys'])}, a column per "
+            f"{long['tag']!r} with its {long['value']!r}"
+            + (f" (left out: {', '.join(left_out)})" if left_out else "")
+        )
+    return notes

@@ -104,6 +104,7 @@ def test_register_says_when_a_file_has_no_header_row(workspace, tmp_path):
     result = cli("register", "engine", str(path), "--dry-run", workspace=workspace)
     assert result.returncode == 0, result.stderr
     assert "no header row: its columns are named by position (column_1 ... column_4)" in result.stdout
+    assert "fields separated by runs of spaces" in result.stdout
     assert snapshot(workspace) == {}
 
 

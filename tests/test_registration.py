@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import get_machine, list_machines, preview_roles, register_machine
+from synthkit import describe_file, get_machine, list_machines, preview_roles, register_machine
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.store import load_seed
 from tests.conftest import snapshot
@@ -297,6 +297,10 @@ def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace
     )
     shown, problems = preview_roles(path.read_bytes())  # the Machine panel's upload
     assert problems == [] and shown.roles["anomaly"] == "label"
+    assert describe_file(path.read_bytes()) == [
+        "an Excel workbook: its sheet 'Data' was read (the one with the most filled cells)"
+    ]
+    assert describe_file(frame) == []  # a DataFrame is read as it is
 
 
 @pytest.mark.parametrize("packed", ["bench.csv.gz", "bench.zip"])

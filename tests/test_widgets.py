@@ -399,6 +399,20 @@ def test_register_an_uploaded_csv(workspace):
     assert panel.problems.value.count("<li>") == 3
 
 
+def test_the_panel_says_how_an_uploaded_file_is_read(workspace):
+    panel = MachinePanel(workspace)
+    rows = "".join(f"{i};{i % 7},5;{i % 5},25;{i % 2}\n" for i in range(80))
+    panel.upload.value = (upload("bench.csv", f"Zeit;Druck;Strom;Störung\n;bar;A;\n{rows}".encode()),)
+    read_as = "Read as: fields separated by &#x27;;&#x27; and decimal commas; a row of units under the header"
+    assert f"{read_as}: Druck [bar], Strom [A]." in panel.problems.value
+    assert panel.roles.dropdowns["Störung"].value == "label"
+    panel.upload.value = (upload("m.csv", f"a|b|c|failure\n{rows.replace(';', '|')}".encode()),)
+    assert "Read as: fields separated by &#x27;|&#x27;" in panel.problems.value
+    plain = "".join(f"{i},{i % 7},{i % 2}\n" for i in range(80))
+    panel.upload.value = (upload("m.csv", f"a,b,failure\n{plain}".encode()),)
+    assert panel.problems.value == ""  # a plain CSV: nothing to say
+
+
 def test_a_registered_machines_data_is_replaced_from_the_panel(workspace):
     bench = Workbench(workspace)
     panel = bench.machines

@@ -17,6 +17,7 @@ from synthkit import (
     InvalidDataError,
     MissingArtifactError,
     ProgressEvent,
+    describe_file,
     generate_seed_data,
     get_machine,
     get_task_status,
@@ -59,6 +60,7 @@ class MachinePanel(w.VBox):
         self._listeners: list[Callable[[str], None]] = []
         self.seed_job: Any = None
         self._builtin = True
+        self._read_as: list[str] = []  # how the uploaded file is read, in words
         self.machine = styled(
             w.Dropdown(description="machine", style=LABEL_STYLE, layout=w.Layout(width="32em")), "sk-machine"
         )
@@ -267,6 +269,10 @@ class MachinePanel(w.VBox):
 
     def _new_upload(self) -> None:
         self.roles.reset()
+        try:
+            self._read_as = describe_file(self._uploaded()) if self._uploaded() is not None else []
+        except Exception:  # the preview names what is wrong with the file
+            self._read_as = []
         self.preview()
 
     def preview(self) -> None:
@@ -281,7 +287,8 @@ class MachinePanel(w.VBox):
             self.problems.value = error_line(error)
             return
         self.roles.show(roles)
-        self.problems.value = _problem_list(problems) if problems else ""
+        read_as = note_line("Read as: " + "; ".join(self._read_as) + ".") if self._read_as else ""
+        self.problems.value = read_as + (_problem_list(problems) if problems else "")
 
     def replace_data(self) -> None:
         """Replace the selected registered machine's data with the uploaded file, after a confirm."""
