@@ -132,6 +132,7 @@ DESIGNED = {
 ALSO_PUBLIC = {
     "__version__",
     "preview_roles",
+    "describe_file",
     "update_roles",
     "sample",
     "compare_models",
