@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,24 @@ def serve(
         print(f"serving on {ip}: only browsers with the token can use the kernel", file=sys.stderr)
     print(f"workbench app: {url}", flush=True)
     env = {**os.environ, **({"SYNTHKIT_WORKSPACE": str(Path(workspace).absolute())} if workspace else {})}
+    voila = subprocess.Popen(command, env=env)
+    # Stopped by a process manager (SIGTERM), the app stops Voila and its kernels with it;
+    # subprocess.call would leave them running, serving the workspace, with no parent.
+    previous = signal.signal(signal.SIGTERM, lambda *_: voila.terminate())
     try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
+        return voila.wait()
+    except KeyboardInterrupt:  # Voila has the terminal's Ctrl-C too
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(voila)
+
+
+def _stop(process: subprocess.Popen, grace_s: float = 20.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -76,9 +76,10 @@ def app(tmp_path):
     yield {"base": base, "token": token, "workspace": tmp_path / "ws", "log": tmp_path / "app.log"}
     server.terminate()
     try:
-        server.wait(timeout=20)
+        server.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.kill()
+    assert _status_or_none(f"{base}/?token={token}") is None, "Voila outlived the stopped app"
 
 
 def _status_or_none(url: str) -> int | None:
