@@ -90,7 +90,7 @@ def choose_sampling(synthesizer: Any, holdout: pd.DataFrame, metadata: dict, see
         as_learned, margin = candidates[0], PREFER_AS_LEARNED_BY[setting]
         best = max(scores, key=lambda v: scores[v] + (margin if v == as_learned else 0.0))
         setattr(model, setting, best)
-        model.marginal_map, model.empty_shift = tried[best][1]
+        model.marginal_map, model.category_shift = tried[best][1]
         return best, scores
 
     model.noise_scale = NOISE_SCALES[0]
@@ -101,5 +101,5 @@ def choose_sampling(synthesizer: Any, holdout: pd.DataFrame, metadata: dict, see
 
 
 def _calibration(model: Any) -> tuple[Any, Any]:
-    """What ``SynthkitTVAE.calibrate`` set: the marginal map and the empty cells' shift."""
-    return model.marginal_map, getattr(model, "empty_shift", None)
+    """What ``SynthkitTVAE.calibrate`` set: the marginal map and the categories' shifts."""
+    return model.marginal_map, model.category_shift

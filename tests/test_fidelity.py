@@ -222,6 +222,44 @@ def test_the_noise_scale_sets_how_much_of_the_decoders_noise_numeric_values_get(
     assert moved[1.0] > 0 and moved[0.0] == 0
 
 
+def test_category_shifts_give_every_category_its_share():
+    """The shifts found on a sample's logits give each category its wanted share on average."""
+    generator = np.random.default_rng(4)
+    logits = generator.normal(size=(4, 20_000)) + np.array([[2.0], [0.0], [-1.0], [-3.0]])
+    wanted = np.array([0.4, 0.3, 0.2, 0.1])
+    shift = _sdv.shifts_to_shares(logits, wanted, temperature=1.0)
+    shifted = np.exp(logits + shift[:, None])
+    assert (shifted / shifted.sum(axis=0)).mean(axis=1) == pytest.approx(wanted, abs=2e-4)
+    # a temperature other than 1 is taken into account
+    shift = _sdv.shifts_to_shares(logits, wanted, temperature=0.5)
+    shifted = np.exp((logits + shift[:, None]) / 0.5)
+    assert (shifted / shifted.sum(axis=0)).mean(axis=1) == pytest.approx(wanted, abs=2e-4)
+
+
+@pytest.mark.slow
+def test_calibration_gives_categories_the_training_rows_shares(cnc):
+    """Drawn sharper than learned, the decoder over-draws the common product grade; the shifts
+    that calibration learns put every grade back on its share of the training rows. They are
+    kept with the model, and labels keep theirs by the label plan instead."""
+    model = load_model("cnc_machine_001", cnc)
+    network = model.synthesizer._model
+    assert "product_quality" in network.category_shift
+    assert not set(network.category_shift) & set(network.label_plan.columns)
+    seed = pd.read_parquet(cnc / "machines/cnc_machine_001/seed/seed.parquet")["product_quality"]
+    counts = seed.value_counts().sub(model.holdout()["product_quality"].value_counts(), fill_value=0)
+    real = counts / counts.sum()  # the training rows'
+
+    def tvd(frame: pd.DataFrame) -> float:
+        return 0.5 * real.sub(frame["product_quality"].value_counts(normalize=True), fill_value=0).abs().sum()
+
+    network.temperature, network.category_shift = 0.5, None
+    sharp = _sdv.sample_rows(model.synthesizer, 50_000, 1)
+    assert _sdv.calibrate_marginals(model.synthesizer, 10_000, 0)
+    calibrated = _sdv.sample_rows(model.synthesizer, 50_000, 1)
+    assert tvd(sharp) > 0.05
+    assert tvd(calibrated) < 0.015
+
+
 def test_draws_follow_the_softmax_probabilities():
     torch.manual_seed(0)
     logits = torch.log(torch.tensor([0.7, 0.2, 0.1]))[:, None].expand(3, 200_000)

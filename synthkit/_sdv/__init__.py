@@ -51,6 +51,7 @@ from synthkit._sdv.sampler import (
     build_label_plan,
     draw_from_softmax,
     repeat_rare_labels,
+    shifts_to_shares,
 )
 from synthkit._sdv.speedups import (
     FIT_ROWS,
@@ -110,6 +111,7 @@ __all__ = [
     "model_weights",
     "move_to_cpu",
     "repeat_rare_labels",
+    "shifts_to_shares",
     "rng_preserved",
     "sample_conditioned",
     "sample_during_fit",
