@@ -103,7 +103,8 @@ class ColumnPlan:
                     if fmt.get("per_key")
                     else None
                 )
-                out[column] = make_ids(fmt, offset, len(rows), total, seed, groups).to_numpy()
+                times = rows[fmt["apart_in"]] if fmt.get("apart_in") in rows else None
+                out[column] = make_ids(fmt, offset, len(rows), total, seed, groups, times).to_numpy()
             elif column in self.constants:
                 out[column] = np.full(len(rows), self.constants[column], dtype=object)
             else:
@@ -186,11 +187,17 @@ def following_columns(
 
 def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: Roles) -> dict[str, Any]:
     """A repeating key's format with ``per_key``: the categories that never change within one
-    of its keys (a drive's model and capacity), which the key's new rows then share too."""
+    of its keys (a drive's model and capacity), which the key's new rows then share too; and
+    ``apart_in``: a timestamp no key has twice (one snapshot a day), which new keys keep apart."""
     if fmt.get("repeats", 1) <= 1:
         return fmt
     changes = frame.groupby(column, sort=False)[roles.of("category")].nunique(dropna=False).max()
-    return fmt | {"per_key": [c for c in roles.of("category") if changes.get(c, 2) <= 1]}
+    fmt = fmt | {"per_key": [c for c in roles.of("category") if changes.get(c, 2) <= 1]}
+    for time in roles.of("datetime"):
+        pairs = frame[[column, time]].dropna()
+        if len(pairs) and not pairs.duplicated().any():
+            return fmt | {"apart_in": time}
+    return fmt
 
 
 def _plain(value: Any) -> Any:

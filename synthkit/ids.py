@@ -4,7 +4,8 @@ Keys are never modelled. New ones keep the seed's look: monotonic or scattered i
 and a digit count, UUIDs, or the shape of free-form serials (``ZA1FLE1P``: letters and digits in
 the same places, with the characters every serial of that shape shares). They are unique across
 a run of chunks written one after another; where the seed's keys repeat (a drive's serial on
-each day's snapshot), each new key covers about as many rows as a seed key.
+each day's snapshot), each new key covers about as many rows as a seed key, and never two rows
+of one time where no seed key has two.
 """
 
 from __future__ import annotations
@@ -185,23 +186,38 @@ def _scatter_each(keys: np.ndarray, chosen: np.ndarray) -> list[int]:
 
 
 def make_ids(
-    fmt: dict[str, Any], offset: int, rows: int, total: int, seed: int, groups: np.ndarray | None = None
+    fmt: dict[str, Any],
+    offset: int,
+    rows: int,
+    total: int,
+    seed: int,
+    groups: np.ndarray | None = None,
+    times: pd.Series | None = None,
 ) -> pd.Series:
     """Ids for rows ``offset..offset+rows`` of a run of ``total`` rows: unique across the run, or,
     where the seed's keys repeat, each key on about ``repeats`` rows, all of one of ``groups``
-    (rows that agree on what never changes within a seed key, like a drive's model). Keys are
-    made from their number alone, numbered within this chunk's positions: unique across chunks."""
+    (rows that agree on what never changes within a seed key, like a drive's model) and, given
+    ``times``, never two of one time (a drive has one snapshot a day). Keys are made from their
+    number alone, numbered within this chunk's positions: unique across chunks."""
     repeats = float(fmt.get("repeats", 1))
     if repeats <= 1:
         return pd.Series(_keys(fmt, np.arange(offset, offset + rows, dtype=np.int64), total, seed))
     groups = np.zeros(rows, dtype=np.int64) if groups is None else np.asarray(groups)
-    order = np.argsort(groups, kind="stable")
+    moments = np.zeros(rows, dtype=np.int64) if times is None else pd.factorize(times, sort=True)[0]
+    order = np.lexsort((moments, groups))  # by group, then in time
     ordered = groups[order]
     starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1] if rows else np.zeros(0, int)
     sizes = np.diff(np.r_[starts, rows])
     within = np.arange(rows) - np.repeat(starts, sizes)
-    bases = offset + np.r_[0, np.cumsum(np.ceil(sizes / repeats).astype(np.int64))[:-1]]
-    numbers = np.repeat(bases, sizes) + np.floor(within / repeats).astype(np.int64)
+    keys = np.ceil(sizes / repeats).astype(np.int64)
+    if times is None:  # consecutive rows share a key
+        slots = np.floor(within / repeats).astype(np.int64)
+    else:  # rows dealt out in time order: one time's rows, being consecutive, get distinct keys
+        group_of = np.repeat(np.arange(len(sizes)), sizes)
+        busiest = pd.DataFrame({"group": group_of, "time": moments[order]}).value_counts()
+        keys = np.maximum(keys, busiest.groupby(level="group").max().sort_index().to_numpy())
+        slots = within % np.repeat(keys, sizes)
+    numbers = offset + np.repeat(np.r_[0, np.cumsum(keys)[:-1]], sizes) + slots
     first, inverse = np.unique(numbers, return_inverse=True)
     made = np.empty(rows, dtype=object)
     made[order] = _keys(fmt, first, total, seed)[inverse]

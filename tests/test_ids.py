@@ -57,6 +57,23 @@ def test_a_repeating_key_covers_as_many_rows_in_every_chunk_and_agrees_with_its_
     assert made.str.fullmatch(r"SN\d{5}").all()
 
 
+def test_a_repeating_key_never_comes_back_twice_at_one_time():
+    """A drive has one snapshot a day: its new keys are dealt out day by day, within its group."""
+    fmt = id_format(pd.Series(np.repeat([f"SN{i:05d}" for i in range(250)], 4)))
+    rng = np.random.default_rng(2)
+    groups = rng.integers(0, 3, 3_000)
+    days = pd.Series(pd.Timestamp("2023-04-01") + pd.to_timedelta(rng.integers(0, 4, 3_000), "D"))
+    made = make_ids(fmt, 0, 3_000, 3_000, 7, groups, days)
+    rows = pd.DataFrame({"key": made, "group": groups, "day": days})
+    assert not rows.duplicated(["key", "day"]).any()
+    assert rows.groupby("key")["group"].nunique().max() == 1
+    assert rows.groupby("key").size().max() == 4 and rows.groupby("key").size().mean() > 3.5
+    # timestamps that never repeat: keys still cover as many rows as a seed key
+    hours = pd.Series(pd.date_range("2020-01-01", periods=3_000, freq="h")).sample(frac=1, random_state=0)
+    made = make_ids(fmt, 0, 3_000, 3_000, 7, None, hours.reset_index(drop=True))
+    assert made.value_counts().max() == 4 and made.nunique() == 750
+
+
 @pytest.mark.parametrize(
     "seed",
     [

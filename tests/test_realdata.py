@@ -243,7 +243,8 @@ def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_dr
     frame, _ = drive_stats(2_000, 3)
     synthetic, _ = _run(tmp_path, "drives", frame, rows=2_400)
     per_drive = synthetic.groupby("serial_number")
-    assert per_drive.size().max() == 4 and per_drive.size().mean() > 3.5
+    assert per_drive.size().max() == 4 and per_drive.size().mean() > 3.4
+    assert not synthetic.duplicated(["serial_number", "date"]).any(), "one snapshot per drive and day"
     assert per_drive["model"].nunique().max() == 1 and per_drive["capacity_bytes"].nunique().max() == 1
     seagate = synthetic["serial_number"].str.fullmatch(r"[A-Z]{2}\d[A-Z]{3}\d[A-Z]|[A-Z]{3}\d\d[A-Z]{3}")
     shapes = r"[A-Z]{2}\d{4}[A-Z]{4}\d[A-Z]\d[A-Z]|\d{3}[A-Z]\d[A-Z]{5}\d[A-Z]|\d[A-Z]{7}"
