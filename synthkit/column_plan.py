@@ -36,6 +36,7 @@ class ColumnPlan:
     # columns that follow a category in every seed row (each machine's model and age): column ->
     # {"from": the category, "values": category value as label text -> the column's value}
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
+    time_steps: dict[str, int] = field(default_factory=dict)  # seconds every seed timestamp is a multiple of
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -56,6 +57,7 @@ class ColumnPlan:
             constants=constants,
             kept_categories=kept,
             derived=following_columns(frame, roles, set(kept)),
+            time_steps={c: step for c in roles.of("datetime") if (step := time_step(frame[c]))},
         )
 
     @property
@@ -92,7 +94,12 @@ class ColumnPlan:
 
     def restore(self, rows: pd.DataFrame, offset: int, total: int, seed: int) -> pd.DataFrame:
         """Model rows back to the seed's columns and order: ids made, constants set, ignored left out."""
-        if not self.id_formats and not self.constants and list(rows.columns) == self.output_columns:
+        if (
+            not self.id_formats
+            and not self.constants
+            and not self.time_steps
+            and list(rows.columns) == self.output_columns
+        ):
             return rows
         out = {}
         for column in self.output_columns:
@@ -107,6 +114,8 @@ class ColumnPlan:
                 out[column] = make_ids(fmt, offset, len(rows), total, seed, groups, times).to_numpy()
             elif column in self.constants:
                 out[column] = np.full(len(rows), self.constants[column], dtype=object)
+            elif column in self.time_steps:
+                out[column] = pd.to_datetime(rows[column]).dt.round(f"{self.time_steps[column]}s").to_numpy()
             else:
                 out[column] = rows[column].to_numpy()
         table = pd.DataFrame(out)
@@ -142,6 +151,7 @@ class ColumnPlan:
             "constants": self.constants,
             "kept_categories": self.kept_categories,
             "derived": self.derived,
+            "time_steps": self.time_steps,
         }
 
     @classmethod
@@ -149,6 +159,21 @@ class ColumnPlan:
         data = dict(data)
         data["roles"] = labels_first(data["roles"], data.pop("labels", ()))
         return cls(**data)
+
+
+TIME_STEPS = (86_400, 3_600, 1_800, 900, 600, 300, 60, 30, 15, 10, 5, 1)  # seconds, largest first
+
+
+def time_step(series: pd.Series) -> int | None:
+    """The largest of ``TIME_STEPS`` every timestamp of ``series`` falls on (a logger's 10 s, an
+    hourly export, a daily snapshot), so that new timestamps fall on it too; None when the
+    timestamps are finer than a second, fewer than two, or carry a time zone (whose days and
+    hours move with daylight saving)."""
+    values = pd.to_datetime(series, errors="coerce").dropna()
+    if values.nunique() < 2 or getattr(values.dt, "tz", None) is not None:
+        return None
+    nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return next((step for step in TIME_STEPS if not (nanoseconds % (step * 10**9)).any()), None)
 
 
 MIN_GROUP_ROWS = 10  # a category leads other columns only when its values average this many rows

@@ -250,6 +250,8 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
         if distinct > MAX_CATEGORIES and distinct >= ID_UNIQUE_SHARE * len(values):
             return "id", f"{distinct:,} values in {len(values):,} rows (a key)"
         return "category", f"text with {distinct:,} values"
+    if integer and distinct == 2 and set(values.unique()) == {0, 1}:
+        return "category", "0 and 1 only (a flag or a switch)"
     if integer and distinct <= MAX_CATEGORIES and GROUP_WORDS & set(name_words(name).split("_")):
         return "category", f"whole numbers naming {distinct} groups"
     if integer and distinct <= MAX_CODE_LEVELS and not (_named(name, AMOUNT_WORDS) or _measure_named(name)):

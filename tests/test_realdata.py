@@ -16,6 +16,7 @@ import pytest
 
 from synthkit import evaluate, generate_synthetic_data, register_machine, sample, train_tvae, update_roles
 from synthkit.cli import main
+from synthkit.column_plan import time_step
 from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
 from synthkit.registration import StaleModelWarning
 from synthkit.roles import failing_mask
@@ -218,6 +219,22 @@ def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_b
     assert run.quality is not None and run.quality > 0.3  # the report read the splits back
 
 
+@pytest.mark.parametrize(
+    "times, step",
+    [
+        (pd.date_range("2020-02-01", periods=50, freq="10s"), 10),
+        (pd.date_range("2015-01-01 06:00", periods=50, freq="h"), 3_600),
+        (pd.date_range("2023-04-01", periods=4, freq="D").repeat(3), 86_400),
+        (pd.Series(pd.date_range("2020-02-01", periods=50, freq="10s")).sample(frac=1, random_state=1), 10),
+        (pd.date_range("2020-02-01", periods=50, freq="1500ms"), None),  # finer than a second
+        (pd.date_range("2020-02-01", periods=50, freq="h", tz="Europe/Berlin"), None),
+        (pd.Series([pd.Timestamp("2020-02-01"), pd.NaT, pd.NaT]), None),
+    ],
+)
+def test_the_step_every_seed_timestamp_falls_on(times, step):
+    assert time_step(pd.Series(times)) == step
+
+
 def test_events_joined_onto_telemetry_keep_their_rates_and_stay_empty_where_nothing_happened(tmp_path):
     frame, _ = telemetry_with_events(3_000, 3)
     frame.to_csv(tmp_path / "fleet.csv", index=False)
@@ -229,6 +246,8 @@ def test_events_joined_onto_telemetry_keep_their_rates_and_stay_empty_where_noth
         assert set(written[column].dropna()) <= set(frame[column].dropna())
         assert 0.8 <= written[column].notna().mean() / frame[column].notna().mean() <= 1.25, column
     assert written["datetime"].str.fullmatch(r"\d\d/\d\d/2015 \d\d:\d\d:\d\d [AP]M").all()
+    assert written["datetime"].str.endswith(":00:00 AM").sum() > 0  # hourly readings stay on the hour
+    assert written["datetime"].str.fullmatch(r".* \d\d:00:00 [AP]M").all()
     rates = evaluate("fleet", run.run_id, workspace=tmp_path, save=False).label_rates
     assert 0.8 <= rates["failure"]["ratio"] <= 1.25 and rates["failure=comp2"]["real"] > 0
     per_machine = written.groupby("machineID")  # each machine keeps its one model and age
@@ -245,6 +264,7 @@ def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_dr
     per_drive = synthetic.groupby("serial_number")
     assert per_drive.size().max() == 4 and per_drive.size().mean() > 3.4
     assert not synthetic.duplicated(["serial_number", "date"]).any(), "one snapshot per drive and day"
+    assert (synthetic["date"] == synthetic["date"].dt.normalize()).all()  # days, as in the seed
     assert per_drive["model"].nunique().max() == 1 and per_drive["capacity_bytes"].nunique().max() == 1
     seagate = synthetic["serial_number"].str.fullmatch(r"[A-Z]{2}\d[A-Z]{3}\d[A-Z]|[A-Z]{3}\d\d[A-Z]{3}")
     shapes = r"[A-Z]{2}\d{4}[A-Z]{4}\d[A-Z]\d[A-Z]|\d{3}[A-Z]\d[A-Z]{5}\d[A-Z]|\d[A-Z]{7}"

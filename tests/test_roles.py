@@ -76,6 +76,10 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (np.random.default_rng(1).choice(10**9, 300, replace=False), "smart_1_raw", "numeric"),
         (np.random.default_rng(1).choice(10**9, 300, replace=False), "order", "id"),
         (np.tile(np.arange(8), 38)[:300], "smart_197_raw", "numeric"),  # a counter, not a code
+        # a digital signal logged as 0.0 / 1.0 is a switch, whatever it is named after
+        (np.tile([0.0, 1.0, 1.0], 100), "Pressure_switch", "category"),
+        (np.tile([0, 1, 1], 100), "Oil_level", "category"),
+        (np.tile([0, 1, 2], 100), "Oil_level", "numeric"),
     ],
 )
 def test_one_column_roles(values, name, role):
