@@ -101,6 +101,13 @@ class ColumnPlan:
             and list(rows.columns) == self.output_columns
         ):
             return rows
+        rows = rows.assign(  # on the seed's step first: keys are kept apart by the written times
+            **{
+                c: pd.to_datetime(rows[c]).dt.round(f"{step}s")
+                for c, step in self.time_steps.items()
+                if c in rows
+            }
+        )
         out = {}
         for column in self.output_columns:
             if column in self.id_formats:
@@ -111,17 +118,21 @@ class ColumnPlan:
                     else None
                 )
                 times = rows[fmt["apart_in"]] if fmt.get("apart_in") in rows else None
-                out[column] = make_ids(fmt, offset, len(rows), total, seed, groups, times).to_numpy()
+                near = _steady_base(rows, fmt, times)
+                out[column] = make_ids(fmt, offset, len(rows), total, seed, groups, times, near).to_numpy()
             elif column in self.constants:
                 out[column] = np.full(len(rows), self.constants[column], dtype=object)
-            elif column in self.time_steps:
-                out[column] = pd.to_datetime(rows[column]).dt.round(f"{self.time_steps[column]}s").to_numpy()
             else:
                 out[column] = rows[column].to_numpy()
         table = pd.DataFrame(out)
         for column, value in self.constants.items():
             if column in table and value is not None:
                 table[column] = table[column].astype(type(value))
+        for key, fmt in self.id_formats.items():
+            for column, change in fmt.get("steady", {}).items():
+                if column in table and key in table:
+                    times = table[fmt["apart_in"]] if fmt.get("apart_in") in table else None
+                    table[column] = steady_within_keys(table[column], table[key], times, change)
         return table
 
     def agreeing(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -221,8 +232,75 @@ def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: 
     for time in roles.of("datetime"):
         pairs = frame[[column, time]].dropna()
         if len(pairs) and not pairs.duplicated().any():
-            return fmt | {"apart_in": time}
-    return fmt
+            fmt = fmt | {"apart_in": time}
+            break
+    steady = steady_numbers(frame, column, roles.of("numeric"), fmt.get("apart_in"))
+    return fmt | {"steady": steady} if steady else fmt
+
+
+STEADY_SHARE = 0.001  # of a number's variance left within keys, at most, for it to be a key's own
+STEADY_KNOTS = 501  # quantiles of the map that puts a key's shared values back on the rows' own
+
+
+def _seconds(times: pd.Series) -> pd.Series:
+    times = pd.to_datetime(times, errors="coerce")
+    return (times - times.min()).dt.total_seconds()
+
+
+def steady_numbers(frame: pd.DataFrame, key: str, columns: list[str], time: str | None) -> dict[str, float]:
+    """Numbers that are a repeating key's own (a drive's power-on hours): within keys they change
+    at most by one steady rate in time, the same for every key, and by less than ``STEADY_SHARE``
+    of their variance otherwise. Each with that rate per second (0 without a time)."""
+    seconds = _seconds(frame[time]) if time else pd.Series(0.0, index=frame.index)
+    steady = {}
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        kept = values.notna() & frame[key].notna() & seconds.notna()
+        spread = values[kept].var(ddof=0)
+        if kept.sum() < 2 or not spread > 0:
+            continue
+        keys = frame.loc[kept, key]
+        change = values[kept] - values[kept].groupby(keys).transform("mean")
+        moved = seconds[kept] - seconds[kept].groupby(keys).transform("mean")
+        rate = float((change * moved).sum() / (moved**2).sum()) if (moved**2).sum() > 0 else 0.0
+        if ((change - rate * moved) ** 2).mean() <= STEADY_SHARE * spread:
+            steady[column] = rate
+    return steady
+
+
+def _steady_base(rows: pd.DataFrame, fmt: dict[str, Any], times: pd.Series | None) -> pd.DataFrame | None:
+    """A repeating key's steady numbers with their change in time taken out, the one with the
+    fewest values first: rows near in them are given one key, so making them the key's own moves
+    each row's values little."""
+    steady = {c: rate for c, rate in fmt.get("steady", {}).items() if c in rows}
+    if not steady:
+        return None
+    seconds = _seconds(times).fillna(0.0) if times is not None else 0.0
+    base = pd.DataFrame({c: pd.to_numeric(rows[c], errors="coerce") - r * seconds for c, r in steady.items()})
+    return base[sorted(base.columns, key=lambda c: base[c].nunique())]
+
+
+def steady_within_keys(values: pd.Series, keys: pd.Series, times: pd.Series | None, rate: float) -> pd.Series:
+    """``values`` made a key's own: each key's rows share one value once the change in time is
+    taken out, moving at ``rate`` per second from it (the hours a drive has run grow by 24 a day);
+    empty cells stay empty. The shared value is the mean of the key's rows, put back on the rows'
+    own distribution by a monotone map: a mean of a counter's zeros and a rare count is neither,
+    and means pull the tails in where a model ties the numbers to the day."""
+    seconds = _seconds(times).fillna(0.0) if times is not None else pd.Series(0.0, index=values.index)
+    base = values.astype(float) - rate * seconds
+    shared = base.groupby(keys).transform("mean")
+    kept = base.notna().to_numpy()
+    if kept.sum() > 1:
+        knots = np.linspace(0.0, 1.0, min(STEADY_KNOTS, int(kept.sum())))
+        mean_knots, where = np.unique(np.quantile(shared[kept], knots), return_inverse=True)
+        own_knots = np.bincount(where, weights=np.quantile(base[kept], knots)) / np.bincount(where)
+        if len(mean_knots) > 1:
+            shared = pd.Series(np.interp(shared, mean_knots, own_knots), index=values.index)
+    # within the rows' own range: rows drawn under a condition on the number still meet it
+    made = (shared + rate * seconds).clip(values.min(), values.max()).where(values.notna())
+    if pd.api.types.is_integer_dtype(values):
+        return made.round().astype(values.dtype)
+    return made
 
 
 def _plain(value: Any) -> Any:

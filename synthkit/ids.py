@@ -193,31 +193,44 @@ def make_ids(
     seed: int,
     groups: np.ndarray | None = None,
     times: pd.Series | None = None,
+    near: pd.DataFrame | None = None,
 ) -> pd.Series:
     """Ids for rows ``offset..offset+rows`` of a run of ``total`` rows: unique across the run, or,
     where the seed's keys repeat, each key on about ``repeats`` rows, all of one of ``groups``
-    (rows that agree on what never changes within a seed key, like a drive's model) and, given
-    ``times``, never two of one time (a drive has one snapshot a day). Keys are made from their
-    number alone, numbered within this chunk's positions: unique across chunks."""
+    (rows that agree on what never changes within a seed key, like a drive's model), given
+    ``times`` never two of one time (a drive has one snapshot a day), and given ``near`` on rows
+    whose values of its columns are near, the first column first (a drive's reallocated sectors,
+    then its hours: on one day next to the same rank on the next).
+    Keys are made from their number alone, numbered within this chunk's positions: unique
+    across chunks."""
     repeats = float(fmt.get("repeats", 1))
     if repeats <= 1:
         return pd.Series(_keys(fmt, np.arange(offset, offset + rows, dtype=np.int64), total, seed))
     groups = np.zeros(rows, dtype=np.int64) if groups is None else np.asarray(groups)
     moments = np.zeros(rows, dtype=np.int64) if times is None else pd.factorize(times, sort=True)[0]
-    order = np.lexsort((moments, groups))  # by group, then in time
-    ordered = groups[order]
-    starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1] if rows else np.zeros(0, int)
-    sizes = np.diff(np.r_[starts, rows])
-    within = np.arange(rows) - np.repeat(starts, sizes)
-    keys = np.ceil(sizes / repeats).astype(np.int64)
-    if times is None:  # consecutive rows share a key
+    values = [] if near is None else [near[c].fillna(0).to_numpy(dtype=float) for c in near.columns]
+    order = np.lexsort((*values[::-1], moments, groups))  # by group, then in time, then by value
+    group_sizes = np.bincount(pd.factorize(groups[order])[0]) if rows else np.zeros(0, np.int64)
+    group_of = np.repeat(np.arange(len(group_sizes)), group_sizes)
+    keys = np.ceil(group_sizes / repeats).astype(np.int64)
+    if times is None:  # consecutive rows (near ones, given ``near``) share a key
+        within = np.arange(rows) - np.repeat(np.r_[0, np.cumsum(group_sizes)[:-1]], group_sizes)
         slots = np.floor(within / repeats).astype(np.int64)
-    else:  # rows dealt out in time order: one time's rows, being consecutive, get distinct keys
-        group_of = np.repeat(np.arange(len(sizes)), sizes)
-        busiest = pd.DataFrame({"group": group_of, "time": moments[order]}).value_counts()
-        keys = np.maximum(keys, busiest.groupby(level="group").max().sort_index().to_numpy())
-        slots = within % np.repeat(keys, sizes)
-    numbers = offset + np.repeat(np.r_[0, np.cumsum(keys)[:-1]], sizes) + slots
+    else:  # each time's rows spread over the group's keys by rank, each on a key of its own
+        moment = moments[order].astype(np.int64)
+        block = pd.factorize(group_of * (int(moment.max(initial=0)) + 1) + moment)[0]
+        block_sizes = np.bincount(block)
+        block_starts = np.r_[0, np.cumsum(block_sizes)[:-1]]
+        np.maximum.at(keys, group_of[block_starts], block_sizes)  # a key per row of the busiest time
+        group_starts = np.r_[0, np.cumsum(group_sizes)[:-1]]
+        rank = np.arange(rows) - block_starts[block]
+        width = np.repeat(keys, group_sizes)
+        # a time with few rows starts where the one before it stopped (dealt round), a time with
+        # many at the first key, so that ranks line up from one snapshot to the next
+        few = block_sizes[block] < width / 2
+        turn = np.where(few, block_starts[block] - group_starts[group_of], 0)
+        slots = (turn + np.floor(rank * width / block_sizes[block]).astype(np.int64)) % width
+    numbers = offset + np.repeat(np.r_[0, np.cumsum(keys)[:-1]], group_sizes) + slots
     first, inverse = np.unique(numbers, return_inverse=True)
     made = np.empty(rows, dtype=object)
     made[order] = _keys(fmt, first, total, seed)[inverse]

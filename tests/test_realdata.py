@@ -16,10 +16,10 @@ import pytest
 
 from synthkit import evaluate, generate_synthetic_data, register_machine, sample, train_tvae, update_roles
 from synthkit.cli import main
-from synthkit.column_plan import time_step
+from synthkit.column_plan import steady_numbers, time_step
 from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
 from synthkit.registration import StaleModelWarning
-from synthkit.roles import failing_mask
+from synthkit.roles import failing_mask, infer_roles
 
 
 def _run(workspace, name, frame, rows=3_000, **train):
@@ -258,6 +258,15 @@ def test_events_joined_onto_telemetry_keep_their_rates_and_stay_empty_where_noth
     assert (under["model"] == "model2").all() and (under["machineID"].map(real_model) == "model2").all()
 
 
+def test_numbers_that_are_a_repeating_keys_own_are_found_with_their_change_in_time():
+    frame, _ = drive_stats(2_000, 3)
+    roles = infer_roles(frame)
+    steady = steady_numbers(frame, "serial_number", roles.of("numeric"), "date")
+    assert steady["smart_9_raw"] == pytest.approx(1 / 3600)  # 24 hours a day
+    assert "smart_194_raw" not in steady and "smart_1_raw" not in steady  # readings of the day
+    assert steady_numbers(frame, "serial_number", ["smart_9_raw"], None) == {"smart_9_raw": 0.0}
+
+
 def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_drive(tmp_path):
     frame, _ = drive_stats(2_000, 3)
     synthetic, _ = _run(tmp_path, "drives", frame, rows=2_400)
@@ -265,6 +274,12 @@ def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_dr
     assert per_drive.size().max() == 4 and per_drive.size().mean() > 3.4
     assert not synthetic.duplicated(["serial_number", "date"]).any(), "one snapshot per drive and day"
     assert (synthetic["date"] == synthetic["date"].dt.normalize()).all()  # days, as in the seed
+    # a drive's power-on hours are its own: they grow by 24 a day, as in the seed
+    # (but for a drive or two at the very top or bottom, kept within the rows' own range)
+    hours_at_start = synthetic["smart_9_raw"] - 24 * (synthetic["date"] - synthetic["date"].min()).dt.days
+    assert (hours_at_start.groupby(synthetic["serial_number"]).nunique() > 1).sum() <= 2
+    old = sample("drives", 400, {"smart_9_raw": (30_000, None)}, seed=4, workspace=tmp_path)
+    assert (old["smart_9_raw"] >= 30_000).all() and old.groupby("serial_number").size().max() > 1
     assert per_drive["model"].nunique().max() == 1 and per_drive["capacity_bytes"].nunique().max() == 1
     seagate = synthetic["serial_number"].str.fullmatch(r"[A-Z]{2}\d[A-Z]{3}\d[A-Z]|[A-Z]{3}\d\d[A-Z]{3}")
     shapes = r"[A-Z]{2}\d{4}[A-Z]{4}\d[A-Z]\d[A-Z]|\d{3}[A-Z]\d[A-Z]{5}\d[A-Z]|\d[A-Z]{7}"
