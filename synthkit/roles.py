@@ -37,7 +37,7 @@ FAILURE_WORDS = (
     "trip", "incident", "changepoint", "change_point", "outlier", "crash", "label", "target",
     # as logs from German, French, Spanish, Italian and Dutch plants name them (accents dropped)
     "ausfall", "stoerung", "storung", "fehler", "defekt", "defaut", "falla", "fallo", "averia",
-    "guasto",
+    "guasto", "panne",
 )  # fmt: skip
 FAIL_WORDS = (
     "fail",
@@ -48,6 +48,7 @@ FAIL_WORDS = (
     "fallo",
     "averia",
     "guasto",
+    "panne",
 )  # outrank errors, alarms
 STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage", "zustand", "estado")
 GROUP_WORDS = {
@@ -71,9 +72,19 @@ AMOUNT_WORDS = (
 )  # fmt: skip
 NORMAL_VALUES = (
     "none", "normal", "ok", "okay", "healthy", "good", "no_failure", "nofailure", "no_fault",
-    "nofault", "fault_free", "nominal", "0", "0.0", "false", "no", "n", "pass", "fine", "no_error",
+    "nofault", "fault_free", "nominal", "0", "0.0", "false", "no", "n", "pass", "passed", "fine",
+    "no_error", "accepted",
+    # as inspection and plant logs write them elsewhere: in order (i.O.), good, compliant, no, none
+    "io", "i_o", "in_ordnung", "gut", "bon", "conforme", "nein", "non", "nee", "kein", "keine",
+    "aucun", "aucune", "ninguno", "nessuno", "geen",
 )  # fmt: skip
-_TRUE_FALSE = {"true", "false", "yes", "no", "y", "n", "t", "f"}
+# Values that say a part or a check failed, matched whole (``ng`` is inside ``running``)
+BAD_VALUES = {
+    "nok", "not_ok", "notok", "nio", "ni_o", "n_i_o", "nicht_i_o", "nicht_in_ordnung", "ng",
+    "no_good", "ko", "bad", "schlecht", "mauvais", "reject", "rejected", "scrap", "defective",
+}  # fmt: skip
+_NO_WORDS = {"false", "no", "n", "f", "nein", "non", "nee"}
+_TRUE_FALSE = _NO_WORDS | {"true", "yes", "y", "t", "ja", "j", "oui", "si", "sí"}
 
 
 @dataclass(frozen=True)
@@ -193,11 +204,12 @@ def is_flag(series: pd.Series) -> bool:
 
 
 def _flag_normal(series: pd.Series) -> str:
-    texts = {normal_text(v) for v in series.dropna().unique()}
-    for candidate in ("0", "false", "False", "FALSE", "no", "No", "NO", "n", "N", "f", "F"):
-        if candidate in texts:
-            return candidate
-    return series.mode().map(normal_text).iloc[0]
+    """The no of a 0/1 column: ``0``, or its word for no (``false``, ``N``, ``Nein``, ``non``)."""
+    texts = sorted(normal_text(v) for v in series.dropna().unique())
+    return next(
+        (t for t in texts if t == "0"),
+        next((t for t in texts if t.lower() in _NO_WORDS), series.mode().map(normal_text).iloc[0]),
+    )
 
 
 def status_normal(series: pd.Series) -> str | None:
@@ -304,7 +316,7 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
             return None
         failing = failing_mask(series, normal).mean()
         texts = {name_words(normal_text(v)) for v in values.unique()}
-        failure_values = any(_named(t, FAILURE_WORDS + ("broken", "recover", "warn")) for t in texts)
+        failure_values = any(t in BAD_VALUES or _named(t, FAILURE_WORDS + ("recover", "warn")) for t in texts)
         rare_class = values.value_counts(normalize=True).iloc[-1] <= RARE_CLASS_SHARE
         if failing <= 0.5 and (failure_values or (_named(name, STATUS_WORDS) and rare_class)):
             return normal, f"a status with no-failure value {normal!r} and rare classes"

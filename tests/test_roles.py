@@ -30,6 +30,21 @@ def test_every_role_is_inferred_from_the_csv_as_such_logs_are_shared(maker, tmp_
     assert roles.roles == expected
 
 
+@pytest.mark.parametrize(
+    "name, values, normal",
+    [
+        ("Pruefergebnis", ["iO"] * 280 + ["niO"] * 20, "iO"),
+        ("inspection", ["OK"] * 285 + ["NG"] * 15, "OK"),
+        ("Störung", ["Nein"] * 290 + ["Ja"] * 10, "Nein"),
+        ("Panne", ["non"] * 290 + ["oui"] * 10, "non"),
+        ("Teil", ["Gut"] * 280 + ["Schlecht"] * 20, "Gut"),
+    ],
+)
+def test_the_no_failure_value_is_read_in_the_plants_words(name, values, normal):
+    roles = prepare(pd.DataFrame({name: values, "druck": np.linspace(1, 3, len(values))})).roles
+    assert roles.roles[name] == "label" and roles.normals == {name: normal}
+
+
 def test_the_main_label_comes_first_and_status_labels_get_their_no_failure_class():
     roles = prepare(MAKERS["pump_testbed"](1_500, 0)[0]).roles
     assert roles.labels[0] == "fault"
@@ -80,6 +95,14 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (np.tile([0.0, 1.0, 1.0], 100), "Pressure_switch", "category"),
         (np.tile([0, 1, 1], 100), "Oil_level", "category"),
         (np.tile([0, 1, 2], 100), "Oil_level", "numeric"),
+        # inspection results and yes/no as plants write them: the bad value says it is a label
+        (["iO"] * 280 + ["niO"] * 20, "Pruefergebnis", "label"),
+        (["i.O."] * 280 + ["n.i.O."] * 20, "Pruefung", "label"),
+        (["OK"] * 285 + ["NOK"] * 15, "quality_check", "label"),
+        (["OK"] * 285 + ["NG"] * 15, "inspection", "label"),
+        (["Gut"] * 280 + ["Schlecht"] * 20, "Teil", "label"),
+        (["non"] * 290 + ["oui"] * 10, "Panne", "label"),
+        (["running"] * 200 + ["idle"] * 100, "mode", "category"),  # ng inside running says nothing
     ],
 )
 def test_one_column_roles(values, name, role):
