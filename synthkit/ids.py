@@ -207,7 +207,8 @@ def make_ids(
     if repeats <= 1:
         return pd.Series(_keys(fmt, np.arange(offset, offset + rows, dtype=np.int64), total, seed))
     groups = np.zeros(rows, dtype=np.int64) if groups is None else np.asarray(groups)
-    moments = np.zeros(rows, dtype=np.int64) if times is None else pd.factorize(times, sort=True)[0]
+    # an empty time (factorized as -1) is a time of its own, before the others
+    moments = np.zeros(rows, dtype=np.int64) if times is None else pd.factorize(times, sort=True)[0] + 1
     values = [] if near is None else [near[c].fillna(0).to_numpy(dtype=float) for c in near.columns]
     order = np.lexsort((*values[::-1], moments, groups))  # by group, then in time, then by value
     group_sizes = np.bincount(pd.factorize(groups[order])[0]) if rows else np.zeros(0, np.int64)
