@@ -150,6 +150,24 @@ class ColumnPlan:
                 rows.loc[found, column] = text[found].map(rule["values"]).to_numpy()
         return rows
 
+    def key_notes(self) -> list[str]:
+        """How repeating keys come back, in words: rows per key, the time no key has twice, what
+        its rows share and the numbers that are its own (``serial_number``: a drive per day)."""
+        notes = []
+        for key, fmt in self.id_formats.items():
+            if fmt.get("repeats", 1) <= 1:
+                continue
+            parts = [f"{key} repeats: about {fmt['repeats']:g} rows per key"]
+            if fmt.get("apart_in"):
+                parts.append(f"never two with one {fmt['apart_in']}")
+            if fmt.get("per_key"):
+                parts.append(f"its rows share {', '.join(fmt['per_key'])}")
+            if fmt.get("steady"):
+                own = [f"{c} ({r * 86_400:+.3g} a day)" if r else c for c, r in fmt["steady"].items()]
+                parts.append(f"its own: {', '.join(own)}")
+            notes.append("; ".join(parts))
+        return notes
+
     @property
     def output_columns(self) -> list[str]:
         return [c for c in self.columns if self.roles[c] != "ignore"]

@@ -218,3 +218,22 @@ def test_train_takes_min_label_share_for_tvae_only(workspace):
         refused = cli("train", "pump_001", "--quiet", "--replace", *args, workspace=workspace)
         assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
     assert [m["name"] for m in list_models("pump_001", workspace)] == ["tvae"]
+
+
+def test_train_says_how_repeating_keys_come_back(workspace, tmp_path):
+    from synthkit.raw_logs import drive_stats
+
+    drive_stats(2_000, 3)[0].to_csv(tmp_path / "drives.csv", index=False)
+    assert cli("register", "drives", str(tmp_path / "drives.csv"), workspace=workspace).returncode == 0
+    trained = cli("train", "drives", "--epochs", "1", "--quiet", workspace=workspace)
+    assert trained.returncode == 0, trained.stderr
+    keys = [line for line in trained.stdout.splitlines() if line.startswith("keys: ")]
+    assert len(keys) == 1
+    assert keys[0].startswith(
+        "keys: serial_number repeats: about 4 rows per key; never two with one date; "
+        "its rows share capacity_bytes, model; its own: "
+    )
+    assert "smart_9_raw (+24 a day)" in keys[0]
+    assert cli("seed", "pump_001", "--samples", "300", workspace=workspace).returncode == 0  # no such key
+    plain = cli("train", "pump_001", "--epochs", "1", "--quiet", workspace=workspace)
+    assert plain.returncode == 0 and "keys: " not in plain.stdout
