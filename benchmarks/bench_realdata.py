@@ -15,6 +15,9 @@ synthkit models (the roles it inferred), against held-out real rows:
 - quality (SDMetrics), every label flag and failing class's rate ratio (>= 10 training rows),
   each column's empty-cell share error (relative, with a 2.5 % floor, so 0.2 is "within 20 % or
   0.5 points"), label combinations never seen in the real rows;
+- ``repeating_keys``: where a key repeats in the seed (a drive's serial on each day), the share of
+  synthetic keys with two rows at one time and the share whose numbers that are a seed key's own
+  (its hours, +24 a day) do not move as in the seed;
 - ``max_epoch_time_ratio_vs_without_ids``: seconds per epoch on the product-code table as
   registered, over the same table with its id columns removed by hand;
 - ``peak_rss_mib_1m_rows``: the peak memory of registering, training and generating the
@@ -75,6 +78,7 @@ SCORE_ROWS = 5_000
 # rows) a perfect model's largest missing-share error over the wide table's 16 gappy columns is
 # 0.19 (median of simulated draws; over 0.2 in 38 % of them), at 10,000 rows 0.08.
 SYNTHETIC_ROWS = 10_000
+KINDS = ("synthkit", "sdv_tvae", "gaussian_copula")
 
 
 def missing_share_errors(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, float]:
@@ -98,6 +102,32 @@ def label_ratios(
     enough = {k: r for k, r in checks["label_rates"].items() if r["real"] * train_rows >= 10}
     ratios = {k: round(r["ratio"], 3) for k, r in enough.items() if r["ratio"] is not None}
     return {"ratios": ratios, "contradictions": combos["label_contradiction_rate"] or 0.0}
+
+
+def key_consistency(synthetic: pd.DataFrame, plan: ColumnPlan) -> dict[str, float]:
+    """For a key that repeats in the seed, over the synthetic keys with two rows or more: the share
+    with two rows at one time (where no seed key has), and the share whose numbers that are a
+    seed key's own do not move at the seed's rate (off by over 1 % of the column's range)."""
+    figures = {}
+    for key, fmt in plan.id_formats.items():
+        if fmt.get("repeats", 1) <= 1 or key not in synthetic:
+            continue
+        rows = synthetic[synthetic[key].duplicated(keep=False)]
+        time = fmt.get("apart_in")
+        moments = pd.to_datetime(rows[time], errors="coerce") if time in rows else None
+        if moments is not None:
+            twice = pd.DataFrame({"key": rows[key], "at": moments}).duplicated()
+            figures["keys_twice_at_one_time"] = round(float(twice.groupby(rows[key]).any().mean()), 4)
+        seconds = (moments - moments.min()).dt.total_seconds() if moments is not None else 0.0
+        unsteady = pd.Series(False, index=rows[key].unique())
+        for column, rate in fmt.get("steady", {}).items():
+            base = pd.to_numeric(rows[column], errors="coerce") - rate * seconds
+            spread = base.groupby(rows[key]).agg(lambda b: b.max() - b.min())
+            width = synthetic[column].max() - synthetic[column].min()
+            unsteady |= (spread > 0.01 * width).reindex(unsteady.index, fill_value=False)
+        if fmt.get("steady"):
+            figures["keys_with_unsteady_numbers"] = round(float(unsteady.mean()), 4)
+    return figures
 
 
 def ceiling(real_test: pd.DataFrame, real_train: pd.DataFrame, plan: ColumnPlan) -> float:
@@ -137,6 +167,7 @@ def score(
     real_all: pd.DataFrame,
 ) -> dict:
     columns = plan.modelled
+    synthetic_rows = synthetic  # as written, keys included
     synthetic = plan.model_table(synthetic.reindex(columns=plan.columns))
     reference = real_test.sample(n=min(SCORE_ROWS, len(real_test)), random_state=0)
     # As many rows as the ceiling's real rows, so that the two scores carry the same sampling noise
@@ -147,7 +178,8 @@ def score(
     quality = quality_scores(reference, sample[columns], plan.metadata().to_dict())["quality"]
     labels = label_ratios(real_test, synthetic, plan, train_rows, real_all)
     missing = missing_share_errors(real_all.drop(columns="_row", errors="ignore"), synthetic)  # all real rows
-    return {
+    keys = key_consistency(synthetic_rows, plan)
+    return keys | {
         "quality": round(quality, 4),
         "label_ratios": labels["ratios"],
         "contradictions": round(labels["contradictions"], 4),
@@ -315,6 +347,11 @@ def summarize(results: dict[str, dict], id_ratio: float) -> dict:
         "max_epoch_time_ratio_vs_without_ids": id_ratio,
         "peak_rss_mib_1m_rows": results.get("line_log_long", {}).get("peak_rss_mib"),
         "label_contradictions": max(r.get("synthkit", r)["contradictions"] for r in results.values()),
+        "repeating_keys": {
+            n: {kind: {k: v for k, v in r[kind].items() if k.startswith("keys_")} for kind in KINDS}
+            for n, r in scored.items()
+            if "keys_twice_at_one_time" in r["synthkit"] or "keys_with_unsteady_numbers" in r["synthkit"]
+        },
     }
 
 
