@@ -335,18 +335,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                 + (" (stopped early)" if result.stopped_early else "")
             )
         print(f"model: {result.model_path}")
-        for note in _key_notes(args.machine_id, args.workspace, result.name):
+        for note in result.key_notes:
             print(f"keys: {note}")
     return 0
-
-
-def _key_notes(machine_id: str, workspace: Any, name: str) -> list[str]:
-    """How the model's repeating keys come back (``ColumnPlan.key_notes``)."""
-    from synthkit.column_plan import ColumnPlan
-    from synthkit.store import model_manifest
-
-    columns = model_manifest(machine_id, workspace, name).get("columns")
-    return ColumnPlan.from_dict(columns).key_notes() if columns else []
 
 
 def _print_quality(report: dict[str, Any]) -> None:

@@ -62,6 +62,7 @@ class TrainResult:
     best_quality: float | None = None
     quality_history: list[tuple[int, float]] = field(default_factory=list)
     scoring_time: float = 0.0  # seconds of training_time spent scoring for early stopping
+    key_notes: list[str] = field(default_factory=list)  # how repeating keys come back, in words
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -211,6 +212,7 @@ def _fit_model(
         best_quality=best_quality,
         quality_history=watch.history if watch is not None else [],
         scoring_time=round(watch.seconds, 3) if watch is not None else 0.0,
+        key_notes=plan.key_notes(),
     )
 
 

@@ -81,6 +81,7 @@ def test_seed_train_and_generate_by_clicking(bench):
     assert list(figure.data[0].x) == [1, 2, 3] and len(figure.data[0].y) == 3
     assert "epoch 3/3" in bench.train.progress_label.value and "elapsed" in bench.train.progress_label.value
     assert "model.pkl" in bench.train.result_card.value
+    assert "repeats" not in bench.train.result_card.value  # no key repeats in this machine
     assert not bench.train.train_button.disabled
     # the Machine tab follows by itself: no other machine picked and back
     wait_until(lambda: "tvae, 3 epochs" in bench.machines.model_status.value)
@@ -490,6 +491,19 @@ def test_standalone_generate_panel_and_the_service_never_imports_widgets():
 
 
 # ---- 6. models side by side (issue 15) ----
+
+
+def test_the_train_card_says_how_repeating_keys_come_back(workspace):
+    from synthkit import register_machine
+    from synthkit.raw_logs import drive_stats
+
+    register_machine("drives", drive_stats(1_200, 3)[0], workspace=workspace)
+    panel = TrainPanel("drives", workspace)
+    set_tiny(panel, epochs=1)
+    panel.train_button.click()
+    wait_until(lambda: panel.result is not None)
+    assert "serial_number repeats: about 4 rows per key; never two with one date" in panel.result_card.value
+    assert "smart_9_raw (+24 a day)" in panel.result_card.value
 
 
 def test_a_model_named_in_the_train_panel_lands_under_that_name(ran):

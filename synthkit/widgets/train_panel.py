@@ -420,4 +420,5 @@ def _result_card(result: TrainResult) -> str:
         {"field": "epochs run", "value": result.epochs_run},
         {"field": "best epoch", "value": best},
     ]
+    rows += [{"field": "keys", "value": note} for note in result.key_notes]
     return table(rows, ["field", "value"])
