@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit.ids import id_format, make_ids
-from synthkit.roles import MAX_CATEGORIES, Roles, label_text, labels_first
+from synthkit.roles import MAX_CATEGORIES, Roles, label_text, labels_first, one_hot_groups
 
 TABLE = "sensor_log"
 OTHER = "other"
@@ -39,6 +39,9 @@ class ColumnPlan:
     # {"from": the category, "values": category value as label text -> the column's value}
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
     time_steps: dict[str, int] = field(default_factory=dict)  # seconds every seed timestamp is a multiple of
+    one_hot: list[list[str]] = field(
+        default_factory=list
+    )  # category columns with one set per row, drawn together
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -60,6 +63,9 @@ class ColumnPlan:
             kept_categories=kept,
             derived=following_columns(frame, roles, set(kept)),
             time_steps={c: step for c in roles.of("datetime") if (step := time_step(frame[c]))},
+            one_hot=[
+                g for g in one_hot_groups(frame, roles.roles) if all(roles.roles[c] == "category" for c in g)
+            ],
         )
 
     @property
@@ -183,6 +189,7 @@ class ColumnPlan:
             "kept_categories": self.kept_categories,
             "derived": self.derived,
             "time_steps": self.time_steps,
+            "one_hot": self.one_hot,
         }
 
     @classmethod

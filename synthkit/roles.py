@@ -11,6 +11,7 @@ millions of rows; every decision carries a short reason the user is shown.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -301,6 +302,11 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     if is_flag(series) and _named(name, FAILURE_WORDS):
         normal = _flag_normal(series)
         return normal, "0/1 named like a failure"
+    if is_flag(series) and "class" in name_words(name).split("_"):
+        return _flag_normal(series), "0/1 named as the class to learn (as a target is)"
+    test = _test_result(series)
+    if test is not None:
+        return test, f"a test result: {test!r} and rarely the other"
     whole = not pd.api.types.is_float_dtype(series) or bool(np.all(np.mod(values, 1) == 0))
     if (
         1 <= distinct <= MAX_CODE_LEVELS
@@ -320,6 +326,19 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
         rare_class = values.value_counts(normalize=True).iloc[-1] <= RARE_CLASS_SHARE
         if failing <= 0.5 and (failure_values or (_named(name, STATUS_WORDS) and rare_class)):
             return normal, f"a status with no-failure value {normal!r} and rare classes"
+    return None
+
+
+TEST_RESULTS = (("neg", "pos"), ("negative", "positive"))  # a check's result: (negative, positive)
+
+
+def _test_result(series: pd.Series) -> str | None:
+    """The negative of a column holding only a check's negative and a rarer positive result (a
+    truck fleet's ``class`` of ``neg``/``pos``), which is a label whatever the column's name."""
+    counts = series.dropna().astype(str).str.strip().str.lower().value_counts(normalize=True)
+    for negative, positive in TEST_RESULTS:
+        if set(counts.index) == {negative, positive} and counts[positive] <= FLAG_MAX_SHARE:
+            return next(v for v in series.dropna().astype(str).str.strip().unique() if v.lower() == negative)
     return None
 
 
@@ -359,6 +378,87 @@ def _flags_with(frame: pd.DataFrame, roles: dict[str, str], normals: dict[str, s
                 grown = True
 
 
+MIN_ONE_HOT = 3  # two columns that always differ are kept by the plan's following columns
+
+
+def one_hot_groups(frame: pd.DataFrame, roles: dict[str, str]) -> list[list[str]]:
+    """Groups of at least three 0/1 columns (categories or labels, no empty cell) of which exactly
+    one is set on every row: one category written in several columns, as ``get_dummies`` writes
+    ``Type_L``, ``Type_M``, ``Type_H`` or an inspection log a plate's fault class. Members stand
+    side by side or share a name prefix; each column is read once per group it could start."""
+    ones = {
+        c: failing_mask(frame[c], _flag_normal(frame[c])).to_numpy()
+        for c in frame.columns
+        if roles.get(c) in ("category", "label") and frame[c].notna().all() and is_flag(frame[c])
+    }
+    rows, columns, groups = len(frame), list(frame.columns), []
+
+    def exactly_one(members: list[str]) -> bool:
+        return len(members) >= MIN_ONE_HOT and bool((np.sum([ones[c] for c in members], axis=0) == 1).all())
+
+    start = 0
+    while start < len(columns):
+        run, count = [], 0
+        for column in columns[start:]:
+            if column not in ones or count + ones[column].sum() > rows:
+                break
+            run.append(column)
+            count += int(ones[column].sum())
+            if count == rows:
+                break
+        if count == rows and exactly_one(run):
+            groups.append(run)
+            start += len(run)
+        else:
+            start += 1
+    grouped = {c for group in groups for c in group}
+    by_prefix: dict[str, list[str]] = {}
+    for column in ones:
+        words = name_words(column)
+        if column not in grouped and "_" in words:
+            by_prefix.setdefault(words.rsplit("_", 1)[0], []).append(column)
+    groups += [members for members in by_prefix.values() if exactly_one(members)]
+    return groups
+
+
+def _own_word(column: str, group: list[str]) -> str:
+    """What sets a member's name apart from the group's: ``broken`` of ``status_BROKEN``."""
+    names = [name_words(c) for c in group]
+    prefix = len(re.sub(r"[^_]*$", "", os.path.commonprefix(names)))
+    return name_words(column)[prefix:]
+
+
+def _classes_in_columns(
+    frame: pd.DataFrame, roles: dict[str, str], normals: dict, reasons: dict, fixed: dict
+) -> None:
+    """A one-hot group is one label (each column a class, set as a failure-mode flag) when one of
+    its columns is a label or its columns are named as classes of failure (``NORMAL``, ``BROKEN``);
+    else one category, drawn jointly (``ColumnPlan.one_hot``). The member named as no failure is
+    the one whose 1 means no failure."""
+    for group in one_hot_groups(frame, roles):
+        shown = f"{group[0]!r} ... {group[-1]!r}"
+        words = {c: _own_word(c, group) for c in group}
+        named = any(roles[c] == "label" for c in group) or (
+            any(w in NORMAL_VALUES for w in words.values())
+            and any(w in BAD_VALUES or _named(w, FAILURE_WORDS) for w in words.values())
+        )
+        if not named or any(c in fixed and fixed[c] != "label" for c in group):
+            for column in group:
+                if column not in fixed and roles[column] == "category":
+                    reasons[column] = f"0 and 1 only; one of {len(group)} columns ({shown}) set on every row"
+            continue
+        for column in group:
+            normal = _flag_normal(frame[column])
+            if words[column] in NORMAL_VALUES:
+                normal = next(
+                    normal_text(v) for v in frame[column].dropna().unique() if normal_text(v) != normal
+                )
+            roles[column], normals[column] = "label", normal
+            reasons[column] = (
+                f"one of {len(group)} columns ({shown}) set on every row: a class of failure each"
+            )
+
+
 def infer_roles(frame: pd.DataFrame, fixed: dict[str, str] | None = None) -> Roles:
     """Every column's role; ``fixed`` roles (the user's) are kept as given and inform the rest."""
     fixed = dict(fixed or {})
@@ -378,6 +478,7 @@ def infer_roles(frame: pd.DataFrame, fixed: dict[str, str] | None = None) -> Rol
         if role == "label":
             normals[name] = _label_normal(frame[name])
     _flags_with(frame, roles, normals, reasons)
+    _classes_in_columns(frame, roles, normals, reasons, fixed)
     labels = [c for c in roles if roles[c] == "label"]
     main = _main_label(labels, frame, normals)
     order = (

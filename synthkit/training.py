@@ -109,7 +109,9 @@ def _fit_model(
     split_seed = seed if seed is not None else secrets.randbelow(2**32)
     train, holdout = split_holdout(frame, holdout_fraction, split_seed, list(plan.labels))
 
-    synthesizer = _sdv.build_synthesizer(kind, metadata, seed, plan.labels, params, plan.normals)
+    synthesizer = _sdv.build_synthesizer(
+        kind, metadata, seed, plan.labels, params, plan.normals, plan.one_hot
+    )
     watch = (
         QualityWatch(synthesizer, holdout, metadata.to_dict(), rule, epochs, split_seed)
         if rule.enabled

@@ -105,6 +105,28 @@ def test_a_status_and_two_flags_keep_their_rates(pump):
     assert all(0.8 <= r <= 1.25 for r in ratios.values()), ratios
 
 
+def test_one_category_written_in_several_columns_comes_back_one_per_row_following_the_rest(tmp_path):
+    rng = np.random.default_rng(6)
+    rows = 1_500
+    kind, fault = rng.choice(3, rows, p=[0.6, 0.3, 0.1]), rng.choice(3, rows, p=[0.5, 0.3, 0.2])
+    frame = pd.DataFrame(
+        {
+            "load": rng.normal(kind * 5.0, 1.0).round(2),
+            "temp": rng.normal(60 + 4 * fault, 1.0).round(1),
+            **{f"Type_{t}": (kind == k).astype(int) for k, t in enumerate("LMH")},
+            **{name: (fault == k).astype(int) for k, name in enumerate(["Pastry", "Bumps", "Other_Faults"])},
+        }
+    )
+    synthetic, _ = _run(tmp_path, "plates", frame, rows=3_000, epochs=100)
+    types, faults = ["Type_L", "Type_M", "Type_H"], ["Pastry", "Bumps", "Other_Faults"]
+    assert (synthetic[types].sum(axis=1) == 1).all() and (synthetic[faults].sum(axis=1) == 1).all()
+    for column in types + faults:
+        assert 0.8 <= synthetic[column].mean() / frame[column].mean() <= 1.25, column
+    load = [synthetic.loc[synthetic[t] == 1, "load"].mean() for t in types]
+    temp = [synthetic.loc[synthetic[f] == 1, "temp"].mean() for f in faults]
+    assert load[0] + 2 < min(load[1:]) and temp[0] + 2 < temp[2]  # real: 5 and 10 apart, 4 and 8
+
+
 def test_empty_cells_integers_rounding_and_timestamps_follow_the_real_data(pump, milling):
     _, real, synthetic, _ = pump
     for column in ("Current", "Voltage"):

@@ -9,7 +9,7 @@ import pytest
 from synthkit import InvalidDataError, InvalidParameterError, preview_roles, register_machine
 from synthkit.raw_logs import MAKERS, write_shared
 from synthkit.registration import prepare
-from synthkit.roles import infer_roles, name_words
+from synthkit.roles import failing_mask, infer_roles, name_words, one_hot_groups
 from tests.conftest import snapshot
 
 
@@ -103,11 +103,84 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (["Gut"] * 280 + ["Schlecht"] * 20, "Teil", "label"),
         (["non"] * 290 + ["oui"] * 10, "Panne", "label"),
         (["running"] * 200 + ["idle"] * 100, "mode", "category"),  # ng inside running says nothing
+        # a check's result as neg/pos (a truck fleet's class), and the class to learn as 0/1
+        (["neg"] * 295 + ["pos"] * 5, "class", "label"),
+        (["Negative"] * 280 + ["Positive"] * 20, "result", "label"),
+        (["negative"] * 150 + ["positive"] * 150, "polarity", "category"),  # not rare: a sign
+        (np.r_[np.zeros(295), np.ones(5)].astype(int), "Class", "label"),
+        (np.r_[np.zeros(295), np.ones(5)].astype(int), "classification_done", "category"),
     ],
 )
 def test_one_column_roles(values, name, role):
     frame = pd.DataFrame({"temperature": np.random.default_rng(0).normal(size=300), name: values})
     assert infer_roles(frame).roles[name] == role
+
+
+def _one_hot(classes: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+    return {name: (classes == k).astype(int) for k, name in enumerate(names)}
+
+
+def test_one_category_written_in_several_columns_is_found_side_by_side_or_by_its_prefix():
+    rng = np.random.default_rng(4)
+    rows = 400
+    frame = pd.DataFrame(
+        {
+            "TypeOfSteel_A300": (rng.random(rows) < 0.4).astype(int),
+            "grade_low": 0,
+            "load": rng.normal(size=rows),
+            **_one_hot(rng.choice(3, rows), ["Bumps", "Stains", "Dirtiness"]),
+            "valve_open": rng.integers(0, 2, rows),
+            "pair_a": 0,
+        }
+    )
+    grades = rng.choice(3, rows)
+    frame["grade_low"], frame["grade_mid"], frame["grade_high"] = (
+        (grades == 0) * 1,
+        (grades == 1) * 1,
+        (grades == 2) * 1,
+    )
+    frame["pair_a"] = 1 - frame["TypeOfSteel_A300"]
+    roles = infer_roles(frame)
+    assert one_hot_groups(frame, roles.roles) == [
+        ["Bumps", "Stains", "Dirtiness"],
+        ["grade_low", "grade_mid", "grade_high"],
+    ]
+    assert {roles.roles[c] for c in ["Bumps", "grade_mid", "valve_open", "pair_a"]} == {"category"}
+    assert "one of 3 columns ('Bumps' ... 'Dirtiness') set on every row" in roles.reasons["Stains"]
+    broken = frame.assign(Bumps=1)  # two set in some rows
+    gappy = frame.astype({"Stains": float}).assign(Stains=lambda f: f["Stains"].mask(f.index == 0))
+    assert one_hot_groups(broken, roles.roles) == [["grade_low", "grade_mid", "grade_high"]]
+    assert one_hot_groups(gappy, roles.roles) == [["grade_low", "grade_mid", "grade_high"]]
+
+
+def test_classes_written_in_columns_are_one_label_when_one_is_named_as_a_failure_or_no_failure():
+    rng = np.random.default_rng(5)
+    rows = 500
+    plates = pd.DataFrame(
+        {
+            "thickness": rng.normal(80, 20, rows),
+            **_one_hot(rng.choice(3, rows), ["Pastry", "Bumps", "Other_Faults"]),
+        }
+    )
+    roles = infer_roles(plates)
+    assert roles.labels == ("Other_Faults", "Pastry", "Bumps")
+    assert roles.normals == {"Pastry": "0", "Bumps": "0", "Other_Faults": "0"}
+    status = pd.DataFrame(
+        {
+            "flow": rng.normal(size=rows),
+            **_one_hot(
+                rng.choice(3, rows, p=[0.9, 0.06, 0.04]),
+                ["status_NORMAL", "status_BROKEN", "status_RECOVERING"],
+            ),
+        }
+    )
+    roles = infer_roles(status)
+    assert set(roles.labels) == {"status_NORMAL", "status_BROKEN", "status_RECOVERING"}
+    assert roles.normals["status_NORMAL"] == "1" and roles.normals["status_BROKEN"] == "0"
+    failing = failing_mask(status["status_BROKEN"], "0") | failing_mask(status["status_NORMAL"], "1")
+    assert failing.sum() == (status["status_NORMAL"] == 0).sum() > 0
+    fixed = infer_roles(plates, fixed={"Pastry": "category"})
+    assert fixed.roles["Pastry"] == "category" and fixed.roles["Bumps"] == "category"
 
 
 def test_a_log_from_a_german_plant_gets_its_labels_by_their_own_words():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESy
 from sdv.single_table.utils import detect_discrete_columns
 
 from synthkit._sdv.epochs import EarlyStop, EpochCallback, SynthkitCTGAN
-from synthkit._sdv.sampler import SynthkitTVAE, build_label_plan, repeat_rare_labels
+from synthkit._sdv.sampler import SynthkitTVAE, build_joint_groups, build_label_plan, repeat_rare_labels
 
 
 class _FitHook:
@@ -73,8 +73,8 @@ class _FitHook:
         self._plan_labels(processed_data)
 
     def _plan_labels(self, processed_data: pd.DataFrame) -> None:
-        """Give a TVAE its label plan and the training rows' marginals (both need the
-        transformer, which ctgan builds inside fit)."""
+        """Give a TVAE its label plan, its joint groups and the training rows' marginals (all
+        need the transformer, which ctgan builds inside fit)."""
         if isinstance(self._model, SynthkitTVAE) and getattr(self._model, "transformer", None) is not None:
             self._model.learn_real_marginals(processed_data)
             self._model.label_plan = build_label_plan(
@@ -82,6 +82,9 @@ class _FitHook:
                 processed_data,
                 self.label_columns,
                 getattr(self, "label_normals", None),
+            )
+            self._model.joint_groups = build_joint_groups(
+                self._model.transformer, processed_data, getattr(self, "joint_groups", ())
             )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -156,15 +159,18 @@ def build_synthesizer(
     label_columns: tuple[str, ...],
     params: dict[str, Any],
     label_normals: dict[str, str] | None = None,
+    joint_groups: Sequence[Sequence[str]] = (),
 ) -> Any:
     """A synthkit synthesizer of ``kind``; GaussianCopula is SDV's own (it has no epochs).
 
     ``label_normals`` (each label's no-failure value) tells the sampler which label combinations
-    are failures, for ``failure_ratio``.
+    are failures, for ``failure_ratio``; a TVAE draws each of the ``joint_groups`` of category
+    columns together (one category written in several 0/1 columns).
     """
     if kind == "gaussian_copula":
         return GaussianCopulaSynthesizer(metadata, **params)
     model = SynthkitTVAESynthesizer if kind == "tvae" else SynthkitCTGANSynthesizer
     synthesizer = model(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
     synthesizer.label_normals = dict(label_normals or {})
+    synthesizer.joint_groups = [list(group) for group in joint_groups]
     return synthesizer
