@@ -184,3 +184,9 @@ def written_as(delimiter: str, decimal: str) -> dict[str, str]:
 def read_options(delimiter: str) -> dict[str, str]:
     """``read_csv``'s separator for a delimiter: runs of spaces for whitespace-separated files."""
     return {"sep": r"\s+" if delimiter == WHITESPACE else delimiter}
+
+
+def parse_format(written: str) -> str:
+    """The format that reads back what ``written`` writes: ``%d`` reads ``1`` as well as ``01``,
+    and strptime knows no ``%-d``."""
+    return written.replace("%-", "%")

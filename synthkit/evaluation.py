@@ -28,7 +28,7 @@ import pandas as pd
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan
-from synthkit.csv_dialect import file_dialect, read_options
+from synthkit.csv_dialect import file_dialect, parse_format, read_options
 from synthkit.machines import get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
@@ -102,13 +102,14 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
 
 
 def _read_split(
-    path: Path, columns: list[str], dates: list[str], time_formats: dict[str, str]
+    path: Path, columns: list[str], dates: list[str], time_formats: dict[str, str], empty: str | None = None
 ) -> pd.DataFrame:
-    """A split's columns; CSV splits are read as the machine's own CSV was written."""
+    """A split's columns; CSV splits are read as the machine's own CSV was written (``empty``: the
+    marker of its empty cells)."""
     if path.suffix == ".csv":
         delimiter, decimal = file_dialect(path)
         parse = [c for c in dates if c in columns]
-        written = {c: time_formats[c] for c in parse if c in time_formats}
+        written = {c: parse_format(time_formats[c]) for c in parse if c in time_formats}
         frame = pd.read_csv(
             path,
             **read_options(delimiter),
@@ -116,6 +117,7 @@ def _read_split(
             usecols=columns,
             parse_dates=parse,
             date_format=written or None,
+            na_values=[empty] if empty else None,
         )
         return frame[columns]
     return pd.read_parquet(path, columns=columns)
@@ -373,9 +375,11 @@ def evaluate(
     dates = [c for c in columns if plan.roles[c] == "datetime"]
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
     labels = plan.labels
-    formats = machine.time_formats
-    all_labels = pd.concat([_read_split(p, list(labels), dates, formats) for p in paths]) if labels else None
-    synthetic = pd.concat([_read_split(p, columns, dates, formats) for p in paths], ignore_index=True)
+    formats, empty = machine.time_formats, machine.csv_format.get("na_rep")
+    all_labels = (
+        pd.concat([_read_split(p, list(labels), dates, formats, empty) for p in paths]) if labels else None
+    )
+    synthetic = pd.concat([_read_split(p, columns, dates, formats, empty) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
     real_sample = _sample(real, max_rows, seed)
     del synthetic

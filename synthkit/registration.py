@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
-from synthkit.csv_dialect import EMPTY_MARKERS
+from synthkit.csv_dialect import EMPTY_MARKERS, parse_format
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
@@ -79,6 +79,22 @@ def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
     numbers = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
     numbers[np.flatnonzero(is_text)[~marked]] = values.to_numpy(dtype="float64")
     return pd.Series(numbers, index=column.index, name=column.name, dtype="float64")
+
+
+def empty_marker(frame: pd.DataFrame) -> str | None:
+    """The one marker a file writes every empty cell as (``?`` in a household power log), so that
+    the splits write theirs the same way; None when cells are left blank or marked several ways."""
+    if frame.isna().to_numpy().any():
+        return None
+    used: set[str] = set()
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            text = column[column.map(lambda v: isinstance(v, str))].str.strip()
+            used |= set(text[text.str.lower().isin(EMPTY_MARKERS)].unique())
+            if len(used) > 1:
+                return None
+    return used.pop() if used else None
 
 
 def _empty_columns_problem(empty: list[str]) -> str:
@@ -178,6 +194,8 @@ def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> tuple[list[str], dict
         frame[column] = parsed
         if (written := written_format(series, parsed)) is not None:
             formats[column] = written
+            if time_of_day(written):  # on strptime's day, as the column is read back from the splits
+                frame[column] = pd.to_datetime(series, format=parse_format(written))
     return problems, formats
 
 
@@ -193,10 +211,35 @@ def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) ->
     sample = text[present].astype(str).str.strip()
     sample = sample.sample(min(checked, len(sample)), random_state=0) if len(sample) > checked else sample
     guessed = guess_datetime_format(sample.iloc[0], dayfirst=day_first(sample))
-    if guessed is None or "%z" in guessed or "%Z" in guessed:
+    if guessed is not None and ("%z" in guessed or "%Z" in guessed):
         return None
-    written = parsed[sample.index].dt.strftime(guessed)
-    return guessed if written.equals(sample) else None
+    for candidate in (v for written in (guessed, *TIMES_OF_DAY) if written for v in unpadded(written)):
+        if parsed[sample.index].dt.strftime(candidate).equals(sample):
+            return candidate
+    return None
+
+
+TIMES_OF_DAY = (
+    "%H:%M:%S",
+    "%H:%M",
+    "%H:%M:%S.%f",
+    "%I:%M:%S %p",
+    "%I:%M %p",
+)  # a time column beside a date column
+
+
+def unpadded(written: str) -> list[str]:
+    """``written`` and its variants with days, months and hours written without a leading zero
+    (``1/2/2007 9:05``), which pandas' guess always pads."""
+    variants = [written]
+    for padded in ("%d", "%m", "%H"):
+        variants += [v.replace(padded, padded[0] + "-" + padded[1]) for v in variants if padded in v]
+    return variants
+
+
+def time_of_day(written: str) -> bool:
+    """Does this ``strftime`` format write a time without a date (``%H:%M:%S``)?"""
+    return not any(field in written for field in ("%d", "%-d", "%m", "%-m", "%y", "%Y", "%b", "%B", "%j"))
 
 
 NUMERIC_DATE = r"^\s*(\d{1,2})([./-])(\d{1,2})[./-]\d{2,4}\b"
@@ -220,10 +263,12 @@ def _to_datetime(series: pd.Series) -> pd.Series:
     millions of rows), else each value parsed on its own; day first where the dates say so (a
     month-first guess read 09.03.2020 as September and 13.03.2020 as March in one column)."""
     dayfirst = series.dtype == object and day_first(series)
-    try:
-        parsed = pd.to_datetime(series, errors="raise", utc=True, dayfirst=dayfirst)
-    except (ValueError, TypeError):
-        parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst)
+    with warnings.catch_warnings():  # "could not infer format": each value is parsed on its own, as meant
+        warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
+        try:
+            parsed = pd.to_datetime(series, errors="raise", utc=True, dayfirst=dayfirst)
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(series, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst)
     return parsed.dt.tz_localize(None)
 
 
@@ -374,6 +419,8 @@ def prepare(
     with everything else registration keeps (``Prepared``)."""
     table, layout = _table(data, long_format)
     what = table.what
+    if table.csv_format and (marker := empty_marker(table.frame)):
+        table = dataclasses.replace(table, csv_format=table.csv_format | {"na_rep": marker})
     frame, problems = _normalise(table.frame, _ignored(roles), table.decimal)
     if problems:
         raise InvalidDataError(what, problems)

@@ -237,6 +237,8 @@ def reading_notes(
         written.append(f"fields separated by {SEPARATORS.get(csv_format['sep'], repr(csv_format['sep']))}")
     if csv_format.get("decimal", ".") != ".":
         written.append("decimal commas")
+    if csv_format.get("na_rep"):
+        written.append(f"empty cells written as {csv_format['na_rep']!r}")
     if written:
         notes.append(" and ".join(written))
     if named_by_position(list(columns)):

@@ -225,6 +225,32 @@ def test_splits_written_as_csv_keep_the_timestamp_format_of_the_registered_csv_a
     assert run.quality is not None and "datetime" in evaluate("bench_de", workspace=tmp_path).column_scores
 
 
+def test_a_log_with_date_and_time_apart_and_question_marks_for_gaps_is_written_back_alike(tmp_path):
+    rng = np.random.default_rng(9)
+    rows = 800
+    times = pd.date_range("2007-01-01 17:24", periods=rows, freq="7min")
+    power = np.abs(rng.normal(1.1, 1.0, rows)).round(3)
+    frame = pd.DataFrame(
+        {
+            "Date": times.strftime("%-d/%-m/%Y"),  # as a household meter exports it
+            "Time": times.strftime("%H:%M:%S"),
+            "Global_active_power": power.astype(object),
+            "Voltage": rng.normal(240, 3, rows).round(2).astype(object),
+        }
+    )
+    frame.loc[rng.random(rows) < 0.05, ["Global_active_power", "Voltage"]] = "?"
+    frame.to_csv(tmp_path / "power.csv", sep=";", index=False)
+    register_machine("meter", tmp_path / "power.csv", workspace=tmp_path)
+    train_tvae("meter", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("meter", 600, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], sep=";", dtype=str, keep_default_na=False)
+    assert written["Time"].str.fullmatch(r"\d\d:\d\d:\d\d").all()  # a time of day, not today's date
+    assert written["Date"].str.fullmatch(r"[1-9]\d?/[1-9]\d?/2007").all()
+    assert (written["Voltage"] == "?").mean() > 0.01 and not (written == "").any().any()
+    report = evaluate("meter", workspace=tmp_path)  # reads the splits back, "?" as empty
+    assert {"Time", "Voltage"} <= set(report.column_scores) and report.column_scores["Time"] > 0.5
+
+
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
     rng = np.random.default_rng(8)
     cycle = np.tile(np.arange(1, 101), 4)
