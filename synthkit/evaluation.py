@@ -29,9 +29,10 @@ from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan
 from synthkit.csv_dialect import file_dialect, parse_format, read_options
-from synthkit.machines import get_machine
+from synthkit.machines import Machine, get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
+from synthkit.table_files import suffix_of
 from synthkit.workspace import Workspace, write_json
 
 REPORT_JSON, REPORT_HTML = "report.json", "report.html"
@@ -101,15 +102,14 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=rows, random_state=seed).reset_index(drop=True)
 
 
-def _read_split(
-    path: Path, columns: list[str], dates: list[str], time_formats: dict[str, str], empty: str | None = None
-) -> pd.DataFrame:
-    """A split's columns; CSV splits are read as the machine's own CSV was written (``empty``: the
-    marker of its empty cells)."""
+def _read_split(path: Path, columns: list[str], dates: list[str], machine: Machine) -> pd.DataFrame:
+    """A split's columns; CSV splits are read as the machine's own CSV was written: its timestamp
+    formats, the marker of its empty cells, the units after its numbers."""
     if path.suffix == ".csv":
         delimiter, decimal = file_dialect(path)
         parse = [c for c in dates if c in columns]
-        written = {c: parse_format(time_formats[c]) for c in parse if c in time_formats}
+        written = {c: parse_format(machine.time_formats[c]) for c in parse if c in machine.time_formats}
+        empty = machine.csv_format.get("na_rep")
         frame = pd.read_csv(
             path,
             **read_options(delimiter),
@@ -119,6 +119,11 @@ def _read_split(
             date_format=written or None,
             na_values=[empty] if empty else None,
         )
+        for column, number_format in machine.number_formats.items():
+            if column in frame and frame[column].dtype == object:
+                number = frame[column].str.removesuffix(suffix_of(number_format))
+                number = number.str.replace(",", ".", regex=False) if decimal == "," else number
+                frame[column] = pd.to_numeric(number, errors="coerce")
         return frame[columns]
     return pd.read_parquet(path, columns=columns)
 
@@ -375,11 +380,8 @@ def evaluate(
     dates = [c for c in columns if plan.roles[c] == "datetime"]
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
     labels = plan.labels
-    formats, empty = machine.time_formats, machine.csv_format.get("na_rep")
-    all_labels = (
-        pd.concat([_read_split(p, list(labels), dates, formats, empty) for p in paths]) if labels else None
-    )
-    synthetic = pd.concat([_read_split(p, columns, dates, formats, empty) for p in paths], ignore_index=True)
+    all_labels = pd.concat([_read_split(p, list(labels), dates, machine) for p in paths]) if labels else None
+    synthetic = pd.concat([_read_split(p, columns, dates, machine) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
     real_sample = _sample(real, max_rows, seed)
     del synthetic

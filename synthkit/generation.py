@@ -39,6 +39,7 @@ from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
 from synthkit.machines import get_machine
 from synthkit.store import Model, load_model, resolve_model_name, run_folder, staged_run, verify_model
+from synthkit.table_files import written_with
 from synthkit.workspace import Workspace, validate_id
 
 SPLITS = ("train", "val", "test")
@@ -76,8 +77,8 @@ def chunk_seed(seed: int, split_index: int, chunk_index: int) -> int:
 
 class _SplitWriter:
     """Appends chunks to one split file; parquet keeps the first chunk's schema for every chunk,
-    CSV the delimiter, decimal mark and timestamp formats of the CSV the machine was registered
-    from."""
+    CSV the delimiter, decimal mark, timestamp formats and units after numbers of the CSV the
+    machine was registered from."""
 
     def __init__(
         self,
@@ -85,11 +86,13 @@ class _SplitWriter:
         file_format: str,
         csv_format: dict[str, str] | None = None,
         time_formats: dict[str, str] | None = None,
+        number_formats: dict[str, str] | None = None,
     ):
         self.path = path
         self.format = file_format
         self.csv_format = dict(csv_format or {})
         self.time_formats = dict(time_formats or {})
+        self.number_formats = dict(number_formats or {})
         self._parquet = None
         self._schema = None
         self.rows = 0
@@ -100,6 +103,11 @@ class _SplitWriter:
                 column: frame[column].dt.strftime(written)
                 for column, written in self.time_formats.items()
                 if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column])
+            }
+            written |= {
+                column: written_with(frame[column], number_format, self.csv_format.get("decimal", "."))
+                for column, number_format in self.number_formats.items()
+                if column in frame and pd.api.types.is_numeric_dtype(frame[column])
             }
             frame.assign(**written).to_csv(
                 self.path, mode="a", header=self.rows == 0, index=False, **self.csv_format
@@ -170,7 +178,9 @@ def _generate(
         machine = get_machine(machine_id, workspace.root)
         paths = {split: run.split_path(split, file_format) for split in SPLITS}
         writers = {
-            split: _SplitWriter(path, file_format, machine.csv_format, machine.time_formats)
+            split: _SplitWriter(
+                path, file_format, machine.csv_format, machine.time_formats, machine.number_formats
+            )
             for split, path in paths.items()
         }
         example = None

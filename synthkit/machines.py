@@ -49,6 +49,7 @@ class Machine:
     column_roles: dict[str, Any] = field(default_factory=dict)  # a registered table's Roles.to_dict()
     csv_format: dict[str, str] = field(default_factory=dict)  # to_csv options of the CSV it came from
     time_formats: dict[str, str] = field(default_factory=dict)  # strftime of its text timestamp columns
+    number_formats: dict[str, str] = field(default_factory=dict)  # numbers written with a unit: "{:.1f} °C"
     long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
 
     @property
@@ -86,7 +87,11 @@ class Machine:
         from synthkit.table_files import reading_notes
 
         columns = list(self.column_roles.get("roles", {})) if self.column_roles else []
-        return reading_notes(columns, self.csv_format, long=self.long_format or None) if columns else []
+        if not columns:
+            return []
+        return reading_notes(
+            columns, self.csv_format, long=self.long_format or None, number_formats=self.number_formats
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

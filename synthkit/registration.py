@@ -24,7 +24,7 @@ from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
-from synthkit.table_files import TableFile, read_table_file, reading_notes
+from synthkit.table_files import TableFile, read_table_file, reading_notes, unit_of
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
@@ -95,6 +95,62 @@ def empty_marker(frame: pd.DataFrame) -> str | None:
             if len(used) > 1:
                 return None
     return used.pop() if used else None
+
+
+KNOWN_UNITS = {
+    "kw", "kwh", "wh", "mw", "w", "kva", "var", "v", "kv", "mv", "a", "ma", "ka", "hz", "khz", "rpm",
+    "bar", "mbar", "psi", "pa", "kpa", "mpa", "hpa", "nm", "knm", "n", "kn", "mm", "cm", "m", "km",
+    "um", "g", "kg", "t", "lb", "lbs", "s", "ms", "min", "h", "hrs", "db", "dba", "ppm", "l", "ml",
+    "lpm", "gpm", "degc", "degf", "k", "c", "f",
+}  # fmt: skip
+WITH_UNIT = re.compile(r"^(?P<number>.*?\d)(?P<suffix>\s?[^\d\s][^\d]{0,9})$")
+
+
+def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
+    """Numbers written with one unit after each (``63.7 °C``, ``12 kW``, ``85%``): the numbers (empty
+    markers as empty cells) and how each is written (``{:.1f} °C``: the decimals when every cell
+    has as many, then the unit as written after the number); None for any
+    other column. The unit must be set apart by a space, hold a symbol (``%``, ``°``, ``/``) or
+    be a known unit, so that part numbers like ``1001B`` stay text."""
+    cells = column.to_numpy(dtype=object)
+    is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
+    if not is_text.any():
+        return None
+    text = pd.Series(cells[is_text], dtype=object).str.strip()
+    written = ~text.str.lower().isin(EMPTY_MARKERS).to_numpy()
+    parts = text[written].str.fullmatch(WITH_UNIT) if written.any() else None
+    if parts is None or not parts.all():
+        return None
+    found = text[written].str.extract(WITH_UNIT)
+    suffixes = found["suffix"].unique()
+    if len(suffixes) != 1:
+        return None
+    suffix, unit = suffixes[0], suffixes[0].strip()
+    if not (suffix[0].isspace() or re.search(r"[%°/µ‰²³]", unit) or unit.lower() in KNOWN_UNITS):
+        return None
+    values = found["number"].map(lambda v: written_number(v, decimal))
+    if values.isna().any():
+        return None
+    places = found["number"].str.extract(r"[.,](\d+)$")[0].str.len().fillna(0).unique()
+    written_as = f"{{:.{int(places[0])}f}}" if len(places) == 1 and places[0] > 0 else "{}"
+    out = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
+    out[np.flatnonzero(is_text)[written]] = values.to_numpy(dtype="float64")
+    return pd.Series(out, index=column.index, name=column.name, dtype="float64"), written_as + suffix
+
+
+def units_apart(table: TableFile) -> TableFile:
+    """``table`` with each column of numbers written with their unit as numbers; the unit becomes
+    the column's unit, and how its numbers were written its format (the splits write them so)."""
+    frame, formats = table.frame, {}
+    for name in frame.columns:
+        if pd.api.types.is_object_dtype(frame[name]) and (found := number_suffix(frame[name], table.decimal)):
+            if frame is table.frame:
+                frame = frame.copy()
+            frame[name], formats[str(name)] = found
+    if not formats:
+        return table
+    units = table.units | {c: unit_of(written) for c, written in formats.items()}
+    return dataclasses.replace(table, frame=frame, units=units, number_formats=formats)
 
 
 def _empty_columns_problem(empty: list[str]) -> str:
@@ -316,7 +372,14 @@ def _read(data: object) -> TableFile:
 def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
     """The table as registered: a long table (one row per reading) widened to one row per time,
     found by its column names (``long_format=None``), as given (``(tag, value)``), or not at all
-    (``False``)."""
+    (``False``); numbers written with their unit (``63.7 °C``) as numbers, the unit kept."""
+    table, layout = _widened(data, long_format)
+    if table.csv_format and (marker := empty_marker(table.frame)):
+        table = dataclasses.replace(table, csv_format=table.csv_format | {"na_rep": marker})
+    return units_apart(table), layout
+
+
+def _widened(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
     table = _read(data)
     if long_format is False:
         return table, None
@@ -405,7 +468,10 @@ def describe_file(
 
 def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
     columns = [str(c) for c in table.frame.columns]
-    return reading_notes(columns, table.csv_format, table.units, long.to_dict() if long else None, table.what)
+    long_layout = long.to_dict() if long else None
+    return reading_notes(
+        columns, table.csv_format, table.units, long_layout, table.what, table.number_formats
+    )
 
 
 def prepare(
@@ -419,8 +485,6 @@ def prepare(
     with everything else registration keeps (``Prepared``)."""
     table, layout = _table(data, long_format)
     what = table.what
-    if table.csv_format and (marker := empty_marker(table.frame)):
-        table = dataclasses.replace(table, csv_format=table.csv_format | {"na_rep": marker})
     frame, problems = _normalise(table.frame, _ignored(roles), table.decimal)
     if problems:
         raise InvalidDataError(what, problems)
@@ -482,6 +546,7 @@ def register_machine(
         machine,
         csv_format=prepared.table.csv_format,
         time_formats=prepared.time_formats,
+        number_formats=prepared.table.number_formats,
         long_format=prepared.long.to_dict() if prepared.long else {},
     )
     if folder.exists() and not (folder / MACHINE_FILE).exists():
@@ -529,6 +594,7 @@ def update_roles(
         ),
         csv_format=machine.csv_format,
         time_formats=machine.time_formats,
+        number_formats=machine.number_formats,
         long_format=machine.long_format,
     )
     write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())

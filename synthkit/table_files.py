@@ -44,7 +44,8 @@ class TableFile:
     frame: pd.DataFrame
     what: str
     csv_format: dict[str, str] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)  # from a row of units under the header
+    units: dict[str, str] = field(default_factory=dict)  # from a row of units under the header, or the cells
+    number_formats: dict[str, str] = field(default_factory=dict)  # written after every number: " °C"
 
     @property
     def decimal(self) -> str:
@@ -217,17 +218,42 @@ def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
 SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'", " ": "runs of spaces"}
 
 
+def suffix_of(number_format: str) -> str:
+    """What is written after each number of a column written as ``number_format`` (`` °C``)."""
+    return number_format[number_format.rindex("}") + 1 :]
+
+
+def unit_of(number_format: str) -> str:
+    return suffix_of(number_format).strip()
+
+
+def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
+    """Numbers as text in ``number_format`` (``{:.1f} °C``; ``{}``: as they are, whole ones without
+    ``.0``); empty cells stay empty (written as the file's empty marker)."""
+
+    cut = number_format.rindex("}") + 1
+
+    def text(value: float) -> str:
+        if number_format.startswith("{}") and float(value).is_integer():
+            value = int(value)
+        number = number_format[:cut].format(value)
+        return (number.replace(".", ",") if decimal == "," else number) + number_format[cut:]
+
+    return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
+
+
 def reading_notes(
     columns: list[str],
     csv_format: dict[str, str] | None = None,
     units: dict[str, str] | None = None,
     long: dict | None = None,
     what: str | None = None,
+    number_formats: dict[str, str] | None = None,
 ) -> list[str]:
     """How a table was read, in words, for the CLI and the Machine panel: the file kind, a
     delimiter or decimal mark other than ``,`` and ``.``, no header row, a units row, a long table
     widened. Empty for a plain CSV."""
-    csv_format, units = csv_format or {}, units or {}
+    csv_format, units, number_formats = csv_format or {}, units or {}, number_formats or {}
     notes = []
     if what and what.startswith("Excel ") and "(sheet " in what:
         sheet = what.rsplit("(sheet ", 1)[1].rstrip(")")
@@ -239,10 +265,16 @@ def reading_notes(
         written.append("decimal commas")
     if csv_format.get("na_rep"):
         written.append(f"empty cells written as {csv_format['na_rep']!r}")
+    if number_formats:
+        shown = ", ".join(f"{c} [{unit_of(f)}]" for c, f in list(number_formats.items())[:4])
+        written.append(
+            "numbers written with their unit: " + shown + (", ..." if len(number_formats) > 4 else "")
+        )
     if written:
         notes.append(" and ".join(written))
     if named_by_position(list(columns)):
         notes.append(f"no header row: its columns are named by position ({columns[0]} ... {columns[-1]})")
+    units = {c: u for c, u in units.items() if c not in number_formats}  # those written in the cells
     if units:
         shown = ", ".join(f"{c} [{u}]" for c, u in list(units.items())[:4])
         notes.append(f"a row of units under the header: {shown}" + (", ..." if len(units) > 4 else ""))

@@ -18,7 +18,7 @@ from synthkit import evaluate, generate_synthetic_data, register_machine, sample
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, time_step
 from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
-from synthkit.registration import StaleModelWarning
+from synthkit.registration import StaleModelWarning, number_suffix
 from synthkit.roles import failing_mask, infer_roles
 
 
@@ -249,6 +249,53 @@ def test_a_log_with_date_and_time_apart_and_question_marks_for_gaps_is_written_b
     assert (written["Voltage"] == "?").mean() > 0.01 and not (written == "").any().any()
     report = evaluate("meter", workspace=tmp_path)  # reads the splits back, "?" as empty
     assert {"Time", "Voltage"} <= set(report.column_scores) and report.column_scores["Time"] > 0.5
+
+
+@pytest.mark.parametrize(
+    "cells, written",
+    [
+        (["63.7 °C", "59.8 °C", "?"], "{:.1f} °C"),
+        (["10.48 kW", "9.5 kW", "12 kW"], "{} kW"),
+        (["85%", "90.5%", "100%"], "{}%"),
+        (["1200rpm", "1350rpm", "1425rpm"], "{}rpm"),
+        (["1001B", "1002B", "1003B"], None),  # part numbers, not amps
+        (["12 kW", "13 bar", "14 kW"], None),  # two units: text
+        (["63.7", "59.8", "61.0"], None),  # plain numbers are read as such by the CSV reader
+    ],
+)
+def test_numbers_written_with_their_unit_are_read_as_numbers(cells, written):
+    found = number_suffix(pd.Series(cells, dtype=object))
+    assert (found[1] if found else None) == written
+    if found:
+        assert found[0].dtype == "float64" and found[0].notna().sum() == sum(c != "?" for c in cells)
+
+
+def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_with_them(tmp_path):
+    rng = np.random.default_rng(10)
+    rows = 600
+    temp = rng.normal(60, 5, rows)
+    frame = pd.DataFrame(
+        {
+            "part": [f"{1000 + i}B" for i in range(rows)],
+            "temp": [f"{v:.1f} °C".replace(".", ",") for v in temp],
+            "load": [f"{v:.0f}%" for v in np.clip(temp + rng.normal(20, 3, rows), 0, 100)],
+            "pressure": rng.normal(4, 0.3, rows).round(2),  # decimal commas, as the file is written
+            "alarm": (temp > 68).astype(int),
+        }
+    )
+    frame.loc[::50, "temp"] = "-"
+    frame.to_csv(tmp_path / "line.csv", sep=";", decimal=",", index=False)
+    machine = register_machine("line", tmp_path / "line.csv", workspace=tmp_path)
+    assert machine.number_formats == {"temp": "{:.1f} °C", "load": "{}%"}
+    assert {s.name: s.unit for s in machine.sensors} == {"temp": "°C", "load": "%", "pressure": ""}
+    assert "numbers written with their unit: temp [°C], load [%]" in machine.reading_notes()[0]
+    train_tvae("line", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("line", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], sep=";", dtype=str, keep_default_na=False)
+    assert written["temp"].str.fullmatch(r"\d+,\d °C|-").all() and (written["temp"] == "-").any()
+    assert written["load"].str.fullmatch(r"\d+%").all()
+    report = evaluate("line", workspace=tmp_path)  # reads the numbers back from under their units
+    assert report.column_scores["temp"] > 0.5 and report.column_scores["load"] > 0.5
 
 
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
