@@ -265,6 +265,8 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
         return "category", f"text with {distinct:,} values"
     if integer and distinct == 2 and set(values.unique()) == {0, 1}:
         return "category", "0 and 1 only (a flag or a switch)"
+    if integer and distinct <= MAX_CATEGORIES and "code" in name_words(name).split("_"):
+        return "category", f"whole numbers named as codes ({distinct} of them)"
     if integer and distinct <= MAX_CATEGORIES and GROUP_WORDS & set(name_words(name).split("_")):
         return "category", f"whole numbers naming {distinct} groups"
     if integer and distinct <= MAX_CODE_LEVELS and not (_named(name, AMOUNT_WORDS) or _measure_named(name)):
@@ -272,6 +274,7 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
     return "numeric", "numbers" if not integer else f"whole numbers with {distinct:,} values"
 
 
+CODE_WORDS = {"code", "codes", "nr", "no", "id"}  # a fault code, an error number
 KEY_ROWS = 10  # a column named like a key whose values each cover at most this many rows is one
 
 
@@ -299,6 +302,9 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     """(no-failure value, reason) when a column reads as a label by its name and values."""
     values = series.dropna()
     distinct = int(values.nunique())
+    # a fault or error code names its failures: as many classes as a label may have
+    coded = _named(name, FAILURE_WORDS) and bool(CODE_WORDS & set(name_words(name).split("_")))
+    levels = MAX_LABEL_CLASSES if coded else MAX_CODE_LEVELS
     if is_flag(series) and _named(name, FAILURE_WORDS):
         normal = _flag_normal(series)
         return normal, "0/1 named like a failure"
@@ -309,14 +315,14 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
         return test, f"a test result: {test!r} and rarely the other"
     whole = not pd.api.types.is_float_dtype(series) or bool(np.all(np.mod(values, 1) == 0))
     if (
-        1 <= distinct <= MAX_CODE_LEVELS
+        1 <= distinct <= levels
         and whole
         and status_normal(series) == ""
         and _named(name, FAILURE_WORDS)
     ):
         shown = ", ".join(map(repr, sorted(label_text(values).unique())[:4]))
         return "", f"named like a failure, empty except on {len(values):,} rows ({shown})"
-    if 2 <= distinct <= MAX_CODE_LEVELS and not pd.api.types.is_float_dtype(series):
+    if 2 <= distinct <= levels and not pd.api.types.is_float_dtype(series):
         normal = status_normal(series)
         if not normal:
             return None

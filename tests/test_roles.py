@@ -109,6 +109,12 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (["negative"] * 150 + ["positive"] * 150, "polarity", "category"),  # not rare: a sign
         (np.r_[np.zeros(295), np.ones(5)].astype(int), "Class", "label"),
         (np.r_[np.zeros(295), np.ones(5)].astype(int), "classification_done", "category"),
+        # codes: a fault code names failures (up to 50 of them), other codes are categories
+        (np.r_[np.zeros(255), np.arange(1001, 1046)].astype(int), "fault_code", "label"),
+        (np.r_[np.full(255, np.nan), np.arange(2001, 2046)], "Error Nr", "label"),
+        (np.tile(np.arange(100, 145), 7)[:300], "alarm_code", "category"),  # no no-failure value
+        (np.tile(np.arange(700, 730), 10), "status_code", "category"),
+        (np.r_[np.zeros(255), np.arange(-22, 23)].astype(int), "position_error", "numeric"),  # a reading
     ],
 )
 def test_one_column_roles(values, name, role):
