@@ -1,20 +1,24 @@
 """Raw logs as users bring them: synthkit vs plain SDV TVAE vs GaussianCopula on the same raw CSVs.
 
-Eight raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
+Nine raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
 flags, a status with a rare class, 10-30 % empty cells, text timestamps, integer codes, constant
 columns, a 150-column table, a historian's long export with one row per reading, a disk fleet's
 daily snapshots with each drive's serial on every day's row, telemetry with event logs joined on
-(labels empty where nothing failed) and a 1,000,000-row table) are written to disk as such logs
-are shared (the pump bench ``;``-separated, the engines' text file separated by spaces, the plant
-export with the row index pandas writes) and each registered raw with no hints, trained and
-generated. Plain SDV gets the same raw table with its own metadata detection (the long export
-widened, as a user would pivot it by hand). All three are scored the same way, on the columns
-synthkit models (the roles it inferred), against held-out real rows:
+(labels empty where nothing failed), a plate line's log with numbers written with their unit and
+classes written in several 0/1 columns, and a 1,000,000-row table) are written to disk as such
+logs are shared (the pump bench ``;``-separated, the engines' text file separated by spaces, the
+plant export with the row index pandas writes, the plate line with ``;`` and decimal commas) and
+each registered raw with no hints, trained and generated. Plain SDV gets the same raw table with
+its own metadata detection, readied by hand where it could not read it at all (the long export
+widened, units cut from numbers, day-first dates parsed day first). All three are scored the
+same way, on the columns synthkit models (the roles it inferred), against held-out real rows:
 
 - ``roles_inferred_correct``: share of columns whose inferred role is the table's true role;
 - quality (SDMetrics), every label flag and failing class's rate ratio (>= 10 training rows),
   each column's empty-cell share error (relative, with a 2.5 % floor, so 0.2 is "within 20 % or
   0.5 points"), label combinations never seen in the real rows;
+- ``one_hot_rows_broken``: where one category is written in several 0/1 columns (one set on
+  every seed row), the share of synthetic rows with none or several set;
 - ``repeating_keys``: where a key repeats in the seed (a drive's serial on each day), the share of
   synthetic keys with two rows at one time and the share whose numbers that are a seed key's own
   (its hours, +24 a day) do not move as in the seed;
@@ -51,8 +55,10 @@ from synthkit.column_plan import ColumnPlan  # noqa: E402
 from synthkit.evaluation import label_checks, quality_scores  # noqa: E402
 from synthkit.long_tables import long_layout, widen  # noqa: E402
 from synthkit.raw_logs import MAKERS, write_shared  # noqa: E402
+from synthkit.registration import day_first, units_apart  # noqa: E402
+from synthkit.roles import one_hot_groups  # noqa: E402
 from synthkit.store import load_seed, split_holdout  # noqa: E402
-from synthkit.table_files import read_csv  # noqa: E402
+from synthkit.table_files import TableFile, read_csv  # noqa: E402
 
 FULL = {
     "milling_log": 10_000,
@@ -62,6 +68,7 @@ FULL = {
     "historian_export": 20_000,
     "drive_stats": 20_000,
     "telemetry_with_events": 20_000,
+    "plate_inspection": 10_000,
 }
 QUICK = {
     "milling_log": 5_000,
@@ -71,6 +78,7 @@ QUICK = {
     "historian_export": 5_000,
     "drive_stats": 5_000,
     "telemetry_with_events": 5_000,
+    "plate_inspection": 5_000,
 }
 LONG_ROWS = 1_000_000
 SCORE_ROWS = 5_000
@@ -130,11 +138,35 @@ def key_consistency(synthetic: pd.DataFrame, plan: ColumnPlan) -> dict[str, floa
     return figures
 
 
+def one_hot_broken(real: pd.DataFrame, synthetic: pd.DataFrame, plan: ColumnPlan) -> dict[str, float]:
+    """Where one category is written in several 0/1 columns (one set on every real row): the share
+    of synthetic rows with none or several of a group set."""
+    groups = one_hot_groups(real.drop(columns="_row", errors="ignore"), plan.roles)
+    if not groups:
+        return {}
+    broken = np.zeros(len(synthetic), dtype=bool)
+    for group in groups:
+        ones = synthetic[group].apply(pd.to_numeric, errors="coerce").round().fillna(0)
+        broken |= (ones.sum(axis=1) != 1).to_numpy()
+    return {"one_hot_rows_broken": round(float(broken.mean()), 4)}
+
+
 def ceiling(real_test: pd.DataFrame, real_train: pd.DataFrame, plan: ColumnPlan) -> float:
     """The score of other real rows against the same reference rows: what a perfect generator gets."""
     reference = real_test.sample(n=min(SCORE_ROWS, len(real_test)), random_state=0)
     others = real_train.sample(n=min(2 * len(real_test), len(real_train)), random_state=0)
     return round(quality_scores(reference, others[plan.modelled], plan.metadata().to_dict())["quality"], 4)
+
+
+def by_hand(raw: pd.DataFrame, written: dict[str, str], roles: dict[str, str]) -> pd.DataFrame:
+    """The raw table as a user readies it for plain SDV by hand: units cut from numbers written
+    with them (``12,5 mm``), and day-first text dates parsed day first (SDV's own guess reads
+    ``04.03.2024`` as April)."""
+    raw = units_apart(TableFile(raw, "raw", written)).frame
+    for column, role in roles.items():
+        if role == "datetime" and column in raw and raw[column].dtype == object and day_first(raw[column]):
+            raw[column] = pd.to_datetime(raw[column], dayfirst=True)
+    return raw
 
 
 def sdv_sample(kind: str, raw: pd.DataFrame, rows: int, epochs: int, seed: int) -> tuple[pd.DataFrame, float]:
@@ -178,7 +210,7 @@ def score(
     quality = quality_scores(reference, sample[columns], plan.metadata().to_dict())["quality"]
     labels = label_ratios(real_test, synthetic, plan, train_rows, real_all)
     missing = missing_share_errors(real_all.drop(columns="_row", errors="ignore"), synthetic)  # all real rows
-    keys = key_consistency(synthetic_rows, plan)
+    keys = key_consistency(synthetic_rows, plan) | one_hot_broken(real_all, synthetic, plan)
     return keys | {
         "quality": round(quality, 4),
         "label_ratios": labels["ratios"],
@@ -202,9 +234,10 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
     model_rows = plan.model_table(seed_frame).assign(_row=np.arange(len(seed_frame)))
     train_part, test_part = split_holdout(model_rows, 0.2, 0, list(plan.labels))  # synthkit's own split
-    raw = read_csv(path)[0]
+    raw, written, _ = read_csv(path)
     if machine.long_format:  # SDV gets it widened, as a user would pivot it by hand
         raw = widen(raw, long_layout(raw))[0]
+    raw = by_hand(raw, written, roles)
     raw_train = raw.iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
@@ -347,6 +380,11 @@ def summarize(results: dict[str, dict], id_ratio: float) -> dict:
         "max_epoch_time_ratio_vs_without_ids": id_ratio,
         "peak_rss_mib_1m_rows": results.get("line_log_long", {}).get("peak_rss_mib"),
         "label_contradictions": max(r.get("synthkit", r)["contradictions"] for r in results.values()),
+        "one_hot_rows_broken": {
+            n: {kind: r[kind]["one_hot_rows_broken"] for kind in KINDS}
+            for n, r in scored.items()
+            if "one_hot_rows_broken" in r["synthkit"]
+        },
         "repeating_keys": {
             n: {kind: {k: v for k, v in r[kind].items() if k.startswith("keys_")} for kind in KINDS}
             for n, r in scored.items()

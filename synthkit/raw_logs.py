@@ -369,6 +369,61 @@ def telemetry_with_events(rows: int = 20_000, seed: int = 0) -> tuple[pd.DataFra
     return frame, roles
 
 
+PLATE_FAULTS = ("Pastry", "Z_Scratch", "K_Scatch", "Stains", "Dirtiness", "Bumps", "Other_Faults")
+
+
+def plate_inspection(rows: int = 5_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A steel plate line's inspection log, as a European plant writes it: a plate number, a text
+    timestamp, numbers written with their unit (``12,5 mm``; a roll force of ``-`` when not
+    measured), the steel type in three 0/1 columns, a stop code, a grade, and the fault class
+    found, one of seven 0/1 columns set on every row (``Other_Faults`` the commonest)."""
+    rng = np.random.default_rng(seed)
+    steel = rng.choice(3, rows, p=[0.5, 0.35, 0.15])
+    thickness = np.clip(rng.lognormal(np.log(np.array([8.0, 20.0, 60.0])[steel]), 0.3), 2, 300)
+    speed = np.clip(2.4 - 0.012 * thickness + rng.normal(0, 0.15, rows), 0.2, 3.0)
+    force = 800 + 35 * thickness + rng.normal(0, 60, rows)
+    luminosity = rng.normal(0, 0.12, rows) - 0.002 * thickness
+    scores = np.stack(
+        [
+            -1.0 - 0.02 * thickness,  # pastry on thin plates
+            -2.2 + 0.8 * (steel == 2),  # z-scratch on the hardest steel
+            -0.3 + 1.2 * (steel == 0),  # k-scratch on the softest
+            -2.0 + 6 * (luminosity > 0.15),  # stains on bright plates
+            -1.9 + 0.2 * speed,
+            -0.2 + 0.01 * thickness,  # bumps on thick plates
+            0.6 + 0.0 * speed,
+        ]
+    )
+    chances = np.exp(scores - scores.max(axis=0))
+    chances /= chances.sum(axis=0)
+    fault = (chances.cumsum(axis=0) < rng.random(rows)).sum(axis=0).clip(max=6)
+    start = pd.Timestamp("2024-03-04 06:00")
+    times = start + pd.to_timedelta(np.sort(rng.integers(0, 60 * 24 * 30, rows)), unit="min")
+    stops = np.r_[0, 10 * np.arange(11, 40, dtype=int)[np.arange(29) % 3 != 2]]  # 0: no stop
+    stop_share = np.r_[0.6, np.full(len(stops) - 1, 0.4 / (len(stops) - 1))]
+    written_force = np.array([f"{v:.0f} kN" for v in force], dtype=object)
+    written_force[rng.random(rows) < 0.08] = "-"
+    frame = pd.DataFrame(
+        {
+            "Plate No": 240_000 + np.arange(rows),
+            "Inspected": times.strftime("%d.%m.%Y %H:%M"),
+            "Thickness": [f"{v:.1f} mm".replace(".", ",") for v in thickness],
+            "Speed": [f"{v:.2f} m/s".replace(".", ",") for v in speed],
+            "Roll force": written_force,
+            "Luminosity_Index": luminosity.round(4),
+            **{f"TypeOfSteel_{t}": (steel == k).astype(int) for k, t in enumerate(("A300", "A400", "A500"))},
+            "Stop code": rng.choice(stops, rows, p=stop_share),
+            "Grade": rng.choice(["I", "II", "III"], rows, p=[0.7, 0.25, 0.05]),
+            **{name: (fault == k).astype(int) for k, name in enumerate(PLATE_FAULTS)},
+        }
+    )
+    roles = {"Plate No": "id", "Inspected": "datetime", "Stop code": "category", "Grade": "category"}
+    roles |= {c: "numeric" for c in ("Thickness", "Speed", "Roll force", "Luminosity_Index")}
+    roles |= {f"TypeOfSteel_{t}": "category" for t in ("A300", "A400", "A500")}
+    roles |= {name: "label" for name in PLATE_FAULTS}
+    return frame, roles
+
+
 MAKERS: dict[str, Maker] = {
     "milling_log": milling_log,
     "pump_testbed": pump_testbed,
@@ -378,15 +433,17 @@ MAKERS: dict[str, Maker] = {
     "line_log_long": line_log_long,
     "drive_stats": drive_stats,
     "telemetry_with_events": telemetry_with_events,
+    "plate_inspection": plate_inspection,
 }
 
 # How logs like these are shared: the pump bench's files are ";"-separated, the engines' text
 # files separate their fields with spaces, the plant export carries the row index pandas writes
-# (a blank header over 0, 1, 2, ...).
+# (a blank header over 0, 1, 2, ...), the plate line writes as much of Europe does.
 SHARED_AS: dict[str, dict] = {
     "pump_testbed": {"sep": ";"},
     "engine_run_to_failure": {"sep": " "},
     "plant_sensor_wide": {"index": True},
+    "plate_inspection": {"sep": ";", "decimal": ","},
 }
 
 

@@ -129,9 +129,12 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
     if not (suffix[0].isspace() or re.search(r"[%°/µ‰²³]", unit) or unit.lower() in KNOWN_UNITS):
         return None
     values = found["number"].map(lambda v: written_number(v, decimal))
+    if values.isna().any():  # a table whose other numbers did not show its decimal mark: the other one
+        decimal = "," if decimal == "." else "."
+        values = found["number"].map(lambda v: written_number(v, decimal))
     if values.isna().any():
         return None
-    places = found["number"].str.extract(r"[.,](\d+)$")[0].str.len().fillna(0).unique()
+    places = found["number"].str.extract(re.escape(decimal) + r"(\d+)$")[0].fillna("").str.len().unique()
     written_as = f"{{:.{int(places[0])}f}}" if len(places) == 1 and places[0] > 0 else "{}"
     out = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
     out[np.flatnonzero(is_text)[written]] = values.to_numpy(dtype="float64")

@@ -314,12 +314,7 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     if test is not None:
         return test, f"a test result: {test!r} and rarely the other"
     whole = not pd.api.types.is_float_dtype(series) or bool(np.all(np.mod(values, 1) == 0))
-    if (
-        1 <= distinct <= levels
-        and whole
-        and status_normal(series) == ""
-        and _named(name, FAILURE_WORDS)
-    ):
+    if 1 <= distinct <= levels and whole and status_normal(series) == "" and _named(name, FAILURE_WORDS):
         shown = ", ".join(map(repr, sorted(label_text(values).unique())[:4]))
         return "", f"named like a failure, empty except on {len(values):,} rows ({shown})"
     if 2 <= distinct <= levels and not pd.api.types.is_float_dtype(series):
