@@ -32,7 +32,7 @@ from synthkit.csv_dialect import file_dialect, parse_format, read_options
 from synthkit.machines import Machine, get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
-from synthkit.table_files import suffix_of
+from synthkit.table_files import read_with
 from synthkit.workspace import Workspace, write_json
 
 REPORT_JSON, REPORT_HTML = "report.json", "report.html"
@@ -121,9 +121,7 @@ def _read_split(path: Path, columns: list[str], dates: list[str], machine: Machi
         )
         for column, number_format in machine.number_formats.items():
             if column in frame and frame[column].dtype == object:
-                number = frame[column].str.removesuffix(suffix_of(number_format))
-                number = number.str.replace(",", ".", regex=False) if decimal == "," else number
-                frame[column] = pd.to_numeric(number, errors="coerce")
+                frame[column] = read_with(frame[column], number_format, decimal)
         return frame[columns]
     return pd.read_parquet(path, columns=columns)
 

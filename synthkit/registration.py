@@ -22,7 +22,15 @@ from synthkit.csv_dialect import EMPTY_MARKERS, parse_format
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
-from synthkit.roles import Roles, check_overrides, infer_roles, is_flag, normal_text, resolve_roles
+from synthkit.roles import (
+    Roles,
+    check_overrides,
+    infer_roles,
+    is_flag,
+    name_words,
+    normal_text,
+    resolve_roles,
+)
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
 from synthkit.table_files import TableFile, read_table_file, reading_notes, unit_of
 from synthkit.workspace import Workspace, validate_id, write_json
@@ -141,12 +149,47 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
     return pd.Series(out, index=column.index, name=column.name, dtype="float64"), written_as + suffix
 
 
+DURATION = re.compile(r"^(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?$")
+DURATION_WORDS = (
+    "duration", "runtime", "run_time", "uptime", "downtime", "elapsed", "operating", "hours", "betrieb",
+    "laufzeit", "dauer", "repair",
+)  # fmt: skip
+
+
+def duration_seconds(column: pd.Series, name: str) -> tuple[pd.Series, str] | None:
+    """Durations written as hours and minutes (``1234:05:33``, ``0:45``): seconds, and how they are
+    written (``[h]:mm:ss``, ``[hh]:mm``), when some hour is past 23 or the column is named like a
+    duration (``runtime``, ``Betriebsstunden``); else None (under a day, a time of day)."""
+    cells = column.to_numpy(dtype=object)
+    is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
+    text = pd.Series(cells[is_text], dtype=object).str.strip()
+    written = ~text.str.lower().isin(EMPTY_MARKERS).to_numpy()
+    if not written.any() or not text[written].str.fullmatch(DURATION).all():
+        return None
+    parts = text[written].str.extract(DURATION)
+    if parts["s"].isna().any() and parts["s"].notna().any():
+        return None
+    hours = parts["h"].astype(np.int64)
+    if not ((hours > 23).any() or any(word in name_words(name) for word in DURATION_WORDS)):
+        return None
+    seconds = 3600 * hours + 60 * parts["m"].astype(np.int64) + parts["s"].fillna("0").astype(np.int64)
+    out = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
+    out[np.flatnonzero(is_text)[written]] = seconds.to_numpy(dtype="float64")
+    shape = ("[hh]" if (parts["h"].str.len() >= 2).all() else "[h]") + (
+        ":mm" if parts["s"].isna().all() else ":mm:ss"
+    )
+    return pd.Series(out, index=column.index, name=column.name, dtype="float64"), shape
+
+
 def units_apart(table: TableFile) -> TableFile:
-    """``table`` with each column of numbers written with their unit as numbers; the unit becomes
-    the column's unit, and how its numbers were written its format (the splits write them so)."""
+    """``table`` with each column of numbers written with their unit, and of durations, as numbers
+    (durations in seconds); the unit becomes the column's unit, and how its numbers were written
+    its format (the splits write them so)."""
     frame, formats = table.frame, {}
     for name in frame.columns:
-        if pd.api.types.is_object_dtype(frame[name]) and (found := number_suffix(frame[name], table.decimal)):
+        if not pd.api.types.is_object_dtype(frame[name]):
+            continue
+        if found := number_suffix(frame[name], table.decimal) or duration_seconds(frame[name], str(name)):
             if frame is table.frame:
                 frame = frame.copy()
             frame[name], formats[str(name)] = found

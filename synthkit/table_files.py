@@ -218,18 +218,43 @@ def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
 SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'", " ": "runs of spaces"}
 
 
+DURATION_FORMATS = ("[h]:mm:ss", "[hh]:mm:ss", "[h]:mm", "[hh]:mm")  # seconds written as hours and minutes
+
+
 def suffix_of(number_format: str) -> str:
     """What is written after each number of a column written as ``number_format`` (`` °C``)."""
-    return number_format[number_format.rindex("}") + 1 :]
+    return "" if number_format in DURATION_FORMATS else number_format[number_format.rindex("}") + 1 :]
 
 
 def unit_of(number_format: str) -> str:
+    if number_format in DURATION_FORMATS:
+        return number_format.replace("[", "").replace("]", "")
     return suffix_of(number_format).strip()
+
+
+def as_duration(seconds: float, number_format: str) -> str:
+    """Seconds as ``number_format`` writes them: ``[h]:mm:ss`` gives ``1234:05:33``."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600) if whole >= 0 else (0, 0)
+    text = f"{hours:02d}" if number_format.startswith("[hh]") else str(hours)
+    return text + f":{rest // 60:02d}" + (f":{rest % 60:02d}" if number_format.endswith(":ss") else "")
+
+
+def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
+    """The numbers of cells written as ``number_format``: what ``written_with`` wrote, read back."""
+    if number_format in DURATION_FORMATS:
+        parts = text.str.extract(r"^\s*(\d+):(\d\d)(?::(\d\d))?\s*$").astype(float)
+        return 3600 * parts[0] + 60 * parts[1] + parts[2].fillna(0)
+    number = text.str.removesuffix(suffix_of(number_format))
+    number = number.str.replace(",", ".", regex=False) if decimal == "," else number
+    return pd.to_numeric(number, errors="coerce")
 
 
 def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
     """Numbers as text in ``number_format`` (``{:.1f} °C``; ``{}``: as they are, whole ones without
-    ``.0``); empty cells stay empty (written as the file's empty marker)."""
+    ``.0``; a duration's ``[h]:mm:ss``); empty cells stay empty (written as the file's empty marker)."""
+    if number_format in DURATION_FORMATS:
+        return numbers.astype(object).map(lambda v: v if pd.isna(v) else as_duration(v, number_format))
 
     cut = number_format.rindex("}") + 1
 

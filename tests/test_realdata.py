@@ -18,8 +18,9 @@ from synthkit import evaluate, generate_synthetic_data, register_machine, sample
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, time_step
 from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
-from synthkit.registration import StaleModelWarning, number_suffix
+from synthkit.registration import StaleModelWarning, duration_seconds, number_suffix
 from synthkit.roles import failing_mask, infer_roles
+from synthkit.table_files import written_with
 
 
 def _run(workspace, name, frame, rows=3_000, **train):
@@ -270,6 +271,23 @@ def test_numbers_written_with_their_unit_are_read_as_numbers(cells, written):
         assert found[0].dtype == "float64" and found[0].notna().sum() == sum(c != "?" for c in cells)
 
 
+@pytest.mark.parametrize(
+    "name, cells, seconds, written",
+    [
+        ("runtime", ["1234:05:33", "0:00:59", "-"], [4_442_733, 59, float("nan")], "[h]:mm:ss"),
+        ("Laufzeit", ["08:30", "12:15"], [30_600, 44_100], "[hh]:mm"),  # named as a duration
+        ("shift_start", ["08:30", "12:15"], None, None),  # under a day, not named so: times of day
+        ("uptime", ["12:5", "1:30"], None, None),
+    ],
+)
+def test_durations_written_in_hours_and_minutes_are_seconds(name, cells, seconds, written):
+    found = duration_seconds(pd.Series(cells, dtype=object), name)
+    assert (found[1] if found else None) == written
+    if found:
+        assert found[0].tolist()[: len(seconds)] == pytest.approx(seconds, nan_ok=True)
+        assert written_with(found[0], written).dropna().tolist() == [c for c in cells if c != "-"]
+
+
 def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_with_them(tmp_path):
     rng = np.random.default_rng(10)
     rows = 600
@@ -280,22 +298,27 @@ def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_wi
             "temp": [f"{v:.1f} °C".replace(".", ",") for v in temp],
             "load": [f"{v:.0f}%" for v in np.clip(temp + rng.normal(20, 3, rows), 0, 100)],
             "pressure": rng.normal(4, 0.3, rows).round(2),  # decimal commas, as the file is written
+            "Betriebsstunden": [
+                f"{h}:{m:02d}" for h, m in zip(rng.integers(900, 1400, rows), rng.integers(0, 60, rows))
+            ],
             "alarm": (temp > 68).astype(int),
         }
     )
     frame.loc[::50, "temp"] = "-"
     frame.to_csv(tmp_path / "line.csv", sep=";", decimal=",", index=False)
     machine = register_machine("line", tmp_path / "line.csv", workspace=tmp_path)
-    assert machine.number_formats == {"temp": "{:.1f} °C", "load": "{}%"}
-    assert {s.name: s.unit for s in machine.sensors} == {"temp": "°C", "load": "%", "pressure": ""}
+    assert machine.number_formats == {"temp": "{:.1f} °C", "load": "{}%", "Betriebsstunden": "[hh]:mm"}
+    units = {s.name: s.unit for s in machine.sensors}
+    assert units == {"temp": "°C", "load": "%", "pressure": "", "Betriebsstunden": "hh:mm"}
     assert "numbers written with their unit: temp [°C], load [%]" in machine.reading_notes()[0]
     train_tvae("line", epochs=2, seed=1, workspace=tmp_path)
     run = generate_synthetic_data("line", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
     written = pd.read_csv(run.file_paths["train"], sep=";", dtype=str, keep_default_na=False)
     assert written["temp"].str.fullmatch(r"\d+,\d °C|-").all() and (written["temp"] == "-").any()
     assert written["load"].str.fullmatch(r"\d+%").all()
+    assert written["Betriebsstunden"].str.fullmatch(r"1[0-4]\d\d:[0-5]\d|9\d\d:[0-5]\d").mean() > 0.9
     report = evaluate("line", workspace=tmp_path)  # reads the numbers back from under their units
-    assert report.column_scores["temp"] > 0.5 and report.column_scores["load"] > 0.5
+    assert min(report.column_scores[c] for c in ("temp", "load", "Betriebsstunden")) > 0.5
 
 
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
