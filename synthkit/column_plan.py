@@ -39,9 +39,7 @@ class ColumnPlan:
     # {"from": the category, "values": category value as label text -> the column's value}
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
     time_steps: dict[str, int] = field(default_factory=dict)  # seconds every seed timestamp is a multiple of
-    one_hot: list[list[str]] = field(
-        default_factory=list
-    )  # category columns with one set per row, drawn together
+    one_hot: list[list[str]] = field(default_factory=list)  # 0/1 columns with one set per row: one category
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -63,9 +61,7 @@ class ColumnPlan:
             kept_categories=kept,
             derived=following_columns(frame, roles, set(kept)),
             time_steps={c: step for c in roles.of("datetime") if (step := time_step(frame[c]))},
-            one_hot=[
-                g for g in one_hot_groups(frame, roles.roles) if all(roles.roles[c] == "category" for c in g)
-            ],
+            one_hot=[g for g in one_hot_groups(frame, roles.roles) if len({roles.roles[c] for c in g}) == 1],
         )
 
     @property

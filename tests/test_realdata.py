@@ -14,10 +14,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import evaluate, generate_synthetic_data, register_machine, sample, train_tvae, update_roles
+from synthkit import (
+    evaluate,
+    generate_synthetic_data,
+    register_machine,
+    sample,
+    train_model,
+    train_tvae,
+    update_roles,
+)
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, time_step
-from synthkit.raw_logs import drive_stats, milling_log, pump_testbed, telemetry_with_events
+from synthkit.raw_logs import (
+    PLATE_FAULTS,
+    drive_stats,
+    milling_log,
+    plate_inspection,
+    pump_testbed,
+    telemetry_with_events,
+)
 from synthkit.registration import StaleModelWarning, duration_seconds, number_suffix
 from synthkit.roles import failing_mask, infer_roles
 from synthkit.table_files import written_with
@@ -126,6 +141,20 @@ def test_one_category_written_in_several_columns_comes_back_one_per_row_followin
     load = [synthetic.loc[synthetic[t] == 1, "load"].mean() for t in types]
     temp = [synthetic.loc[synthetic[f] == 1, "temp"].mean() for f in faults]
     assert load[0] + 2 < min(load[1:]) and temp[0] + 2 < temp[2]  # real: 5 and 10 apart, 4 and 8
+
+
+@pytest.mark.parametrize("kind", ["gaussian_copula", "ctgan"])
+def test_every_kind_keeps_one_set_in_classes_written_in_several_columns_even_under_conditions(kind, tmp_path):
+    frame, _ = plate_inspection(1_200, 5)
+    register_machine("plates", frame, workspace=tmp_path)
+    train_model("plates", model=kind, epochs=2, seed=1, workspace=tmp_path)
+    steel = ["TypeOfSteel_A300", "TypeOfSteel_A400", "TypeOfSteel_A500"]
+    for conditions in (None, {"Pastry": 1}, {"TypeOfSteel_A500": 1, "Other_Faults": 0}):
+        rows = sample("plates", 400, conditions=conditions, seed=2, workspace=tmp_path)
+        assert (rows[list(PLATE_FAULTS)].astype(int).sum(axis=1) == 1).all(), conditions
+        assert (rows[steel].astype(int).sum(axis=1) == 1).all(), conditions
+        for column, value in (conditions or {}).items():
+            assert (rows[column].astype(int) == value).all()
 
 
 def test_empty_cells_integers_rounding_and_timestamps_follow_the_real_data(pump, milling):

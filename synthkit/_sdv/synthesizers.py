@@ -3,7 +3,8 @@
 What it relies on, checked against sdv 2.0.0: ``sdv.single_table.TVAESynthesizer._fit`` (and
 CTGAN's) builds the model from ``self._model_kwargs`` and fits it; overriding it lets synthkit
 build its model subclass, seed it and hand it the epoch callback; ``_preprocess`` (the fit's
-preprocessing) and ``_auto_assign_transformers`` let it change the transformers SDV assigns.
+preprocessing, given the rows the constraints transformed) and
+``_data_processor.prepare_for_fitting`` let it change the transformers SDV assigns.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class _FitHook:
         return processed_data
 
     def _preprocess(self, table_data: pd.DataFrame) -> pd.DataFrame:
-        self._auto_assign_transformers({self._table_name: table_data})
+        self._data_processor.prepare_for_fitting(table_data)  # the rows as the constraints left them
         gappy = empty_cells_as_columns(self.get_transformers(), table_data)
         if gappy:
             self.update_transformers(gappy)
@@ -83,9 +84,10 @@ class _FitHook:
                 self.label_columns,
                 getattr(self, "label_normals", None),
             )
-            self._model.joint_groups = build_joint_groups(
-                self._model.transformer, processed_data, getattr(self, "joint_groups", ())
-            )
+            categories = [
+                g for g in getattr(self, "joint_groups", ()) if not set(g) & set(self.label_columns)
+            ]
+            self._model.joint_groups = build_joint_groups(self._model.transformer, processed_data, categories)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -168,9 +170,22 @@ def build_synthesizer(
     columns together (one category written in several 0/1 columns).
     """
     if kind == "gaussian_copula":
-        return GaussianCopulaSynthesizer(metadata, **params)
+        return _one_hot_kept(GaussianCopulaSynthesizer(metadata, **params), joint_groups)
     model = SynthkitTVAESynthesizer if kind == "tvae" else SynthkitCTGANSynthesizer
     synthesizer = model(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
     synthesizer.label_normals = dict(label_normals or {})
     synthesizer.joint_groups = [list(group) for group in joint_groups]
+    return synthesizer if kind == "tvae" else _one_hot_kept(synthesizer, joint_groups)
+
+
+def _one_hot_kept(synthesizer: Any, groups: Sequence[Sequence[str]]) -> Any:
+    """A synthesizer that learns each group of 0/1 columns with one set per row as one category
+    (SDV's ``OneHotEncoding`` constraint), so that its rows have one set too. A TVAE draws the
+    groups jointly instead (``SynthkitTVAE.joint_groups``, and the label plan for labels)."""
+    from sdv.cag import OneHotEncoding
+
+    if groups:
+        synthesizer.add_constraints(
+            [OneHotEncoding(list(g), learning_strategy="categorical") for g in groups]
+        )
     return synthesizer
