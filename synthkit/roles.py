@@ -250,6 +250,11 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
     integer = numeric and bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
     if not numeric and not pd.api.types.is_bool_dtype(series) and _looks_datetime(series):
         return "datetime", "text that parses as timestamps"
+    if not numeric and _free_text(values, distinct):
+        return "ignore", (
+            f"free text ({distinct:,} different notes of several words), left out: not a key to make up "
+            "nor a category to learn; give it the role 'category' to keep its most frequent values"
+        )
     unique = distinct == rows
     if unique and integer and _epoch_times(name, values):
         return "numeric", "whole numbers named like a time, in the range of epoch timestamps"
@@ -275,6 +280,18 @@ def _base_role(name: str, series: pd.Series, rows: int) -> tuple[str, str]:
 
 
 CODE_WORDS = {"code", "codes", "nr", "no", "id"}  # a fault code, an error number
+FREE_TEXT_WORDS = 3  # words in a typical note, at least
+
+
+def _free_text(values: pd.Series, distinct: int) -> bool:
+    """Notes written by people (``Replaced bearing on line 3, noisy before``): text whose values
+    are mostly different and typically of several words. Read on a sample of them."""
+    if distinct <= MAX_CODE_LEVELS or distinct < 0.5 * len(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    sample = values.sample(min(len(values), 500), random_state=0).astype(str)
+    return float(sample.str.split().str.len().median()) >= FREE_TEXT_WORDS
+
+
 KEY_ROWS = 10  # a column named like a key whose values each cover at most this many rows is one
 
 

@@ -115,6 +115,10 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (np.tile(np.arange(100, 145), 7)[:300], "alarm_code", "category"),  # no no-failure value
         (np.tile(np.arange(700, 730), 10), "status_code", "category"),
         (np.r_[np.zeros(255), np.arange(-22, 23)].astype(int), "position_error", "numeric"),  # a reading
+        # notes people write are left out; a name per row is still a key
+        ([f"Replaced seal on line {i % 7}, leak stopped #{i}" for i in range(300)], "Comments", "ignore"),
+        ([f"Operator {i:03d}" for i in range(300)], "operator", "id"),
+        (["Heat Dissipation Failure"] * 20 + ["No Failure"] * 280, "Failure Type", "label"),
     ],
 )
 def test_one_column_roles(values, name, role):
