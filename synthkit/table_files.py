@@ -126,8 +126,30 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
     if table.header and len(header) == frame.shape[1]:
         frame.columns = header
-    units = {str(c): u for c, u in zip(frame.columns, table.units) if u}
+    named = (
+        two_level_header(header, list(table.units))
+        if table.header and len(header) == frame.shape[1]
+        else None
+    )
+    if named:
+        frame.columns = named
+    units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
     return frame, written_as(delimiter, decimal), units
+
+
+def two_level_header(header: list[str], below: list[str]) -> list[str] | None:
+    """Column names from a header written over two rows, as spreadsheets with merged cells export
+    it (``Temperature,,Pressure`` over ``Inlet,Outlet,Main``: ``Temperature Inlet``,
+    ``Temperature Outlet``, ``Pressure Main``): when the first row alone leaves names blank or
+    twice and the two rows together name every column once. None otherwise (a row of units)."""
+    header = [name.strip() for name in header]
+    if not below or (all(header) and len(set(header)) == len(header)):
+        return None
+    names, top = [], ""
+    for name, sub in zip(header, [cell.strip() for cell in below] + [""] * len(header)):
+        top = name or (top if sub else "")
+        names.append(f"{top} {sub}".strip())
+    return names if all(names) and len(set(names)) == len(names) else None
 
 
 def unnamed_columns(count: int) -> list[str]:

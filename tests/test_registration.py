@@ -356,6 +356,25 @@ def test_a_logger_export_is_read_past_its_notes_with_the_units_under_its_header(
     assert list(load_seed("hinted")[0].columns) == list(frame.columns)
 
 
+@pytest.mark.parametrize(
+    "top", ["Time,Temperature,Temperature,Pressure,Pressure,Alarm", "Time,Temperature,,Pressure,,Alarm"]
+)
+def test_a_header_over_two_rows_names_each_column_by_both(top, workspace, tmp_path):
+    rng = np.random.default_rng(3)
+    readings = rng.random((120, 4)) + [20, 25, 4, 1]
+    rows = [
+        f"2024-01-01 {i // 6:02d}:{i % 6}0,"
+        + ",".join(f"{v:.2f}" for v in readings[i])
+        + f",{int(i % 40 == 7)}"
+        for i in range(120)
+    ]
+    text = top + "\n,Inlet,Outlet,Main,Aux,\n" + "\n".join(rows) + "\n"  # merged cells, as exported
+    machine = register_machine("station", _csv(tmp_path, text, "station.csv"))
+    names = ["Time", "Temperature Inlet", "Temperature Outlet", "Pressure Main", "Pressure Aux", "Alarm"]
+    assert list(load_seed("station")[0].columns) == names
+    assert {s.unit for s in machine.sensors} == {""}  # the second row named, it held no units
+
+
 def test_a_first_row_of_missed_readings_is_data_not_units(workspace, tmp_path):
     frame = _bench_log().astype({"Current": object, "Voltage": object})
     frame.loc[0, ["Current", "Voltage"]] = "n/a"  # the sensors were still warming up
