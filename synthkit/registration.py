@@ -294,11 +294,37 @@ def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> tuple[list[str], dict
             )
             continue
         frame[column] = parsed
-        if (written := written_format(series, parsed)) is not None:
+        if (zoned := at_one_offset(series, parsed)) is not None:
+            frame[column], formats[column] = zoned
+        elif (written := written_format(series, parsed)) is not None:
             formats[column] = written
             if time_of_day(written):  # on strptime's day, as the column is read back from the splits
                 frame[column] = pd.to_datetime(series, format=parse_format(written))
     return problems, formats
+
+
+OFFSET = r"(Z|[+-]\d\d:?\d\d)$"
+
+
+def at_one_offset(text: pd.Series, parsed: pd.Series) -> tuple[pd.Series, str] | None:
+    """Timestamps written with their UTC offset (``2024-03-01T10:00:00+01:00``, ``...Z``) as wall
+    times at the offset most of them carry, and their format with that offset written after it,
+    so that the splits write them as the user's own and every time stays the same instant (a
+    summer time at +02:00 comes back at +01:00, an hour earlier on the clock). None for
+    timestamps without an offset, or whose format does not write them back."""
+    if text.dtype != object or not text.notna().any():
+        return None
+    written = text.dropna().astype(str).str.strip()
+    offsets = written.str.extract(OFFSET)[0]
+    if offsets.isna().any():
+        return None
+    common = offsets.mode().iloc[0]
+    bare = written.str.replace(OFFSET, "", regex=True)
+    if not (form := written_format(bare, _to_datetime(bare))):
+        return None
+    sign, hours, minutes = (1, 0, 0) if common == "Z" else (int(common[0] + "1"), common[1:3], common[-2:])
+    shift = pd.Timedelta(minutes=sign * (60 * int(hours) + int(minutes)))
+    return parsed + shift, form + common
 
 
 def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) -> str | None:

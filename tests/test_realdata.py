@@ -350,6 +350,26 @@ def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_wi
     assert min(report.column_scores[c] for c in ("temp", "load", "Betriebsstunden")) > 0.5
 
 
+@pytest.mark.parametrize("zone, offset", [("Europe/Berlin", "+02:00"), ("UTC", "Z")])  # Berlin: mostly summer
+def test_timestamps_written_with_their_offset_come_back_with_it_at_the_same_instants(zone, offset, tmp_path):
+    rng = np.random.default_rng(11)
+    rows = 700
+    times = pd.date_range("2024-03-28", periods=rows, freq="15min", tz=zone)  # over the switch to +02:00
+    written = times.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"\+0000$", "Z", regex=True)
+    written = written.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+    frame = pd.DataFrame({"timestamp": written, "temp": rng.normal(50, 3, rows).round(2)})
+    frame.to_csv(tmp_path / "log.csv", index=False)
+    machine = register_machine("zoned", tmp_path / "log.csv", workspace=tmp_path)
+    assert machine.time_formats == {"timestamp": "%Y-%m-%dT%H:%M:%S" + offset}
+    train_tvae("zoned", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("zoned", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    made = pd.read_csv(run.file_paths["train"])["timestamp"]
+    assert made.str.endswith(offset).all() and made.str.fullmatch(r"\S+T\d\d:\d\d:00\S+").all()
+    instants = pd.to_datetime(made, utc=True)
+    assert instants.between(times.min(), times.max() + pd.Timedelta("15min")).all()
+    assert "timestamp" in evaluate("zoned", workspace=tmp_path).column_scores  # read back
+
+
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
     rng = np.random.default_rng(8)
     cycle = np.tile(np.arange(1, 101), 4)
