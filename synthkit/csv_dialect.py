@@ -190,3 +190,22 @@ def parse_format(written: str) -> str:
     """The format that reads back what ``written`` writes: ``%d`` reads ``1`` as well as ``01``,
     and strptime knows no ``%-d``."""
     return written.replace("%-", "%")
+
+
+ZERO_PADDED = re.compile(r"0\d+")
+
+
+def zero_padded(head: str, whole: bool, delimiter: str, table: Layout) -> list[int]:
+    """Positions of the columns whose cells (in the file's first lines) are all digits, some with
+    leading zeros (a station ``007``, a part ``000123``): codes, to be read as text so that the
+    zeros stay; read as numbers, ``007`` became 7 and the parts were modelled as amounts."""
+    rows = [
+        split_line(line, delimiter) for number, line in _lines(head, whole) if number not in table.skipped
+    ][1 if table.header else 0 :]
+    width = max((len(row) for row in rows), default=0)
+    columns = [[row[p].strip() for row in rows if p < len(row) and row[p].strip()] for p in range(width)]
+    return [
+        position
+        for position, cells in enumerate(columns)
+        if cells and all(c.isdigit() for c in cells) and any(ZERO_PADDED.fullmatch(c) for c in cells)
+    ]

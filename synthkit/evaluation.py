@@ -102,9 +102,12 @@ def _sample(frame: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=rows, random_state=seed).reset_index(drop=True)
 
 
-def _read_split(path: Path, columns: list[str], dates: list[str], machine: Machine) -> pd.DataFrame:
+def _read_split(
+    path: Path, columns: list[str], dates: list[str], machine: Machine, text: frozenset[str] = frozenset()
+) -> pd.DataFrame:
     """A split's columns; CSV splits are read as the machine's own CSV was written: its timestamp
-    formats, the marker of its empty cells, the units after its numbers."""
+    formats, the marker of its empty cells, the units after its numbers, its ``text`` columns as
+    text (codes like ``007`` keep their zeros)."""
     if path.suffix == ".csv":
         delimiter, decimal = file_dialect(path)
         parse = [c for c in dates if c in columns]
@@ -118,6 +121,7 @@ def _read_split(path: Path, columns: list[str], dates: list[str], machine: Machi
             parse_dates=parse,
             date_format=written or None,
             na_values=[empty] if empty else None,
+            dtype={c: str for c in columns if c in text} or None,
         )
         for column, number_format in machine.number_formats.items():
             if column in frame and frame[column].dtype == object:
@@ -173,6 +177,16 @@ def category_tvd(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]
     return out
 
 
+CLASSIFIER_CATEGORIES = 254  # the classifier's categories have codes under 255; the rest count as missing
+
+
+def _commonest(values: pd.Series) -> list[str]:
+    """A category's values for the classifier: all of them, or its most frequent ones (a part
+    number of 449 values made the classifier refuse the whole utility check)."""
+    counts = values.value_counts()
+    return sorted(counts.index[:CLASSIFIER_CATEGORIES])
+
+
 def _encode(frame: pd.DataFrame, categories: dict[str, list]) -> pd.DataFrame:
     encoded = frame.copy()
     for column, values in categories.items():
@@ -213,9 +227,7 @@ def utility(
     from threadpoolctl import threadpool_limits
 
     categorical = [c for c in features if not pd.api.types.is_numeric_dtype(train_real[c])]
-    categories = {
-        c: sorted(set(train_real[c].astype(str)) | set(synthetic[c].astype(str))) for c in categorical
-    }
+    categories = {c: _commonest(pd.concat([train_real[c], synthetic[c]]).astype(str)) for c in categorical}
     mask = [c in categorical for c in features]
     test = _encode(holdout[features], categories)
     failing_synthetic = synthetic[failing_mask(synthetic[main], normal)]
@@ -378,8 +390,11 @@ def evaluate(
     dates = [c for c in columns if plan.roles[c] == "datetime"]
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
     labels = plan.labels
-    all_labels = pd.concat([_read_split(p, list(labels), dates, machine) for p in paths]) if labels else None
-    synthetic = pd.concat([_read_split(p, columns, dates, machine) for p in paths], ignore_index=True)
+    text = frozenset(c for c in columns if real[c].dtype == object)
+    all_labels = (
+        pd.concat([_read_split(p, list(labels), dates, machine, text) for p in paths]) if labels else None
+    )
+    synthetic = pd.concat([_read_split(p, columns, dates, machine, text) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
     real_sample = _sample(real, max_rows, seed)
     del synthetic

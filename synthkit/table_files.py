@@ -26,6 +26,7 @@ from synthkit.csv_dialect import (
     read_options,
     split_line,
     written_as,
+    zero_padded,
 )
 from synthkit.errors import InvalidDataError, MissingArtifactError
 
@@ -109,6 +110,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             header = split_line(first.rstrip("\r\n"), delimiter) if first else []
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
+            codes = zero_padded(head.decode(encoding, errors="ignore"), whole, delimiter, table)
             frame = pd.read_csv(
                 path,
                 **read_options(delimiter),
@@ -117,6 +119,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
                 skiprows=list(table.skipped),
                 header=0 if table.header else None,
                 names=None if table.header else unnamed_columns(len(header)),
+                dtype=dict.fromkeys(codes, str) or None,
             )
             break
         except UnicodeDecodeError as error:

@@ -370,6 +370,34 @@ def test_timestamps_written_with_their_offset_come_back_with_it_at_the_same_inst
     assert "timestamp" in evaluate("zoned", workspace=tmp_path).column_scores  # read back
 
 
+def test_codes_with_leading_zeros_stay_codes_and_a_wide_category_is_scored(tmp_path):
+    rng = np.random.default_rng(12)
+    rows = 900
+    frame = pd.DataFrame(
+        {
+            "Station": [f"{v:03d}" for v in rng.integers(1, 16, rows)],
+            "Part": [
+                f"{v:06d}" for v in rng.integers(1, 400, rows)
+            ],  # over 255 values: wide for the classifier
+            "temp": rng.normal(50, 3, rows).round(2),
+            "fault": (rng.random(rows) < 0.08).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "line.csv", index=False)
+    machine = register_machine("line", tmp_path / "line.csv", workspace=tmp_path)
+    assert machine.column_roles["roles"]["Station"] == "category" == machine.column_roles["roles"]["Part"]
+    train_tvae("line", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("line", 500, 100, 100, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], dtype=str)
+    assert (
+        written["Station"].str.fullmatch(r"0[01]\d").all()
+        and written["Part"].str.fullmatch(r"000\d{3}").all()
+    )
+    assert (
+        run.quality is not None and evaluate("line", workspace=tmp_path).utility["roc_auc_real"] is not None
+    )
+
+
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
     rng = np.random.default_rng(8)
     cycle = np.tile(np.arange(1, 101), 4)
