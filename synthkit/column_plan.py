@@ -6,9 +6,9 @@ count; monotonic integers stay monotonic), or, where keys repeat (a serial on ev
 each on about as many rows as in the seed, never twice at one time, with the numbers that are a
 key's own (a drive's hours) kept its own. Timestamps fall on the seed's step, constants come back
 as their value, ignored columns stay out, and one category written in several 0/1 columns
-(``one_hot``) is learned and drawn as one, so every row has one of them set. The plan is made once per training from the seed and
-stored in the model manifest, so generation restores columns exactly as the model was trained,
-whatever the roles are later.
+(``one_hot``) is learned and drawn as one, so every row has one of them set. The plan is made
+once per training from the seed and stored in the model manifest, so generation restores
+columns exactly as the model was trained, whatever the roles are later.
 """
 
 from __future__ import annotations
