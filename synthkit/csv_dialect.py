@@ -20,6 +20,7 @@ DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+")
 # how loggers and spreadsheets write an empty number cell (pandas reads only some as empty)
 EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
 EXCEL_HINT = re.compile(r"sep=.")
+LOGGER_TITLE = re.compile(r'"?(TOA5|TOACI1)"?(,|$)')  # a Campbell logger's first line: station, logger, table
 NUMBER = {".": re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), ",": re.compile(r"[-+]?(\d+,?\d*|,\d+)")}
 
 
@@ -41,8 +42,10 @@ def split_line(line: str, delimiter: str) -> list[str]:
 
 
 def _width(line: str, delimiter: str) -> int:
-    """How many fields a line has; none for the ``sep=;`` line Excel writes and reads first."""
-    return 0 if EXCEL_HINT.fullmatch(line.strip()) else len(split_line(line, delimiter))
+    """How many fields a line has; none for the ``sep=;`` line Excel writes and reads first, nor
+    for a data logger's title line (``"TOA5","CR1000",...``), often wider than its table."""
+    note = EXCEL_HINT.fullmatch(line.strip()) or LOGGER_TITLE.match(line.strip())
+    return 0 if note else len(split_line(line, delimiter))
 
 
 def _lines(head: str, whole: bool) -> list[tuple[int, str]]:

@@ -358,9 +358,9 @@ TIMES_OF_DAY = (
 
 def unpadded(written: str) -> list[str]:
     """``written`` and its variants with days, months and hours written without a leading zero
-    (``1/2/2007 9:05``), which pandas' guess always pads."""
+    (``1/2/2007 9:05``, ``1/1/2015 6:00:00 AM``), which pandas' guess always pads."""
     variants = [written]
-    for padded in ("%d", "%m", "%H"):
+    for padded in ("%d", "%m", "%H", "%I"):
         variants += [v.replace(padded, padded[0] + "-" + padded[1]) for v in variants if padded in v]
     return variants
 

@@ -1,3 +1,5 @@
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,14 +183,22 @@ def test_numbers_whose_empty_cells_are_written_as_markers_are_numbers(workspace,
 
 
 @pytest.mark.parametrize(
-    "written", ["%d.%m.%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S"]
+    "written",
+    [
+        "%d.%m.%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%m/%d/%Y %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%-m/%-d/%Y %-I:%M:%S %p",  # as a fleet's telemetry export writes them: 3/9/2020 5:00:00 PM
+    ],
 )
 def test_timestamps_are_read_day_first_or_month_first_as_written(workspace, tmp_path, written):
     times = pd.date_range("2020-03-09 10:00", periods=80, freq="7h")  # days 9 to 31: both sides of 12
     frame = _bench_log().assign(datetime=times.strftime(written))
     frame.to_csv(tmp_path / "bench.csv", index=False)
-    register_machine("bench", tmp_path / "bench.csv")
+    machine = register_machine("bench", tmp_path / "bench.csv")
     assert load_seed("bench")[0]["datetime"].tolist() == list(times)
+    assert machine.time_formats == {"datetime": written}  # the splits write them back alike
 
 
 def test_a_csv_exported_in_windows_1252_is_read_with_its_accents(workspace, tmp_path):
@@ -354,6 +364,20 @@ def test_a_logger_export_is_read_past_its_notes_with_the_units_under_its_header(
     excel_hint = "sep=;\n" + frame.to_csv(sep=";", index=False)  # the line Excel writes first
     register_machine("hinted", _csv(tmp_path, excel_hint, "hinted.csv"))
     assert list(load_seed("hinted")[0].columns) == list(frame.columns)
+
+
+def test_a_campbell_logger_table_is_read_past_its_wider_title_line_with_its_units(workspace, tmp_path):
+    frame = _bench_log()
+    title = '"TOA5","CR1000_Pump","CR1000","12345","CR1000.Std.32","CPU:pump.CR1","4521","Table15"'
+    quoted = frame.to_csv(index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
+    header = ['"TIMESTAMP","Current","Voltage","Alarm"', '"TS","A","V",""', '"","Avg","Avg","Smp"']
+    text = "\r\n".join([title, *header])
+    machine = register_machine("pump", _csv(tmp_path, text + "\r\n" + quoted, "CR1000_Table15.dat"))
+    seed = load_seed("pump")[0]
+    assert list(seed.columns) == ["TIMESTAMP", "Current", "Voltage", "Alarm"] and len(seed) == len(frame)
+    assert np.allclose(seed["Current"], frame["Current"])
+    assert {s.name: s.unit for s in machine.sensors} == {"Current": "A", "Voltage": "V"}
+    assert machine.column_roles["labels"] == ["Alarm"]
 
 
 @pytest.mark.parametrize(
