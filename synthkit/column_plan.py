@@ -6,7 +6,9 @@ count; monotonic integers stay monotonic), or, where keys repeat (a serial on ev
 each on about as many rows as in the seed, never twice at one time, with the numbers that are a
 key's own (a drive's hours) kept its own. Timestamps fall on the seed's step, constants come back
 as their value, ignored columns stay out, and one category written in several 0/1 columns
-(``one_hot``) is learned and drawn as one, so every row has one of them set. The plan is made
+(``one_hot``) is learned and drawn as one, so every row has one of them set. A label whose
+classes each hold a range of a number of their own (a warning set when the remaining life is at
+most 30 cycles) keeps its number in that range (``label_ranges``). The plan is made
 once per training from the seed and stored in the model manifest, so generation restores
 columns exactly as the model was trained, whatever the roles are later.
 """
@@ -23,6 +25,7 @@ from synthkit.ids import id_format, make_ids
 from synthkit.roles import MAX_CATEGORIES, Roles, label_text, labels_first, one_hot_groups
 
 TABLE = "sensor_log"
+Bounds = tuple[float | None, float | None]  # low, high; None: open
 OTHER = "other"
 
 
@@ -41,6 +44,9 @@ class ColumnPlan:
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
     time_steps: dict[str, int] = field(default_factory=dict)  # seconds every seed timestamp is a multiple of
     one_hot: list[list[str]] = field(default_factory=list)  # 0/1 columns with one set per row: one category
+    # label -> number -> label value (as label text) -> [low, high] (None: open) its rows keep to
+    label_ranges: dict[str, dict[str, dict[str, list]]] = field(default_factory=dict)
+    label_combinations: list[str] = field(default_factory=list)  # the seed's, as label_keys, with 2+ labels
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -63,6 +69,10 @@ class ColumnPlan:
             derived=following_columns(frame, roles, set(kept)),
             time_steps={c: step for c in roles.of("datetime") if (step := time_step(frame[c]))},
             one_hot=[g for g in one_hot_groups(frame, roles.roles) if len({roles.roles[c] for c in g}) == 1],
+            label_ranges=label_ranges(frame, roles),
+            label_combinations=sorted(label_keys(frame, roles.labels).unique())
+            if len(roles.labels) > 1
+            else [],
         )
 
     @property
@@ -153,6 +163,66 @@ class ColumnPlan:
                 rows.loc[found, column] = text[found].map(rule["values"]).to_numpy()
         return rows
 
+    def unseen_label_rows(self, rows: pd.DataFrame) -> pd.Series:
+        """Rows whose labels contradict each other: a combination no seed row has."""
+        if not self.label_combinations:
+            return pd.Series(False, index=rows.index)
+        return ~label_keys(rows, self.labels).isin(set(self.label_combinations))
+
+    def outside_label_ranges(self, rows: pd.DataFrame) -> pd.Series:
+        """Rows whose number lies outside the range their label value keeps it to (a warning set
+        at a remaining life of 80 cycles, where the seed sets it only at 30 or fewer)."""
+        outside = pd.Series(False, index=rows.index)
+        for label, numbers in self.label_ranges.items():
+            if label not in rows:
+                continue
+            text = label_text(rows[label]).where(rows[label].notna())
+            for number, spans in numbers.items():
+                if number not in rows:
+                    continue
+                values = pd.to_numeric(rows[number], errors="coerce")
+                for value, (low, high) in zones(spans).items():
+                    mine = text == value
+                    outside |= mine & ((values < low) if low is not None else False)
+                    outside |= mine & ((values > high) if high is not None else False)
+        return outside
+
+    def ranges_for(
+        self, labels: dict[str, str], seen: bool = False
+    ) -> dict[str, tuple[float | None, float | None]]:
+        """The range of each number that rows with these label values keep to: halfway to the
+        next value's seed rows (``seen``: the seed rows' own range); the narrowest where several
+        labels bound one number, and none where they disagree (a combination never seen)."""
+        bounds: dict[str, Bounds] = {}
+        for label, value in labels.items():
+            for number, spans in self.label_ranges.get(label, {}).items():
+                if value not in spans:
+                    continue
+                low, high = spans[value] if seen else zones(spans)[value]
+                was_low, was_high = bounds.get(number, (None, None))
+                low = was_low if low is None else low if was_low is None else max(low, was_low)
+                high = was_high if high is None else high if was_high is None else min(high, was_high)
+                bounds[number] = (low, high)
+        return {
+            n: (low, high) for n, (low, high) in bounds.items() if low is None or high is None or low <= high
+        }
+
+    def into_label_ranges(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Numbers outside their label's range moved to the nearer end of the seed's own values
+        for that label (the last resort, for rows the model would not draw inside it)."""
+        outside = self.outside_label_ranges(rows)
+        if not outside.any():
+            return rows
+        rows = rows.copy()
+        labels = [c for c in self.label_ranges if c in rows]
+        keys = rows.loc[outside, labels].apply(lambda c: label_text(c).where(c.notna()))
+        for key, index in keys.groupby(labels, dropna=False).groups.items():
+            key = key if isinstance(key, tuple) else (key,)
+            wanted = {c: v for c, v in zip(labels, key) if isinstance(v, str)}
+            for number, (low, high) in self.ranges_for(wanted, seen=True).items():
+                rows.loc[index, number] = rows.loc[index, number].clip(low, high)
+        return rows
+
     def key_notes(self) -> list[str]:
         """How repeating keys come back, in words: rows per key, the time no key has twice, what
         its rows share and the numbers that are its own (``serial_number``: a drive per day)."""
@@ -187,6 +257,8 @@ class ColumnPlan:
             "derived": self.derived,
             "time_steps": self.time_steps,
             "one_hot": self.one_hot,
+            "label_ranges": self.label_ranges,
+            "label_combinations": self.label_combinations,
         }
 
     @classmethod
@@ -209,6 +281,46 @@ def time_step(series: pd.Series) -> int | None:
         return None
     nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     return next((step for step in TIME_STEPS if not (nanoseconds % (step * 10**9)).any()), None)
+
+
+def label_keys(frame: pd.DataFrame, labels: tuple[str, ...]) -> pd.Series:
+    """Each row's label combination as one text key, missing labels included."""
+    keys = frame[list(labels)].apply(lambda column: label_text(column).where(column.notna(), "<missing>"))
+    return keys.agg("|".join, axis=1)
+
+
+MIN_RANGE_ROWS = 20  # rows of a label and a number that show each label value's range
+
+
+def label_ranges(frame: pd.DataFrame, roles: Roles) -> dict[str, dict[str, dict[str, list]]]:
+    """Numbers whose values never overlap between a label's values (a warning set exactly when
+    the remaining useful life is at most 30 cycles, a stage for each band of it): for each label
+    value, the lowest and highest number its seed rows hold, so that new rows keep the labels
+    true to their number."""
+    found: dict[str, dict[str, dict[str, list]]] = {}
+    for label in roles.labels:
+        text = label_text(frame[label]).where(frame[label].notna())
+        for number in roles.of("numeric"):
+            values = pd.to_numeric(frame[number], errors="coerce")
+            both = text.notna() & values.notna()
+            if both.sum() < MIN_RANGE_ROWS:
+                continue
+            spans = values[both].groupby(text[both]).agg(["min", "max"]).sort_values("min")
+            if len(spans) < 2 or (spans["min"].to_numpy()[1:] <= spans["max"].to_numpy()[:-1]).any():
+                continue
+            found.setdefault(label, {})[number] = {
+                str(value): [_plain(low), _plain(high)] for value, low, high in spans.itertuples()
+            }
+    return found
+
+
+def zones(spans: dict[str, list]) -> dict[str, Bounds]:
+    """The range of numbers each label value stands for, from the seed's ``spans`` of it: halfway
+    to the next value's rows on either side, open at both ends (a life of 400 cycles is still
+    no warning)."""
+    ordered = sorted(spans.items(), key=lambda item: item[1][0])
+    cuts = [None, *((a[1][1] + b[1][0]) / 2 for a, b in zip(ordered, ordered[1:])), None]
+    return {value: (cuts[i], cuts[i + 1]) for i, (value, _) in enumerate(ordered)}
 
 
 MIN_GROUP_ROWS = 10  # a category leads other columns only when its values average this many rows

@@ -20,7 +20,7 @@ import pandas as pd
 
 from synthkit._checks import check_bounded, check_stop_event
 from synthkit._warning_filters import keeps_warning_filters
-from synthkit.conditions import agreeing
+from synthkit.conditions import Conditions, draw
 from synthkit.errors import InvalidParameterError, TaskCancelledError
 from synthkit.evaluation import column_plan_of, label_checks, privacy, quality_scores, utility
 from synthkit.machines import get_machine
@@ -92,12 +92,10 @@ def compare_models(
     meta = plan.metadata().to_dict()
     table = []
     samples = {}
-    from synthkit import _sdv
-
     for name, model in loaded.items():
         _stop_if_asked(stop_event)
         started = time.perf_counter()
-        sample = agreeing(model, _sdv.sample_rows(model.synthesizer, rows, seed))[plan.modelled]
+        sample = draw(model, rows, Conditions(), seed)[plan.modelled]  # as generation draws them
         seconds = time.perf_counter() - started
         samples[name] = sample
         labels = label_checks(real, sample, plan.labels, plan.normals) if plan.labels else {}

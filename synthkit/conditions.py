@@ -16,6 +16,7 @@ meet in time, is refused with the rate achieved.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Iterable
@@ -210,24 +211,122 @@ def _label_plan(model: Model, conditions: Conditions) -> Any:
 
 
 def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataFrame:
-    """``rows`` model rows meeting ``conditions`` (the model's own columns), a function of ``seed``."""
-    from synthkit import _sdv
+    """``rows`` model rows meeting ``conditions`` (the model's own columns), a function of ``seed``;
+    rows whose labels contradict each other, or whose label says a number lies in a range it does
+    not, are drawn again."""
+    columns = model.manifest.get("columns")
+    drawn = _draw(model, rows, conditions, seed)
+    if not columns:
+        return drawn
+    plan = ColumnPlan.from_dict(columns)
+    return _in_label_ranges(model, plan, _seen_label_combinations(model, plan, drawn, conditions, seed), seed)
 
-    if not conditions:
-        return agreeing(model, _sdv.sample_rows(model.synthesizer, rows, seed))
+
+REDRAW_ROUNDS = 5  # rounds of drawing again the rows whose labels contradict each other
+REDRAW_DRAWS = 5  # draws per row of one round before its rows are left for the next
+RANGE_DRAWS = 20  # draws per row redrawn into its label's range before its number is moved
+
+
+def _seen_label_combinations(
+    model: Model, plan: ColumnPlan, rows: pd.DataFrame, conditions: Conditions, seed: int
+) -> pd.DataFrame:
+    """``rows`` with each row whose labels contradict each other (a combination no training row
+    has, as a copula or a GAN draws labels one by one) replaced by a row drawn with the same main
+    label (and the same value of a shares condition) whose labels do not, so that the failure rate
+    and the asked shares stay; a TVAE's label plan never draws them. Rows left after a few rounds
+    stay (the report counts them)."""
+    if getattr(getattr(model.synthesizer, "_model", None), "label_plan", None) is not None:
+        return rows
+    unseen = plan.unseen_label_rows(rows)
+    if not unseen.any():
+        return rows
+    rows = rows.copy()
+    by = list(dict.fromkeys([plan.labels[0], *conditions.shares]))
+    for round_index in range(REDRAW_ROUNDS):
+        for number, (values, index) in enumerate(rows[unseen].groupby(by, dropna=False).groups.items()):
+            alike = _alike(conditions, dict(zip(by, values if isinstance(values, tuple) else (values,))))
+            more_seed = int(np.random.SeedSequence([seed, 5, round_index, number]).generate_state(1)[0])
+            try:
+                more = _draw(model, 2 * len(index) + 100, alike, more_seed, REDRAW_DRAWS)
+            except InvalidParameterError:
+                continue
+            more = more[~plan.unseen_label_rows(more)].iloc[: len(index)]
+            for column in more.columns:
+                rows.loc[index[: len(more)], column] = more[column].to_numpy()
+        unseen = plan.unseen_label_rows(rows)
+        if not unseen.any():
+            break
+    return rows
+
+
+def _alike(conditions: Conditions, values: dict[str, Any]) -> Conditions:
+    """``conditions`` for one row's ``values`` of the main label and the shares column: those
+    fixed (as drawn: ``1``, not ``"1"``, for SDV) and the shares dropped."""
+    shared = next(iter(conditions.shares), None)
+    exact = dict(conditions.exact.get(normal_text(values[shared]) if shared else None, {}))
+    fixed = dict(conditions.fixed)
+    for column, value in values.items():
+        if not pd.isna(value) and column not in fixed:
+            fixed[column] = normal_text(value)
+            exact.setdefault(column, value.item() if isinstance(value, np.generic) else value)
+    return Conditions(fixed, {}, conditions.ranges, {None: exact})
+
+
+def _in_label_ranges(model: Model, plan: ColumnPlan, rows: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """``rows`` with each row outside its label's range (``ColumnPlan.label_ranges``) replaced by
+    a row drawn with the same labels and the number inside it, so that label rates stay as they
+    were; a number the model will not put there in time is moved to the seed's nearer end."""
+    if not plan.label_ranges:
+        return rows
+    outside = plan.outside_label_ranges(rows)
+    if not outside.any():
+        return rows
+    rows = rows.copy()
+    labels = [c for c in plan.labels if c in rows]  # all of them: every label's rates stay
+    keys = rows.loc[outside, labels].apply(lambda c: label_text(c).where(c.notna()))
+    for number, (key, index) in enumerate(keys.groupby(labels, dropna=False).groups.items()):
+        key = key if isinstance(key, tuple) else (key,)
+        fixed = {c: v for c, v in zip(labels, key) if isinstance(v, str)}
+        wanted = Conditions(fixed=fixed, ranges=plan.ranges_for(fixed))
+        redraw_seed = int(np.random.SeedSequence([seed, 7, number]).generate_state(1)[0])
+        try:
+            with _saved_label_plan(model, wanted):
+                kept, _ = _draw_until_met(model, len(index), wanted, redraw_seed, max_draw_factor=RANGE_DRAWS)
+        except InvalidParameterError:  # labels the plan cannot draw alone: their numbers are moved
+            continue
+        got = pd.concat(kept, ignore_index=True) if kept else rows.iloc[:0]
+        for column in got.columns:
+            rows.loc[index[: len(got)], column] = got[column].to_numpy()
+    return plan.into_label_ranges(rows)
+
+
+@contextlib.contextmanager
+def _saved_label_plan(model: Model, conditions: Conditions):
+    """A TVAE's label plan conditioned on the label conditions while drawing, then put back."""
     tvae = getattr(model.synthesizer, "_model", None)
     plan = _label_plan(model, conditions)
     saved = (getattr(tvae, "label_plan", None), getattr(tvae, "failure_ratio", None))
     if plan is not None:
         tvae.label_plan, tvae.failure_ratio = plan, None
-    native = plan is None and bool(conditions.exact) and _sdv.samples_conditions(model.synthesizer)
-    asked = set(conditions.fixed) | set(conditions.shares)
-    direct = not conditions.ranges and (native or (plan is not None and asked <= set(plan.columns)))
     try:
-        kept, drawn = _draw_until_met(model, rows, conditions, seed, native, direct)
+        yield plan
     finally:
         if plan is not None:
             tvae.label_plan, tvae.failure_ratio = saved
+
+
+def _draw(
+    model: Model, rows: int, conditions: Conditions, seed: int, max_draw_factor: int | None = None
+) -> pd.DataFrame:
+    from synthkit import _sdv
+
+    if not conditions:
+        return agreeing(model, _sdv.sample_rows(model.synthesizer, rows, seed))
+    with _saved_label_plan(model, conditions) as plan:
+        native = plan is None and bool(conditions.exact) and _sdv.samples_conditions(model.synthesizer)
+        asked = set(conditions.fixed) | set(conditions.shares)
+        direct = not conditions.ranges and (native or (plan is not None and asked <= set(plan.columns)))
+        kept, drawn = _draw_until_met(model, rows, conditions, seed, native, direct, max_draw_factor)
     got = sum(len(k) for k in kept)
     if got < rows:
         raise _unmet(conditions, got, rows, drawn)
@@ -249,7 +348,13 @@ def _unmet(conditions: Conditions, got: int, rows: int, drawn: int) -> InvalidPa
 
 
 def _draw_until_met(
-    model: Model, rows: int, conditions: Conditions, seed: int, native: bool = False, direct: bool = False
+    model: Model,
+    rows: int,
+    conditions: Conditions,
+    seed: int,
+    native: bool = False,
+    direct: bool = False,
+    max_draw_factor: int | None = None,
 ) -> tuple[list, int]:
     """Batches of model rows, kept while they match, until every quota is met or the draws run out.
 
@@ -262,9 +367,10 @@ def _draw_until_met(
     quotas = _quotas(rows, conditions)
     kept: list[pd.DataFrame] = []
     drawn, batch_index = 0, 0
+    budget = (max_draw_factor or MAX_DRAW_FACTOR) * max(rows, 100)
     with warnings.catch_warnings():  # rows the plan could not place are filtered out below
         warnings.filterwarnings("ignore", message=".*could not be drawn with their label's share.*")
-        while any(q > 0 for q in quotas.values()) and drawn < MAX_DRAW_FACTOR * max(rows, 100):
+        while any(q > 0 for q in quotas.values()) and drawn < budget:
             batch_seed = int(np.random.SeedSequence([seed, batch_index]).generate_state(1)[0])
             exactly = direct and batch_index == 0  # after a short first batch, ask twice the rest
             batch_index += 1

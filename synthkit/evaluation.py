@@ -27,7 +27,7 @@ import pandas as pd
 
 from synthkit._checks import check_int
 from synthkit._warning_filters import keeps_warning_filters
-from synthkit.column_plan import TABLE, ColumnPlan
+from synthkit.column_plan import TABLE, ColumnPlan, label_keys
 from synthkit.csv_dialect import file_dialect, parse_format, read_options
 from synthkit.machines import Machine, get_machine
 from synthkit.roles import failing_mask, is_flag, label_text
@@ -130,18 +130,17 @@ def _read_split(
     return pd.read_parquet(path, columns=columns)
 
 
-def _label_keys(frame: pd.DataFrame, labels: tuple[str, ...]) -> pd.Series:
-    """Each row's label combination as one text key, missing labels included."""
-    keys = frame[list(labels)].apply(lambda column: label_text(column).where(column.notna(), "<missing>"))
-    return keys.agg("|".join, axis=1)
-
-
 def label_checks(
-    real: pd.DataFrame, synthetic: pd.DataFrame, labels: tuple[str, ...], normals: dict[str, str]
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    labels: tuple[str, ...],
+    normals: dict[str, str],
+    outside: pd.Series | None = None,
 ) -> dict[str, Any]:
     """Rates of every failure flag and failing class, synthetic over real, and the share of
     synthetic rows whose label combination never occurs in the real rows (a contradiction, such
-    as a failure mode on a row whose main label says healthy)."""
+    as a failure mode on a row whose main label says healthy) or, where given, whose label says
+    a number lies in a range it does not (``outside``: a warning at a remaining life of 80 cycles)."""
     rates: dict[str, dict[str, float | None]] = {}
 
     def rate(name: str, real_hits: pd.Series, synthetic_hits: pd.Series) -> None:
@@ -160,11 +159,19 @@ def label_checks(
         for value in sorted(set(real_text[real[column].notna()]) - {normal}):
             rate(f"{column}={value}", real_text == value, synthetic_text == value)
     contradiction = None
-    if len(labels) > 1:
-        seen = set(_label_keys(real, labels).unique())
-        contradiction = float((~_label_keys(synthetic, labels).isin(seen)).mean())
+    if len(labels) > 1 or outside is not None:
+        broken = np.zeros(len(synthetic), dtype=bool) if outside is None else outside.to_numpy(dtype=bool)
+        if len(labels) > 1:
+            seen = set(label_keys(real, labels).unique())
+            broken |= ~label_keys(synthetic, labels).isin(seen).to_numpy()
+        contradiction = float(broken.mean())
     main = rates.get(labels[0], {}).get("ratio") if labels else None
     return {"label_rates": rates, "failure_rate_ratio": main, "label_contradiction_rate": contradiction}
+
+
+def _outside(plan: ColumnPlan, rows: pd.DataFrame) -> pd.Series | None:
+    """Rows outside their label's range, where the plan has label ranges (None where it has none)."""
+    return plan.outside_label_ranges(rows) if plan.label_ranges else None
 
 
 def category_tvd(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]) -> dict[str, float]:
@@ -391,8 +398,11 @@ def evaluate(
     paths = [folder / manifest["files"][s] for s in ("train", "val", "test") if manifest["sample_counts"][s]]
     labels = plan.labels
     text = frozenset(c for c in columns if real[c].dtype == object)
+    ranged = list(dict.fromkeys([*labels, *(n for numbers in plan.label_ranges.values() for n in numbers)]))
     all_labels = (
-        pd.concat([_read_split(p, list(labels), dates, machine, text) for p in paths]) if labels else None
+        pd.concat([_read_split(p, ranged, dates, machine, text) for p in paths], ignore_index=True)
+        if labels
+        else None
     )
     synthetic = pd.concat([_read_split(p, columns, dates, machine, text) for p in paths], ignore_index=True)
     synthetic_sample = _sample(synthetic, max_rows, seed)
@@ -409,7 +419,7 @@ def evaluate(
         rows_synthetic=int(sum(manifest["sample_counts"].values())),
         **quality_scores(real_sample, synthetic_sample, meta),
         **(
-            label_checks(real, all_labels, labels, plan.normals)
+            label_checks(real, all_labels, labels, plan.normals, _outside(plan, all_labels))
             if labels
             else {"label_rates": {}, "failure_rate_ratio": None, "label_contradiction_rate": None}
         ),

@@ -28,6 +28,7 @@ from synthkit.column_plan import steady_numbers, time_step
 from synthkit.raw_logs import (
     PLATE_FAULTS,
     drive_stats,
+    engine_run_to_failure,
     milling_log,
     plate_inspection,
     pump_testbed,
@@ -119,6 +120,32 @@ def test_a_status_and_two_flags_keep_their_rates(pump):
     ratios = _rate_ratios(real, synthetic, {"fault": "normal", "anomaly": "0", "changepoint": "0"})
     assert "fault=cavitation" in ratios and "anomaly" in ratios
     assert all(0.8 <= r <= 1.25 for r in ratios.values()), ratios
+
+
+@pytest.mark.parametrize("kind", ["tvae", "gaussian_copula"])
+def test_labels_derived_from_a_number_stay_true_to_it_at_their_rates(kind, tmp_path):
+    frame, _ = engine_run_to_failure(1_500, 3)  # label1: RUL <= 30; label2: stage 2 at <= 15, 1 at <= 30
+    machine = register_machine("engines", frame, workspace=tmp_path)
+    assert machine.column_roles["labels"] == ["label1", "label2"]
+    train_model("engines", model=kind, epochs=3, seed=1, workspace=tmp_path)
+    plan = json.loads((tmp_path / "machines/engines/models" / kind / "model.json").read_text())["columns"]
+    assert plan["label_ranges"] == {
+        "label1": {"RUL": {"1": [0, 30], "0": [31, frame["RUL"].max()]}},
+        "label2": {"RUL": {"2": [0, 15], "1": [16, 30], "0": [31, frame["RUL"].max()]}},
+    }
+    run = generate_synthetic_data("engines", 2_000, 0, 0, seed=2, workspace=tmp_path)
+    synthetic = pd.read_parquet(run.file_paths["train"])
+    assert synthetic["RUL"].dtype == frame["RUL"].dtype
+    seen = set(map(tuple, frame[["label1", "label2"]].to_numpy()))  # a copula draws each label alone
+    assert set(map(tuple, synthetic[["label1", "label2"]].to_numpy())) <= seen
+    assert (synthetic["label1"] == (synthetic["RUL"] <= 30)).all()
+    stage = np.where(synthetic["RUL"] <= 15, 2, np.where(synthetic["RUL"] <= 30, 1, 0))
+    assert (synthetic["label2"] == stage).all()
+    for value in (1, 2) if kind == "tvae" else ():  # the plan's rates: rows redrawn, not relabelled
+        assert 0.8 <= (synthetic["label2"] == value).mean() / (frame["label2"] == value).mean() <= 1.25
+    assert evaluate("engines", workspace=tmp_path).label_contradiction_rate == 0.0
+    rows = sample("engines", 300, conditions={"label2": 1}, seed=3, workspace=tmp_path)
+    assert rows["RUL"].between(16, 30).all() and (rows["label1"] == 1).all()
 
 
 def test_one_category_written_in_several_columns_comes_back_one_per_row_following_the_rest(tmp_path):
