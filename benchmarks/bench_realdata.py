@@ -19,6 +19,8 @@ same way, on the columns synthkit models (the roles it inferred), against held-o
   0.5 points"), label combinations never seen in the real rows;
 - ``one_hot_rows_broken``: where one category is written in several 0/1 columns (one set on
   every seed row), the share of synthetic rows with none or several set;
+- ``label_range_broken``: where a label is read from a number (the engines' ``label1`` set
+  exactly when ``RUL`` <= 30), the share of synthetic rows whose number is outside their label's;
 - ``repeating_keys``: where a key repeats in the seed (a drive's serial on each day), the share of
   synthetic keys with two rows at one time and the share whose numbers that are a seed key's own
   (its hours, +24 a day) do not move as in the seed;
@@ -211,6 +213,8 @@ def score(
     labels = label_ratios(real_test, synthetic, plan, train_rows, real_all)
     missing = missing_share_errors(real_all.drop(columns="_row", errors="ignore"), synthetic)  # all real rows
     keys = key_consistency(synthetic_rows, plan) | one_hot_broken(real_all, synthetic, plan)
+    if plan.label_ranges:  # labels read from a number (a warning at RUL <= 30): rows that break it
+        keys["label_range_broken"] = round(float(plan.outside_label_ranges(synthetic).mean()), 4)
     return keys | {
         "quality": round(quality, 4),
         "label_ratios": labels["ratios"],
@@ -384,6 +388,11 @@ def summarize(results: dict[str, dict], id_ratio: float) -> dict:
             n: {kind: r[kind]["one_hot_rows_broken"] for kind in KINDS}
             for n, r in scored.items()
             if "one_hot_rows_broken" in r["synthkit"]
+        },
+        "label_range_broken": {
+            n: {kind: r[kind]["label_range_broken"] for kind in KINDS}
+            for n, r in scored.items()
+            if "label_range_broken" in r["synthkit"]
         },
         "repeating_keys": {
             n: {kind: {k: v for k, v in r[kind].items() if k.startswith("keys_")} for kind in KINDS}
