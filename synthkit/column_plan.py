@@ -148,19 +148,20 @@ class ColumnPlan:
                 if column in table and key in table:
                     times = table[fmt["apart_in"]] if fmt.get("apart_in") in table else None
                     table[column] = steady_within_keys(table[column], table[key], times, change)
+        if any(fmt.get("steady") for fmt in self.id_formats.values()):
+            table = self.agreeing(table)  # what follows a number made steady follows it again
         return table
 
     def agreeing(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Model rows whose following columns take the value their category has in the seed (a
-        model draws each column from a distribution, so machine 7 could come out as two models)."""
+        model draws each column from a distribution, so machine 7 could come out as two models);
+        a column led by a number takes the value of the nearest number the seed has."""
         if not self.derived:
             return rows
         rows = rows.copy()
         for column, rule in self.derived.items():
             if column in rows and rule["from"] in rows:
-                text = label_text(rows[rule["from"]])
-                found = rows[rule["from"]].notna() & text.isin(list(rule["values"]))
-                rows.loc[found, column] = text[found].map(rule["values"]).to_numpy()
+                rows[column] = _followed(rows[rule["from"]], rows[column], rule)
         return rows
 
     def unseen_label_rows(self, rows: pd.DataFrame) -> pd.Series:
@@ -324,17 +325,24 @@ def zones(spans: dict[str, list]) -> dict[str, Bounds]:
 
 
 MIN_GROUP_ROWS = 10  # a category leads other columns only when its values average this many rows
+MAX_LEADING_NUMBERS = 5_000  # values of a number that leads others (each kept in the manifest)
 
 
 def following_columns(
     frame: pd.DataFrame, roles: Roles, cut: set[str] = frozenset()
 ) -> dict[str, dict[str, Any]]:
     """Categories and numbers that never change within a value of a category (``model`` and ``age``
-    of each ``machineID``), led by the finest such category; labels keep their own plan."""
+    of each ``machineID``), led by the finest such category, and numbers that never change within
+    a value of a number (a SMART attribute's normalized value, a step function of its raw count:
+    ``nearest``, as new rows may hold counts the seed has not); labels keep their own plan."""
+    numbers = roles.of("numeric")
     leaders = [
         c
-        for c in roles.of("category")
-        if c not in cut and 2 <= frame[c].nunique() and len(frame) >= MIN_GROUP_ROWS * frame[c].nunique()
+        for c in roles.of("category") + numbers
+        if c not in cut
+        and 2 <= frame[c].nunique()
+        and len(frame) >= MIN_GROUP_ROWS * frame[c].nunique()
+        and (c not in numbers or frame[c].nunique() <= MAX_LEADING_NUMBERS)
     ]
     leaders.sort(key=lambda c: -frame[c].nunique())
     derived: dict[str, dict[str, Any]] = {}
@@ -342,7 +350,7 @@ def following_columns(
         if leader in derived:
             continue
         groups = frame.groupby(label_text(frame[leader]).where(frame[leader].notna()), sort=False)
-        for column in roles.of("category") + roles.of("numeric"):
+        for column in numbers if leader in numbers else roles.of("category") + numbers:
             if (
                 column == leader
                 or column in derived
@@ -353,8 +361,33 @@ def following_columns(
             if groups[column].nunique(dropna=False).max() == 1:
                 first = groups[column].first()
                 values = {str(k): None if pd.isna(v) else _plain(v) for k, v in first.items()}
-                derived[column] = {"from": leader, "values": values}
+                derived[column] = {"from": leader, "values": values} | (
+                    {"nearest": True} if leader in numbers else {}
+                )
     return derived
+
+
+def _followed(leader: pd.Series, column: pd.Series, rule: dict[str, Any]) -> pd.Series:
+    """``column`` with the value ``rule`` gives each value of ``leader`` (left as it is where the
+    leader is empty, or is a category value the seed does not have)."""
+    if rule.get("nearest"):
+        keys = np.array([float(k) for k in rule["values"]])
+        order = np.argsort(keys)
+        keys, values = keys[order], np.array(list(rule["values"].values()), dtype=object)[order]
+        numbers = pd.to_numeric(leader, errors="coerce").to_numpy(dtype=float)
+        found = ~np.isnan(numbers)
+        right = np.clip(np.searchsorted(keys, numbers[found]), 1, len(keys) - 1)
+        nearest = np.where(numbers[found] - keys[right - 1] <= keys[right] - numbers[found], right - 1, right)
+        mapped = pd.to_numeric(pd.Series(values[nearest]), errors="coerce")  # numbers follow numbers
+        exact = not mapped.isna().any() or not pd.api.types.is_integer_dtype(column)
+        column = column.copy() if exact else column.astype(float)
+        column[found] = mapped.to_numpy().astype(column.dtype)
+        return column
+    text = label_text(leader)
+    found = leader.notna() & text.isin(list(rule["values"]))
+    column = column.copy()
+    column[found] = text[found].map(rule["values"]).to_numpy()
+    return column
 
 
 def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: Roles) -> dict[str, Any]:

@@ -508,6 +508,13 @@ def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_dr
     assert (seagate | synthetic["serial_number"].str.fullmatch(shapes)).all()
     assert not synthetic["serial_number"].isin(frame["serial_number"]).any()
     assert synthetic["smart_1_raw"].dtype.kind == "i"  # modelled as a reading, not made up as a key
+    # a normalized value is a step function of its raw count, as in the seed (after the counts
+    # were made steady within each drive)
+    seen = frame.drop_duplicates("smart_5_raw").set_index("smart_5_raw")["smart_5_normalized"]
+    known = synthetic[synthetic["smart_5_raw"].isin(seen.index)]
+    assert len(known) > 0.9 * len(synthetic)
+    assert (known["smart_5_normalized"].to_numpy() == seen[known["smart_5_raw"]].to_numpy()).all()
+    assert synthetic.sort_values("smart_5_raw")["smart_5_normalized"].is_monotonic_decreasing
 
 
 def test_the_report_scores_labels_by_their_own_names(milling):

@@ -233,7 +233,7 @@ def test_a_key_given_to_a_column_of_a_few_values_is_refused_and_a_repeating_key_
     assert machine.column_roles["roles"]["serial_number"] == "id"
 
 
-def test_columns_that_never_change_within_a_category_follow_it_and_no_others():
+def test_columns_that_never_change_within_a_category_or_a_number_follow_it_and_no_others():
     from synthkit.column_plan import ColumnPlan
 
     derived = {}
@@ -243,7 +243,10 @@ def test_columns_that_never_change_within_a_category_follow_it_and_no_others():
         if rules:
             derived[maker] = {(column, rule["from"]) for column, rule in rules.items()}
     assert derived == {
-        "drive_stats": {("capacity_bytes", "model")},  # each drive model has one capacity
+        "drive_stats": {  # each drive model has one capacity; a normalized value is one of the count's
+            ("capacity_bytes", "model"),
+            ("smart_5_normalized", "smart_5_raw"),
+        },
         "telemetry_with_events": {("model", "machineID"), ("age", "machineID")},
     }
 
