@@ -42,7 +42,9 @@ class ColumnPlan:
     # columns that follow a category in every seed row (each machine's model and age): column ->
     # {"from": the category, "values": category value as label text -> the column's value}
     derived: dict[str, dict[str, Any]] = field(default_factory=dict)
-    time_steps: dict[str, int] = field(default_factory=dict)  # seconds every seed timestamp is a multiple of
+    time_steps: dict[str, float] = field(
+        default_factory=dict
+    )  # seconds every seed timestamp is a multiple of
     one_hot: list[list[str]] = field(default_factory=list)  # 0/1 columns with one set per row: one category
     # label -> number -> label value (as label text) -> [low, high] (None: open) its rows keep to
     label_ranges: dict[str, dict[str, dict[str, list]]] = field(default_factory=dict)
@@ -118,7 +120,7 @@ class ColumnPlan:
             return rows
         rows = rows.assign(  # on the seed's step first: keys are kept apart by the written times
             **{
-                c: pd.to_datetime(rows[c]).dt.round(f"{step}s")
+                c: pd.to_datetime(rows[c]).dt.round(pd.Timedelta(seconds=step))
                 for c, step in self.time_steps.items()
                 if c in rows
             }
@@ -269,19 +271,40 @@ class ColumnPlan:
         return cls(**data)
 
 
-TIME_STEPS = (86_400, 3_600, 1_800, 900, 600, 300, 60, 30, 15, 10, 5, 1)  # seconds, largest first
+# seconds, largest first; down to a millisecond, as high-rate loggers write them (``10:00:01.250``)
+TIME_STEPS = (
+    86_400,
+    3_600,
+    1_800,
+    900,
+    600,
+    300,
+    60,
+    30,
+    15,
+    10,
+    5,
+    1,
+    0.5,
+    0.25,
+    0.2,
+    0.1,
+    0.05,
+    0.01,
+    0.001,
+)
 
 
-def time_step(series: pd.Series) -> int | None:
-    """The largest of ``TIME_STEPS`` every timestamp of ``series`` falls on (a logger's 10 s, an
-    hourly export, a daily snapshot), so that new timestamps fall on it too; None when the
-    timestamps are finer than a second, fewer than two, or carry a time zone (whose days and
-    hours move with daylight saving)."""
+def time_step(series: pd.Series) -> float | None:
+    """The largest of ``TIME_STEPS`` every timestamp of ``series`` falls on (a logger's 10 s or
+    250 ms, an hourly export, a daily snapshot), so that new timestamps fall on it too and are
+    written as finely as the seed's; None when the timestamps are finer than a millisecond, fewer
+    than two, or carry a time zone (whose days and hours move with daylight saving)."""
     values = pd.to_datetime(series, errors="coerce").dropna()
     if values.nunique() < 2 or getattr(values.dt, "tz", None) is not None:
         return None
     nanoseconds = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    return next((step for step in TIME_STEPS if not (nanoseconds % (step * 10**9)).any()), None)
+    return next((step for step in TIME_STEPS if not (nanoseconds % round(step * 10**9)).any()), None)
 
 
 def label_keys(frame: pd.DataFrame, labels: tuple[str, ...]) -> pd.Series:

@@ -441,6 +441,19 @@ def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_b
     assert run.quality is not None and run.quality > 0.3  # the report read the splits back
 
 
+def test_a_high_rate_loggers_times_come_back_on_its_millisecond_step(tmp_path):
+    rng = np.random.default_rng(5)
+    times = pd.date_range("2020-03-09 10:00", periods=400, freq="1250ms")
+    frame = pd.DataFrame({"timestamp": times.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3]})
+    frame = frame.assign(current=rng.normal(5, 1, 400).round(3), trip=(rng.random(400) < 0.1).astype(int))
+    frame.to_csv(tmp_path / "fast.csv", index=False)
+    register_machine("fast", tmp_path / "fast.csv", workspace=tmp_path)
+    train_tvae("fast", epochs=1, seed=1, workspace=tmp_path)
+    rows = sample("fast", 200, seed=2, workspace=tmp_path)
+    offsets = (rows["timestamp"] - times[0]).dt.total_seconds() * 1000
+    assert (offsets % 250 == 0).all() and rows["timestamp"].between(times[0], times[-1]).all()
+
+
 @pytest.mark.parametrize(
     "times, step",
     [
@@ -448,7 +461,9 @@ def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_b
         (pd.date_range("2015-01-01 06:00", periods=50, freq="h"), 3_600),
         (pd.date_range("2023-04-01", periods=4, freq="D").repeat(3), 86_400),
         (pd.Series(pd.date_range("2020-02-01", periods=50, freq="10s")).sample(frac=1, random_state=1), 10),
-        (pd.date_range("2020-02-01", periods=50, freq="1500ms"), None),  # finer than a second
+        (pd.date_range("2020-02-01", periods=50, freq="1500ms"), 0.5),  # a high-rate logger's
+        (pd.date_range("2020-02-01", periods=50, freq="1001ms"), 0.001),
+        (pd.date_range("2020-02-01", periods=50, freq="1001us"), None),  # finer than a millisecond
         (pd.date_range("2020-02-01", periods=50, freq="h", tz="Europe/Berlin"), None),
         (pd.Series([pd.Timestamp("2020-02-01"), pd.NaT, pd.NaT]), None),
     ],
