@@ -131,13 +131,14 @@ def _roles_given(args: argparse.Namespace) -> tuple[dict[str, str] | None, dict[
                     f"column {column!r} was given two roles: {roles[column]!r} and {role!r}."
                 )
             roles[column] = role
-    normals = {}
+    normals: dict[str, list[str]] = {}
     for item in args.normal or ():
         column, sep, value = item.partition("=")
         if not sep or not column:
             raise errors.InvalidParameterError(f"--normal takes COLUMN=VALUE. Got {item!r} instead.")
-        normals[column] = value
-    return roles or None, normals or None
+        normals.setdefault(column, []).append(value)
+    given = {c: values[0] if len(values) == 1 else values for c, values in normals.items()}
+    return roles or None, given or None
 
 
 def _print_roles(roles: Any, notes: list[str]) -> None:
@@ -260,7 +261,12 @@ def _add_role_options(p: argparse.ArgumentParser) -> None:
             metavar="COL",
             help=f"give column COL the role {role!r} (repeatable)",
         )
-    p.add_argument("--normal", action="append", metavar="COL=VALUE", help="the no-failure value of label COL")
+    p.add_argument(
+        "--normal",
+        action="append",
+        metavar="COL=VALUE",
+        help="a no-failure value of label COL (repeat for several: --normal state=RUN --normal state=IDLE)",
+    )
     p.add_argument(
         "--no-label", action="store_true", help="a table without failures: labels become categories"
     )

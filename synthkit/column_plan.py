@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit.ids import id_format, make_ids
-from synthkit.roles import MAX_CATEGORIES, Roles, label_text, labels_first, one_hot_groups
+from synthkit.roles import MAX_CATEGORIES, Normal, Roles, label_text, labels_first, one_hot_groups
 
 TABLE = "sensor_log"
 Bounds = tuple[float | None, float | None]  # low, high; None: open
@@ -35,7 +35,7 @@ class ColumnPlan:
 
     columns: list[str]  # the seed's column order
     roles: dict[str, str]
-    normals: dict[str, str] = field(default_factory=dict)
+    normals: dict[str, Normal] = field(default_factory=dict)
     id_formats: dict[str, dict[str, Any]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     kept_categories: dict[str, list[str]] = field(default_factory=dict)  # wide categories, cut

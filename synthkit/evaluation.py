@@ -30,7 +30,7 @@ from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import TABLE, ColumnPlan, label_keys
 from synthkit.csv_dialect import file_dialect, parse_format, read_options
 from synthkit.machines import Machine, get_machine
-from synthkit.roles import failing_mask, is_flag, label_text
+from synthkit.roles import Normal, failing_mask, is_flag, label_text, normal_values
 from synthkit.store import load_run, load_seed, resolve_model_name, saved_holdout, split_holdout, verify_model
 from synthkit.table_files import read_with
 from synthkit.workspace import Workspace, write_json
@@ -134,7 +134,7 @@ def label_checks(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     labels: tuple[str, ...],
-    normals: dict[str, str],
+    normals: dict[str, Normal],
     outside: pd.Series | None = None,
 ) -> dict[str, Any]:
     """Rates of every failure flag and failing class, synthetic over real, and the share of
@@ -156,7 +156,7 @@ def label_checks(
             continue
         if column == labels[0]:  # the main label's failure rate, whatever its classes
             rate(column, failing_mask(real[column], normal), failing_mask(synthetic[column], normal))
-        for value in sorted(set(real_text[real[column].notna()]) - {normal}):
+        for value in sorted(set(real_text[real[column].notna()]) - normal_values(normal)):
             rate(f"{column}={value}", real_text == value, synthetic_text == value)
     contradiction = None
     if len(labels) > 1 or outside is not None:

@@ -109,6 +109,7 @@ class _SplitWriter:
                 for column, number_format in self.number_formats.items()
                 if column in frame and pd.api.types.is_numeric_dtype(frame[column])
             }
+            written |= {c: frame[c].astype("Int64") for c in whole_numbers(frame) if c not in written}
             frame.assign(**written).to_csv(
                 self.path, mode="a", header=self.rows == 0, index=False, **self.csv_format
             )
@@ -129,6 +130,18 @@ class _SplitWriter:
             self.write(empty_like.iloc[0:0])
         if self._parquet is not None:
             self._parquet.close()
+
+
+def whole_numbers(frame: pd.DataFrame) -> list[str]:
+    """Float columns holding only whole numbers (counts with empty cells, which make pandas read
+    them as floats): written ``3117``, as the user's file has them, not ``3117.0``."""
+    return [
+        column
+        for column in frame.columns
+        if pd.api.types.is_float_dtype(frame[column])
+        and frame[column].notna().any()
+        and bool((np.mod(frame[column].dropna().to_numpy(), 1) == 0).all())
+    ]
 
 
 def sample_chunk(model: Model, rows: int, seed: int, conditions: Conditions | None = None) -> pd.DataFrame:

@@ -23,12 +23,14 @@ from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArti
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
 from synthkit.roles import (
+    Normal,
     Roles,
     check_overrides,
     infer_roles,
     is_flag,
     name_words,
     normal_text,
+    normal_values,
     resolve_roles,
 )
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
@@ -87,22 +89,6 @@ def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
     numbers = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
     numbers[np.flatnonzero(is_text)[~marked]] = values.to_numpy(dtype="float64")
     return pd.Series(numbers, index=column.index, name=column.name, dtype="float64")
-
-
-def empty_marker(frame: pd.DataFrame) -> str | None:
-    """The one marker a file writes every empty cell as (``?`` in a household power log), so that
-    the splits write theirs the same way; None when cells are left blank or marked several ways."""
-    if frame.isna().to_numpy().any():
-        return None
-    used: set[str] = set()
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            text = column[column.map(lambda v: isinstance(v, str))].str.strip()
-            used |= set(text[text.str.lower().isin(EMPTY_MARKERS)].unique())
-            if len(used) > 1:
-                return None
-    return used.pop() if used else None
 
 
 KNOWN_UNITS = {
@@ -414,7 +400,7 @@ def _describe(
     for column in labels:
         normal = roles.normals.get(column, "")
         if not is_flag(frame[column]):  # a status: its failing classes are the modes
-            modes += sorted({normal_text(v) for v in frame[column].dropna()} - {normal})
+            modes += sorted({normal_text(v) for v in frame[column].dropna()} - normal_values(normal))
         elif column != labels[0]:  # a flag beside the main label: the flag is the mode
             modes.append(column)
     return Machine(
@@ -446,8 +432,6 @@ def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | N
     found by its column names (``long_format=None``), as given (``(tag, value)``), or not at all
     (``False``); numbers written with their unit (``63.7 °C``) as numbers, the unit kept."""
     table, layout = _widened(data, long_format)
-    if table.csv_format and (marker := empty_marker(table.frame)):
-        table = dataclasses.replace(table, csv_format=table.csv_format | {"na_rep": marker})
     return units_apart(table), layout
 
 
@@ -489,7 +473,7 @@ def _widened(data: object, long_format: object) -> tuple[TableFile, LongLayout |
 def preview_roles(
     data: pd.DataFrame | str | os.PathLike | bytes,
     roles: dict[str, str] | None = None,
-    normals: dict[str, str] | None = None,
+    normals: dict[str, Normal] | None = None,
     no_label: bool = False,
     long_format: tuple[str, str] | bool | None = None,
 ) -> tuple[Roles | None, list[str]]:
@@ -549,7 +533,7 @@ def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
 def prepare(
     data: pd.DataFrame | str | os.PathLike | bytes,
     roles: dict[str, str] | None = None,
-    normals: dict[str, str] | None = None,
+    normals: dict[str, Normal] | None = None,
     no_label: bool = False,
     long_format: tuple[str, str] | bool | None = None,
 ) -> Prepared:
@@ -579,7 +563,7 @@ def register_machine(
     replace: bool = False,
     workspace: str | os.PathLike | None = None,
     roles: dict[str, str] | None = None,
-    normals: dict[str, str] | None = None,
+    normals: dict[str, Normal] | None = None,
     no_label: bool = False,
     long_format: tuple[str, str] | bool | None = None,
 ) -> Machine:
@@ -592,8 +576,9 @@ def register_machine(
 
     Each column gets a role (``synthkit.roles``): inferred, or as given in ``roles``
     (``{"Product ID": "id", "Machine failure": "label"}``). ``normals`` sets the no-failure value
-    of a status label; ``no_label`` accepts a table without failures. The resolved roles are in
-    the returned machine's ``column_roles`` and can be changed later with ``update_roles``.
+    of a status label, or its values (``{"state": ["RUN", "IDLE"]}``); ``no_label`` accepts a
+    table without failures. The resolved roles are in the returned machine's ``column_roles`` and
+    can be changed later with ``update_roles``.
     """
     validate_id(machine_id)
     if machine_id in BUILTIN_MACHINES:
@@ -638,7 +623,7 @@ def register_machine(
 def update_roles(
     machine_id: str,
     roles: dict[str, str] | None = None,
-    normals: dict[str, str] | None = None,
+    normals: dict[str, Normal] | None = None,
     no_label: bool = False,
     workspace: str | os.PathLike | None = None,
 ) -> Machine:

@@ -22,6 +22,8 @@ import pandas as pd
 
 from synthkit.errors import InvalidDataError, InvalidParameterError
 
+Normal = str | list[str]  # a label's no-failure value, or its values when it has several
+
 ROLES = ("id", "label", "category", "numeric", "datetime", "constant", "ignore")
 MODELLED_ROLES = ("label", "category", "numeric", "datetime")
 MAX_CATEGORIES = 500  # widest one-hot span the model gets; wider categories are refused or cut
@@ -65,6 +67,7 @@ GROUP_WORDS = {
     "lot",
     "station",
 }
+TARGET_WORDS = {"class", "response", "outcome"}  # a 0/1 column so named is the class to learn
 RARE_CLASS_SHARE = 0.1  # a status named as such needs a class this rare to be a label
 AMOUNT_WORDS = (
     "count", "num", "cycle", "hour", "minute", "second", "sec", "day", "age", "rpm", "speed",
@@ -84,6 +87,14 @@ BAD_VALUES = {
     "nok", "not_ok", "notok", "nio", "ni_o", "n_i_o", "nicht_i_o", "nicht_in_ordnung", "ng",
     "no_good", "ko", "bad", "schlecht", "mauvais", "reject", "rejected", "scrap", "defective",
 }  # fmt: skip
+# The states a machine runs, waits or stands in, which a status logs beside its failures: each is
+# a no-failure class of its own (a turbine's ``RUN``, ``IDLE`` and ``STOPPED``, its ``FAULT`` rare)
+STATE_VALUES = (
+    "run", "running", "operating", "operation", "operational", "production", "producing", "online",
+    "on", "active", "ready", "available", "idle", "idling", "standby", "stand_by", "stopped", "stop",
+    "off", "offline", "paused", "pause", "waiting", "parked", "betrieb", "in_betrieb", "stillstand",
+    "marche", "arret", "en_marcha", "parado",
+)  # fmt: skip
 _NO_WORDS = {"false", "no", "n", "f", "nein", "non", "nee"}
 _TRUE_FALSE = _NO_WORDS | {"true", "yes", "y", "t", "ja", "j", "oui", "si", "sí"}
 
@@ -93,7 +104,7 @@ class Roles:
     """The role of every column, the no-failure value of each label, and why each was chosen."""
 
     roles: dict[str, str]
-    normals: dict[str, str] = field(default_factory=dict)
+    normals: dict[str, Normal] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -111,8 +122,9 @@ class Roles:
     def table(self) -> list[dict[str, str]]:
         """One row per column: name, role, why, and the no-failure value of labels."""
         return [
-            {"column": c, "role": r, "normal": self.normals.get(c, ""), "why": self.reasons.get(c, "")}
+            {"column": c, "role": r, "normal": shown_normal(self.normals.get(c, "")), "why": why}
             for c, r in self.roles.items()
+            for why in [self.reasons.get(c, "")]
         ]
 
     def to_dict(self) -> dict:
@@ -190,9 +202,19 @@ def label_text(series: pd.Series) -> pd.Series:
     return series.astype(str).str.strip()
 
 
-def failing_mask(series: pd.Series, normal: str) -> pd.Series:
-    """Rows whose label is not the no-failure value (missing labels are not failures)."""
-    return series.notna() & (label_text(series) != normal)
+def normal_values(normal: Normal) -> frozenset[str]:
+    """The no-failure values of a label: one (``0``, ``NORMAL``), or several for a status whose
+    machine also idles or stands still (``["RUN", "IDLE", "STOPPED"]``)."""
+    return frozenset([normal] if isinstance(normal, str) else map(str, normal))
+
+
+def shown_normal(normal: Normal) -> str:
+    return normal if isinstance(normal, str) else " / ".join(normal)
+
+
+def failing_mask(series: pd.Series, normal: Normal) -> pd.Series:
+    """Rows whose label is none of the no-failure values (missing labels are not failures)."""
+    return series.notna() & ~label_text(series).isin(normal_values(normal))
 
 
 def is_flag(series: pd.Series) -> bool:
@@ -218,12 +240,27 @@ def status_normal(series: pd.Series) -> str | None:
     cell) when the column is filled in only on a few rows, as logs mark failures and leave the
     other rows blank; else a majority class."""
     counts = label_text(series.dropna()).value_counts()
-    for value in counts.index:
-        if name_words(value) in NORMAL_VALUES or value.lower() in NORMAL_VALUES:
-            return value
+    for words in (NORMAL_VALUES, STATE_VALUES):
+        for value in counts.index:
+            if name_words(value) in words or value.lower() in words:
+                return value
     if counts.sum() <= EMPTY_MEANS_NORMAL * len(series):
         return ""
     return counts.index[0] if counts.iloc[0] >= 0.5 * counts.sum() else None
+
+
+def status_normals(series: pd.Series) -> Normal | None:
+    """``status_normal`` and, when the status also logs other states of a working machine
+    (``IDLE``, ``STOPPED``, ``STANDBY``), those too: the list of them, the commonest first."""
+    normal = status_normal(series)
+    if not normal:
+        return normal
+    others = [
+        value
+        for value in label_text(series.dropna()).value_counts().index
+        if value != normal and (name_words(value) in NORMAL_VALUES + STATE_VALUES)
+    ]
+    return [normal, *others] if others else normal
 
 
 def _looks_datetime(series: pd.Series) -> bool:
@@ -325,7 +362,7 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     if is_flag(series) and _named(name, FAILURE_WORDS):
         normal = _flag_normal(series)
         return normal, "0/1 named like a failure"
-    if is_flag(series) and "class" in name_words(name).split("_"):
+    if is_flag(series) and TARGET_WORDS & set(name_words(name).split("_")):
         return _flag_normal(series), "0/1 named as the class to learn (as a target is)"
     test = _test_result(series)
     if test is not None:
@@ -335,15 +372,16 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
         shown = ", ".join(map(repr, sorted(label_text(values).unique())[:4]))
         return "", f"named like a failure, empty except on {len(values):,} rows ({shown})"
     if 2 <= distinct <= levels and not pd.api.types.is_float_dtype(series):
-        normal = status_normal(series)
+        normal = status_normals(series)
         if not normal:
             return None
-        failing = failing_mask(series, normal).mean()
+        failing = failing_mask(series, normal)
         texts = {name_words(normal_text(v)) for v in values.unique()}
         failure_values = any(t in BAD_VALUES or _named(t, FAILURE_WORDS + ("recover", "warn")) for t in texts)
         rare_class = values.value_counts(normalize=True).iloc[-1] <= RARE_CLASS_SHARE
-        if failing <= 0.5 and (failure_values or (_named(name, STATUS_WORDS) and rare_class)):
-            return normal, f"a status with no-failure value {normal!r} and rare classes"
+        if 0 < failing.mean() <= 0.5 and (failure_values or (_named(name, STATUS_WORDS) and rare_class)):
+            shown = "no-failure value" if isinstance(normal, str) else "no-failure values"
+            return normal, f"a status with {shown} {shown_normal(normal)!r} and rare classes"
     return None
 
 
@@ -505,8 +543,8 @@ def infer_roles(frame: pd.DataFrame, fixed: dict[str, str] | None = None) -> Rol
     return Roles({c: roles[c] for c in order}, normals, reasons)
 
 
-def _label_normal(series: pd.Series) -> str:
-    return _flag_normal(series) if is_flag(series) else (status_normal(series) or "")
+def _label_normal(series: pd.Series) -> Normal:
+    return _flag_normal(series) if is_flag(series) else (status_normals(series) or "")
 
 
 def _main_label(labels: list[str], frame: pd.DataFrame, normals: dict) -> str | None:
@@ -593,7 +631,7 @@ def check_overrides(frame: pd.DataFrame, overrides: object, function: str) -> di
 def resolve_roles(
     frame: pd.DataFrame,
     overrides: dict[str, str],
-    normals: dict[str, str] | None,
+    normals: dict[str, Normal] | None,
     no_label: bool,
     what: str,
 ) -> Roles:
@@ -624,13 +662,31 @@ def resolve_roles(
                 f"no-failure values given for {', '.join(map(repr, unknown))}, which are not labels; "
                 f"the labels are {', '.join(map(repr, roles.labels)) or 'none'}."
             )
-        roles = Roles(
-            roles.roles, {**roles.normals, **{c: str(v) for c, v in normals.items()}}, roles.reasons
-        )
+        given = {c: _given_normal(frame[c], v, what) for c, v in normals.items()}
+        roles = Roles(roles.roles, {**roles.normals, **given}, roles.reasons)
     problems = check_roles(frame, roles, overrides, what)
     if problems:
         raise InvalidDataError(what, problems)
     return roles
+
+
+def _given_normal(series: pd.Series, normal: object, what: str) -> Normal:
+    """A no-failure value (or list of them) given by the user, each one a value of the column."""
+    values = [normal] if isinstance(normal, (str, int, float, bool)) else normal
+    if not isinstance(values, (list, tuple)) or not values:
+        raise InvalidParameterError(
+            f"{what}: the no-failure value of {series.name!r} must be a value or a list of values. "
+            f"Got {normal!r} instead."
+        )
+    texts = [normal_text(v) for v in values]
+    present = set(label_text(series.dropna()))
+    missing = [t for t in texts if t not in present and t != ""]
+    if missing:
+        raise InvalidParameterError(
+            f"{what}: {', '.join(map(repr, missing))} is not a value of label column {series.name!r}; "
+            f"its values are {', '.join(map(repr, sorted(present)[:20]))}."
+        )
+    return texts[0] if len(texts) == 1 else texts
 
 
 def _all_normal_failure_columns(frame: pd.DataFrame, roles: Roles) -> dict[str, str]:

@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from synthkit.csv_dialect import (
+    EMPTY_MARKERS,
     HEAD_BYTES,
     dialect_of,
     empty_cell,
@@ -111,16 +113,16 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
             codes = zero_padded(head.decode(encoding, errors="ignore"), whole, delimiter, table)
-            frame = pd.read_csv(
-                path,
+            options = {
                 **read_options(delimiter),
-                decimal=decimal,
-                encoding=encoding,
-                skiprows=list(table.skipped),
-                header=0 if table.header else None,
-                names=None if table.header else unnamed_columns(len(header)),
-                dtype=dict.fromkeys(codes, str) or None,
-            )
+                "decimal": decimal,
+                "encoding": encoding,
+                "skiprows": list(table.skipped),
+                "header": 0 if table.header else None,
+                "names": None if table.header else unnamed_columns(len(header)),
+            }
+            frame = pd.read_csv(path, **options, dtype=dict.fromkeys(codes, str) or None)
+            marker = empty_marker(frame) or empty_written_as(path, frame, options)
             break
         except UnicodeDecodeError as error:
             if encoding == ENCODINGS[-1]:
@@ -137,7 +139,43 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
     if named:
         frame.columns = named
     units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
-    return frame, written_as(delimiter, decimal), units
+    return frame, written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {}), units
+
+
+def empty_marker(frame: pd.DataFrame) -> str | None:
+    """The one marker a file writes every empty cell as (``?`` in a household power log), so that
+    the splits write theirs the same way; None when cells are left blank or marked several ways."""
+    if frame.isna().to_numpy().any():
+        return None
+    used: set[str] = set()
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            text = column[column.map(lambda v: isinstance(v, str))].str.strip()
+            used |= set(text[text.str.lower().isin(EMPTY_MARKERS)].unique())
+            if len(used) > 1:
+                return None
+    return used.pop() if used else None
+
+
+MARKED_CELLS = 1_000  # empty cells of a file looked at to see how it writes them
+
+
+def empty_written_as(path: Path, frame: pd.DataFrame, options: dict) -> str | None:
+    """The marker a file writes its empty cells as when pandas reads it as empty itself (``na``,
+    ``NA``, ``NULL`` in a truck fleet's log): read again as text up to its first
+    ``MARKED_CELLS`` empty rows; None when some are blank or marked two ways."""
+    empty = frame.isna()
+    rows = np.flatnonzero(empty.to_numpy().any(axis=1))[:MARKED_CELLS]
+    if not len(rows) or len(options["sep"]) > 1:  # runs of spaces: written as NaN (``written_as``)
+        return None
+    columns = [p for p, has in enumerate(empty.iloc[rows].any().to_numpy()) if has]
+    text = pd.read_csv(
+        path, **options, nrows=int(rows[-1]) + 1, usecols=columns, dtype=str, keep_default_na=False
+    )
+    cells = text.iloc[rows].to_numpy()[empty.iloc[rows, columns].to_numpy()]
+    used = {str(cell).strip() for cell in cells}
+    return used.pop() if len(used) == 1 and "" not in used else None
 
 
 def two_level_header(header: list[str], below: list[str]) -> list[str] | None:

@@ -17,6 +17,7 @@ import pytest
 from synthkit import (
     evaluate,
     generate_synthetic_data,
+    get_machine,
     register_machine,
     sample,
     train_model,
@@ -306,6 +307,50 @@ def test_a_log_with_date_and_time_apart_and_question_marks_for_gaps_is_written_b
     assert (written["Voltage"] == "?").mean() > 0.01 and not (written == "").any().any()
     report = evaluate("meter", workspace=tmp_path)  # reads the splits back, "?" as empty
     assert {"Time", "Voltage"} <= set(report.column_scores) and report.column_scores["Time"] > 0.5
+
+
+def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
+    rng = np.random.default_rng(4)
+    rows = 600
+    positive = rng.random(rows) < 0.05
+    counts = {f"a{k}_000": np.round(rng.lognormal(7, 1, rows) * (1 + positive)).astype(int) for k in range(3)}
+    frame = pd.DataFrame({"class": np.where(positive, "pos", "neg"), **counts}).astype(object)
+    frame.loc[rng.random(rows) < 0.3, "a1_000"] = "na"  # a counter some trucks do not have
+    notice = "This file is part of a public fleet dataset.\n\nCopyright (c) its owner\n----------\n\n"
+    (tmp_path / "fleet.csv").write_text(notice + frame.to_csv(index=False))
+    machine = register_machine("trucks", tmp_path / "fleet.csv", workspace=tmp_path)
+    assert machine.csv_format == {"na_rep": "na"} and machine.label_columns == ("class",)
+    train_tvae("trucks", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("trucks", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert written["a1_000"].eq("na").mean() > 0.1 and not written.eq("").any().any()
+    assert written[list(counts)].apply(lambda c: c.str.fullmatch(r"\d+|na")).all().all()  # no 3117.0
+    report = evaluate("trucks", workspace=tmp_path)  # reads the splits back, "na" as empty
+    assert report.column_scores["a1_000"] > 0.5
+
+
+def test_a_status_logging_a_turbines_working_states_counts_only_its_failures(tmp_path):
+    rng = np.random.default_rng(6)
+    rows = 1_500
+    state = rng.choice(
+        ["RUN", "IDLE", "STOPPED", "FAULT", "MAINTENANCE"], rows, p=[0.6, 0.25, 0.09, 0.03, 0.03]
+    )
+    power = np.where(state == "RUN", rng.normal(1500, 200, rows), rng.normal(5, 3, rows)).round(1)
+    frame = pd.DataFrame({"wind_speed_ms": rng.weibull(2, rows).round(2), "power_kw": power, "state": state})
+    frame.to_csv(tmp_path / "scada.csv", index=False)
+    machine = register_machine("turbine", tmp_path / "scada.csv", workspace=tmp_path)
+    assert machine.column_roles["normals"] == {"state": ["RUN", "IDLE", "STOPPED"]}
+    assert machine.failure_modes == ("FAULT", "MAINTENANCE")
+    # planned maintenance is no failure either: said on the command line, one value at a time
+    given = [f"--normal=state={v}" for v in ("RUN", "IDLE", "STOPPED", "MAINTENANCE")]
+    assert main(["--workspace", str(tmp_path), "roles", "turbine", *given]) == 0
+    assert get_machine("turbine", workspace=tmp_path).failure_modes == ("FAULT",)
+    train_tvae("turbine", epochs=2, seed=1, workspace=tmp_path)
+    generate_synthetic_data("turbine", 3_000, 0, 0, seed=2, workspace=tmp_path, report=False)
+    report = evaluate("turbine", workspace=tmp_path, save=False)
+    assert set(report.label_rates) == {"state", "state=FAULT"}
+    assert report.label_rates["state"]["real"] == pytest.approx((state == "FAULT").mean(), abs=0.02)
+    assert 0.5 <= report.failure_rate_ratio <= 1.5
 
 
 @pytest.mark.parametrize(

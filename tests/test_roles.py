@@ -53,6 +53,20 @@ def test_the_main_label_comes_first_and_status_labels_get_their_no_failure_class
     assert roles.normals == {"machine_status": "NORMAL"}
 
 
+def test_a_status_that_also_logs_idle_and_stopped_states_fails_only_on_its_faults():
+    rng = np.random.default_rng(3)
+    state = rng.choice(
+        ["RUN", "IDLE", "STOPPED", "FAULT", "MAINTENANCE"], 2_000, p=[0.6, 0.25, 0.09, 0.03, 0.03]
+    )
+    frame = pd.DataFrame({"power_kw": rng.normal(1500, 200, 2_000), "state": state})
+    roles = prepare(frame).roles
+    assert roles.labels == ("state",) and roles.normals == {"state": ["RUN", "IDLE", "STOPPED"]}
+    assert (
+        failing_mask(frame["state"], roles.normals["state"]).mean()
+        == np.isin(state, ["FAULT", "MAINTENANCE"]).mean()
+    )
+
+
 def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flags():
     frame, _ = MAKERS["milling_log"](3_000, 5)
     rnf = frame["RNF"] == 1
@@ -109,6 +123,10 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         (["negative"] * 150 + ["positive"] * 150, "polarity", "category"),  # not rare: a sign
         (np.r_[np.zeros(295), np.ones(5)].astype(int), "Class", "label"),
         (np.r_[np.zeros(295), np.ones(5)].astype(int), "classification_done", "category"),
+        (np.r_[np.zeros(294), np.ones(6)].astype(int), "Response", "label"),  # a production line's
+        # a machine's states alone are no failures (a pump's ON/OFF), with a fault among them they are
+        (["ON"] * 285 + ["OFF"] * 15, "pump_state", "category"),
+        (["RUN"] * 200 + ["IDLE"] * 90 + ["FAULT"] * 10, "state", "label"),
         # codes: a fault code names failures (up to 50 of them), other codes are categories
         (np.r_[np.zeros(255), np.arange(1001, 1046)].astype(int), "fault_code", "label"),
         (np.r_[np.full(255, np.nan), np.arange(2001, 2046)], "Error Nr", "label"),
@@ -288,6 +306,11 @@ BAD_ROLES = {
         "'Torque \\[Nm\\]' cannot be a label",
     ),
     "normal of a non-label": ({"normals": {"Type": "L"}}, InvalidParameterError, "not labels"),
+    "normal not a value": (
+        {"normals": {"Machine failure": ["0", "2"]}},
+        InvalidParameterError,
+        "'2' is not a value of label column 'Machine failure'; its values are '0', '1'",
+    ),
     "not a dict": ({"roles": ["UDI"]}, InvalidParameterError, "must be a dict"),
 }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ import torch
 from ctgan.synthesizers.base import random_state
 
 from synthkit._sdv.epochs import EpochReportingTVAE
+
+if TYPE_CHECKING:
+    from synthkit.roles import Normal
 
 MARGIN_KNOTS = 501  # quantiles per numeric column that a model's marginal map runs through
 SHIFT_ROUNDS = 200  # at most, to find the shifts that give each category its share
@@ -95,10 +98,10 @@ def build_label_plan(
     transformer: Any,
     data: pd.DataFrame,
     label_columns: tuple[str, ...],
-    normals: dict[str, str] | None = None,
+    normals: dict[str, Normal] | None = None,
 ) -> LabelPlan | None:
     """Read the training rows' label shares and the label spans of ctgan's DataTransformer."""
-    from synthkit.roles import normal_text
+    from synthkit.roles import normal_text, normal_values
 
     offsets = one_hot_spans(transformer)
     columns = tuple(c for c in label_columns if c in offsets)
@@ -111,7 +114,9 @@ def build_label_plan(
         failing = np.array(
             [
                 any(
-                    column in normals and not pd.isna(value) and normal_text(value) != normals[column]
+                    column in normals
+                    and not pd.isna(value)
+                    and normal_text(value) not in normal_values(normals[column])
                     for column, value in zip(columns, key)
                 )
                 for key in keys

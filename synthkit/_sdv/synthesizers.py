@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
@@ -20,6 +20,9 @@ from sdv.single_table.utils import detect_discrete_columns
 
 from synthkit._sdv.epochs import EarlyStop, EpochCallback, SynthkitCTGAN
 from synthkit._sdv.sampler import SynthkitTVAE, build_joint_groups, build_label_plan, repeat_rare_labels
+
+if TYPE_CHECKING:
+    from synthkit.roles import Normal
 
 
 class _FitHook:
@@ -160,7 +163,7 @@ def build_synthesizer(
     fit_seed: int | None,
     label_columns: tuple[str, ...],
     params: dict[str, Any],
-    label_normals: dict[str, str] | None = None,
+    label_normals: dict[str, Normal] | None = None,
     joint_groups: Sequence[Sequence[str]] = (),
 ) -> Any:
     """A synthkit synthesizer of ``kind``; GaussianCopula is SDV's own (it has no epochs).

@@ -11,7 +11,7 @@ import html
 
 import ipywidgets as w
 
-from synthkit.roles import ROLES, Roles
+from synthkit.roles import ROLES, Roles, shown_normal
 from synthkit.widgets._common import styled
 
 
@@ -50,7 +50,8 @@ class RolesEditor(w.VBox):
             dropdown.observe(lambda change, c=column: self._picked(c, change["new"]), names="value")
             self.dropdowns[column] = dropdown
             normal = roles.normals.get(column)
-            why = roles.reasons.get(column, "") + (f"; no failure = {normal!r}" if normal else "")
+            why = roles.reasons.get(column, "")
+            why += f"; no failure = {shown_normal(normal)!r}" if normal else ""
             rows.append(
                 w.HBox(
                     [
