@@ -142,18 +142,26 @@ def _start_generating(page, train: int, val: int, test: int) -> None:
 
 @contextlib.contextmanager
 def _shot_on_failure(page, folder: Path):
-    """Keep a screenshot of the whole page when a step fails (``failure.png`` in the test's folder)."""
+    """When a step fails, keep a screenshot of the whole page (``failure.png`` in the test's
+    folder) and print what the page logged and the server's last lines (kernels started and shut
+    down), which pytest shows with the failure: a failure under CI's load can be read afterwards."""
     try:
         yield
     except BaseException:
         with contextlib.suppress(Exception):
             page.screenshot(path=str(folder / "failure.png"), full_page=True)
+        print("--- the page's console:", *page.console_lines[-60:], sep="\n")
+        with contextlib.suppress(OSError):
+            print("--- lab.log:", *(folder / "lab.log").read_text().splitlines()[-40:], sep="\n")
         raise
 
 
 def _browser(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    return browser, browser.new_page(viewport={"width": 1280, "height": 1100})
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.console_lines = []
+    page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"[:300]))
+    return browser, page
 
 
 CODE_CELLS = 2  # in notebooks/workbench.ipynb
