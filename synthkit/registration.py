@@ -37,7 +37,7 @@ from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
 from synthkit.table_files import TableFile, read_table_file, reading_notes, unit_of
 from synthkit.workspace import Workspace, validate_id, write_json
 
-MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 500
+MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 2_000
 
 
 def written_index(frame: pd.DataFrame, names: list[str]) -> bool:

@@ -102,6 +102,14 @@ def write_html(report: EvaluationReport, path: str | os.PathLike) -> None:
         f"scored against {report.rows_real:,} real rows on {report.created_at}.</p>",
         "<h2>Summary</h2>",
         _table(list(report.summary().items())),
+        *(
+            [
+                f"<p>A wide table: column_pair_trends scores the pairs of {report.pair_trends_columns} of "
+                f"its {len(report.column_scores)} columns, drawn at random (the same ones every time).</p>"
+            ]
+            if report.pair_trends_columns
+            else []
+        ),
         "<h2>Label rates (synthetic / real)</h2>",
         _table(labels),
         "<h2>Category total-variation distance</h2>",

@@ -135,3 +135,26 @@ def test_identical_tables_score_one():
     frame = simulate(machine, 500, seed=2)
     metadata = detect_metadata(frame, machine).to_dict()
     assert quality_score(frame, frame.copy(), metadata) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_wide_tables_pairs_are_those_of_the_same_random_columns_here_and_in_the_report(monkeypatch):
+    from synthkit import fast_quality
+    from synthkit.column_plan import TABLE
+    from synthkit.evaluation import quality_scores
+
+    monkeypatch.setattr(fast_quality, "PAIR_COLUMNS", 8)  # 150 in use: 11,175 pairs, a minute in SDMetrics
+    rng = np.random.default_rng(5)
+    latent = rng.normal(size=(400, 3))
+    frame = pd.DataFrame({f"s{k}": latent @ rng.normal(size=3) + rng.normal(0, 0.3, 400) for k in range(20)})
+    frame["grade"] = np.where(frame["s0"] > 0, "H", "L")
+    real, synthetic = frame.iloc[:200].reset_index(drop=True), _perturbed(frame.iloc[200:], 3)
+    columns = {c: {"sdtype": "numerical"} for c in frame.columns[:-1]} | {"grade": {"sdtype": "categorical"}}
+    paired = fast_quality.pair_columns(list(columns))
+    assert len(paired) == 8 and paired == fast_quality.pair_columns(list(columns))  # the same every time
+    report = quality_scores(real, synthetic, {"tables": {TABLE: {"columns": columns}}})
+    assert report["pair_trends_columns"] == 8 and len(report["column_scores"]) == 21  # every shape
+    fast = quality_properties(real, synthetic, {"columns": columns})
+    assert fast == pytest.approx([report["column_shapes"], report["column_pair_trends"]], abs=TOLERANCE)
+    every_pair = _report_properties(real, synthetic, {"columns": columns})[1]
+    assert report["column_pair_trends"] != pytest.approx(every_pair, abs=1e-6)  # a sample, not all
+    assert report["quality"] == pytest.approx(np.mean(fast), abs=TOLERANCE)

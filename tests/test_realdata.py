@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -327,6 +328,33 @@ def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_
     assert written[list(counts)].apply(lambda c: c.str.fullmatch(r"\d+|na")).all().all()  # no 3117.0
     report = evaluate("trucks", workspace=tmp_path)  # reads the splits back, "na" as empty
     assert report.column_scores["a1_000"] > 0.5
+
+
+def test_a_wafer_lines_sensors_register_and_a_wide_table_is_scored_on_pairs_of_sampled_columns(
+    tmp_path, monkeypatch
+):
+    from synthkit import fast_quality
+
+    rng = np.random.default_rng(8)
+    rows, latent = 80, rng.normal(size=(80, 4))
+    sensors = {str(k): (latent @ rng.normal(size=4) * 10 ** (k % 5)).round(3) for k in range(505)}
+    frame = pd.DataFrame({**sensors, "Pass/Fail": np.where(np.arange(rows) % 10 == 0, 1, -1)})
+    frame.loc[rng.random(rows) < 0.2, "7"] = np.nan
+    frame.to_csv(tmp_path / "wafers.csv", index=False)
+    machine = register_machine("wafers", tmp_path / "wafers.csv", workspace=tmp_path)  # was: at most 500
+    assert len(machine.sensors) == 505 and machine.label_columns == ("Pass/Fail",)
+    # learned and scored as any table; 40 sensors and 12 paired columns keep the test short
+    monkeypatch.setattr(fast_quality, "PAIR_COLUMNS", 12)  # 150 in use: 11,175 pairs
+    register_machine("narrow", frame.iloc[:, -41:], workspace=tmp_path)
+    train_tvae("narrow", epochs=1, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("narrow", 200, 0, 0, seed=2, workspace=tmp_path)
+    folder = Path(run.report_path).parent
+    report = json.loads((folder / "report.json").read_text())
+    assert report["pair_trends_columns"] == 12 and len(report["column_scores"]) == 41
+    assert 0 < report["quality"] <= 1 and report["privacy"]["dcr_overfitting_protection"] is not None
+    assert (
+        "column_pair_trends scores the pairs of 12 of its 41 columns" in (folder / "report.html").read_text()
+    )
 
 
 def test_a_status_logging_a_turbines_working_states_counts_only_its_failures(tmp_path):
