@@ -323,7 +323,7 @@ def quality_scores(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) 
 
     column_shapes = float(every_shape) if wide else float(props["Column Shapes"])
     pair_trends = clean(props.get("Column Pair Trends"))
-    overall = (column_shapes + pair_trends) / 2 if wide and pair_trends is not None else None
+    overall = column_shapes if pair_trends is None else (column_shapes + pair_trends) / 2  # as the report's
     return {
         "quality": overall if wide else float(quality.get_score()),
         "column_shapes": column_shapes,

@@ -134,14 +134,15 @@ class _SplitWriter:
 
 def whole_numbers(frame: pd.DataFrame) -> list[str]:
     """Float columns holding only whole numbers (counts with empty cells, which make pandas read
-    them as floats): written ``3117``, as the user's file has them, not ``3117.0``."""
-    return [
-        column
-        for column in frame.columns
-        if pd.api.types.is_float_dtype(frame[column])
-        and frame[column].notna().any()
-        and bool((np.mod(frame[column].dropna().to_numpy(), 1) == 0).all())
-    ]
+    them as floats): written ``3117``, as the user's file has them, not ``3117.0``. Only those a
+    float holds exactly (below 2**53), which an integer column can take."""
+    whole = []
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            values = frame[column].dropna().to_numpy()
+            if len(values) and (np.abs(values) < 2**53).all() and (np.mod(values, 1) == 0).all():
+                whole.append(column)
+    return whole
 
 
 def sample_chunk(model: Model, rows: int, seed: int, conditions: Conditions | None = None) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from synthkit import (
 )
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, time_step
+from synthkit.generation import whole_numbers
 from synthkit.raw_logs import (
     PLATE_FAULTS,
     drive_stats,
@@ -355,6 +356,19 @@ def test_a_wafer_lines_sensors_register_and_a_wide_table_is_scored_on_pairs_of_s
     assert (
         "column_pair_trends scores the pairs of 12 of its 41 columns" in (folder / "report.html").read_text()
     )
+
+
+def test_only_float_columns_of_whole_numbers_a_float_holds_exactly_are_written_whole():
+    frame = pd.DataFrame(
+        {
+            "count": [3117.0, np.nan, 42.0],
+            "reading": [1.5, 2.0, np.nan],
+            "huge": [1e20, 2e20, 3e20],
+            "empty": [np.nan] * 3,
+            "ints": [1, 2, 3],
+        }
+    )
+    assert whole_numbers(frame) == ["count"]
 
 
 def test_a_status_logging_a_turbines_working_states_counts_only_its_failures(tmp_path):
