@@ -444,3 +444,70 @@ def test_torch_threads_come_back_when_fits_overlap():
         assert count_in_a_new_thread() == 3
     finally:
         torch.set_num_threads(previous)
+
+
+def logged_table(rows: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    return pd.DataFrame(
+        {
+            "load": np.where(rng.random(rows) < 0.2, np.nan, rng.normal(50, 5, rows)),
+            "count": rng.integers(0, 9, rows),
+            "grade": rng.choice(["L", "M", "H", None], rows),
+            "at": pd.date_range("2024-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M"),
+            "ok": rng.random(rows) < 0.9,
+        },
+        index=np.arange(rows) * 2,  # not a plain range: taken by position, as rdt's concat does
+    )
+
+
+def test_a_columnwise_hyper_transformer_gives_rdts_tables_and_errors():
+    import copy
+
+    from rdt import HyperTransformer
+    from rdt.errors import InvalidDataError
+
+    from synthkit._sdv.columnwise import ColumnwiseHyperTransformer
+
+    table = logged_table()
+    rdts = HyperTransformer()
+    rdts.detect_initial_config(table)
+    rdts.update_transformers({"load": ClusterBasedNormalizer(missing_value_generation="from_column")})
+    rdts.fit(table)
+    columnwise = copy.deepcopy(rdts)  # same fitted transformers, same random states
+    columnwise.__class__ = ColumnwiseHyperTransformer
+    transformed = rdts.transform(table)
+    assert "load.is_null" in transformed and "at" in transformed
+    pd.testing.assert_frame_equal(columnwise.transform(table), transformed)
+    subset = table[["load", "grade"]]
+    pd.testing.assert_frame_equal(columnwise.transform_subset(subset), rdts.transform_subset(subset))
+    pd.testing.assert_frame_equal(
+        columnwise.reverse_transform(transformed), rdts.reverse_transform(transformed)
+    )
+    part = transformed[["load.normalized", "load.component", "load.is_null", "ok"]]
+    pd.testing.assert_frame_equal(
+        columnwise.reverse_transform_subset(part), rdts.reverse_transform_subset(part)
+    )
+
+    for call, bad in (
+        ("transform", table.assign(extra=1)),
+        ("transform", table[["load"]]),
+        ("transform_subset", table.assign(extra=1)),
+        ("reverse_transform", transformed.assign(extra=1)),
+        ("reverse_transform", transformed[["ok"]]),
+    ):
+        messages = []
+        for hyper in (rdts, columnwise):
+            with pytest.raises(InvalidDataError) as raised:
+                getattr(hyper, call)(bad)
+            messages.append(str(raised.value))
+        assert messages[0] == messages[1], call
+
+
+def test_synthkits_synthesizers_transform_column_by_column():
+    from synthkit._sdv.columnwise import ColumnwiseHyperTransformer
+    from synthkit._sdv.synthesizers import build_synthesizer
+
+    metadata = Metadata.detect_from_dataframes({"machine": logged_table()})
+    for kind in ("tvae", "ctgan", "gaussian_copula"):
+        synthesizer = build_synthesizer(kind, metadata, 0, (), {})
+        assert type(synthesizer._data_processor._hyper_transformer) is ColumnwiseHyperTransformer, kind

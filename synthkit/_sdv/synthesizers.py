@@ -18,6 +18,7 @@ import pandas as pd
 from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 from sdv.single_table.utils import detect_discrete_columns
 
+from synthkit._sdv.columnwise import use_columnwise_transforms
 from synthkit._sdv.epochs import EarlyStop, EpochCallback, SynthkitCTGAN
 from synthkit._sdv.sampler import SynthkitTVAE, build_joint_groups, build_label_plan, repeat_rare_labels
 
@@ -173,12 +174,15 @@ def build_synthesizer(
     columns together (one category written in several 0/1 columns).
     """
     if kind == "gaussian_copula":
-        return _one_hot_kept(GaussianCopulaSynthesizer(metadata, **params), joint_groups)
+        synthesizer = GaussianCopulaSynthesizer(metadata, **params)
+        return use_columnwise_transforms(_one_hot_kept(synthesizer, joint_groups))
     model = SynthkitTVAESynthesizer if kind == "tvae" else SynthkitCTGANSynthesizer
     synthesizer = model(metadata, fit_seed=fit_seed, label_columns=label_columns, **params)
     synthesizer.label_normals = dict(label_normals or {})
     synthesizer.joint_groups = [list(group) for group in joint_groups]
-    return synthesizer if kind == "tvae" else _one_hot_kept(synthesizer, joint_groups)
+    if kind != "tvae":
+        synthesizer = _one_hot_kept(synthesizer, joint_groups)
+    return use_columnwise_transforms(synthesizer)
 
 
 def _one_hot_kept(synthesizer: Any, groups: Sequence[Sequence[str]]) -> Any:
