@@ -17,6 +17,9 @@ MAX_PREAMBLE = 20  # lines of notes a logger may write before the table
 MAX_BELOW_HEADER = 3  # rows of units (and the like) a logger may write under the header
 DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
 DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+")
+GROUPED_BY_POINTS = re.compile(
+    r"[-+]?\d{1,3}(\.\d{3})+"
+)  # 51.000, 1.234.567: thousands where commas are decimal
 # how loggers and spreadsheets write an empty number cell (pandas reads only some as empty)
 EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
 EXCEL_HINT = re.compile(r"sep=.")
@@ -72,8 +75,9 @@ def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
     The delimiter is the one that splits the header into the most fields and every following
     line into as many (quotes respected), after any narrower lines of notes: test benches and
     spreadsheets in many countries write ``;`` or tabs, and text logs align their columns with
-    spaces. A file not separated by ``,`` whose numbers are written like ``0,25`` has decimal
-    commas.
+    spaces. A file not separated by ``,`` whose numbers are written like ``0,25`` (or
+    ``29.184,6``) has decimal commas, unless others are written like ``0.25`` (``51.000`` could be
+    either: thousands grouped by points).
     """
     lines = [line for _, line in _lines(head, whole)]
     best, most, first = ",", 1, 0
@@ -86,8 +90,11 @@ def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
     if best == ",":
         return best, "."
     cells = [cell.strip() for line in lines[first + 1 :] for cell in split_line(line, best)]
-    commas = any(DECIMAL_COMMA.fullmatch(cell) for cell in cells)
-    points = any(DECIMAL_POINT.fullmatch(cell) for cell in cells)
+    # 29.184,6 has decimal commas too; 51.000 says nothing (51 or 51,000)
+    commas = any(
+        DECIMAL_COMMA.fullmatch(cell) or GROUPED_BY_POINTS.match(cell) and "," in cell for cell in cells
+    )
+    points = any(DECIMAL_POINT.fullmatch(cell) and not GROUPED_BY_POINTS.fullmatch(cell) for cell in cells)
     return best, "," if commas and not points else "."
 
 

@@ -128,11 +128,38 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
         values = found["number"].map(lambda v: written_number(v, decimal))
     if values.isna().any():
         return None
-    places = found["number"].str.extract(re.escape(decimal) + r"(\d+)$")[0].fillna("").str.len().unique()
-    written_as = f"{{:.{int(places[0])}f}}" if len(places) == 1 and places[0] > 0 else "{}"
+    written_as = number_format(found["number"], decimal)
     out = pd.to_numeric(pd.Series(np.where(is_text, np.nan, cells)), errors="coerce").to_numpy()
     out[np.flatnonzero(is_text)[written]] = values.to_numpy(dtype="float64")
     return pd.Series(out, index=column.index, name=column.name, dtype="float64"), written_as + suffix
+
+
+def number_format(written: pd.Series, decimal: str) -> str:
+    """How these numbers are written: ``{:.2f}`` when every one has as many decimals, else ``{}``
+    (as they are); ``{:,.2f}`` / ``{:,}`` when thousands are grouped by the separator the
+    decimal mark leaves (``1,234.50``; ``1.234,50`` with decimal commas)."""
+    group = "." if decimal == "," else ","
+    grouped = "," if written.str.contains(r"\d" + re.escape(group) + r"\d{3}").any() else ""
+    places = written.str.extract(re.escape(decimal) + r"(\d+)$")[0].fillna("").str.len().unique()
+    if len(places) == 1 and places[0] > 0:
+        return f"{{:{grouped}.{int(places[0])}f}}"
+    return "{:,}" if grouped else "{}"
+
+
+def grouped_numbers(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
+    """Numbers written with their thousands grouped by the separator the decimal mark leaves
+    (``1,234.5``; ``1.234,5`` where the decimal mark is a comma), as spreadsheets export them:
+    the numbers, and how they are written (``{:,.1f}``), so that the splits write them alike.
+    None for any other column (other separators, ``1'234.5``, are read as numbers and written
+    without grouping)."""
+    numbers = written_numbers(column, decimal) if pd.api.types.is_object_dtype(column) else None
+    if numbers is None:
+        return None
+    text = pd.Series([v for v in column if isinstance(v, str)], dtype=object).str.strip()
+    written = text[~text.str.lower().isin(EMPTY_MARKERS)]
+    written_as = number_format(written, decimal)
+    other = written.str.contains(GROUPED[decimal]) & ~written.str.contains(r"\d[,.]\d{3}")
+    return (numbers, written_as) if written_as.startswith("{:,") and not other.any() else None
 
 
 DURATION = re.compile(r"^(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?$")
@@ -168,20 +195,24 @@ def duration_seconds(column: pd.Series, name: str) -> tuple[pd.Series, str] | No
 
 
 def units_apart(table: TableFile) -> TableFile:
-    """``table`` with each column of numbers written with their unit, and of durations, as numbers
-    (durations in seconds); the unit becomes the column's unit, and how its numbers were written
-    its format (the splits write them so)."""
+    """``table`` with each column of numbers written with their unit, of durations, and of numbers
+    with their thousands grouped, as numbers (durations in seconds); the unit becomes the column's
+    unit, and how its numbers were written its format (the splits write them so)."""
     frame, formats = table.frame, {}
     for name in frame.columns:
         if not pd.api.types.is_object_dtype(frame[name]):
             continue
-        if found := number_suffix(frame[name], table.decimal) or duration_seconds(frame[name], str(name)):
+        if found := (
+            number_suffix(frame[name], table.decimal)
+            or duration_seconds(frame[name], str(name))
+            or grouped_numbers(frame[name], table.decimal)
+        ):
             if frame is table.frame:
                 frame = frame.copy()
             frame[name], formats[str(name)] = found
     if not formats:
         return table
-    units = table.units | {c: unit_of(written) for c, written in formats.items()}
+    units = table.units | {c: unit_of(written) for c, written in formats.items() if unit_of(written)}
     return dataclasses.replace(table, frame=frame, units=units, number_formats=formats)
 
 

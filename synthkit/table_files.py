@@ -303,29 +303,42 @@ def as_duration(seconds: float, number_format: str) -> str:
     return text + f":{rest // 60:02d}" + (f":{rest % 60:02d}" if number_format.endswith(":ss") else "")
 
 
+def groups_thousands(number_format: str) -> bool:
+    """Does ``number_format`` group thousands (``{:,.2f}``: ``1,234.50``, or ``1.234,50`` where the
+    decimal mark is a comma)?"""
+    return number_format.startswith("{:,")
+
+
 def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
     """The numbers of cells written as ``number_format``: what ``written_with`` wrote, read back."""
     if number_format in DURATION_FORMATS:
         parts = text.str.extract(r"^\s*(\d+):(\d\d)(?::(\d\d))?\s*$").astype(float)
         return 3600 * parts[0] + 60 * parts[1] + parts[2].fillna(0)
     number = text.str.removesuffix(suffix_of(number_format))
+    if groups_thousands(number_format):
+        number = number.str.replace("." if decimal == "," else ",", "", regex=False)
     number = number.str.replace(",", ".", regex=False) if decimal == "," else number
     return pd.to_numeric(number, errors="coerce")
 
 
+SWAPPED_MARKS = str.maketrans(",.", ".,")  # 1,234.5 as written where the decimal mark is a comma
+
+
 def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
     """Numbers as text in ``number_format`` (``{:.1f} °C``; ``{}``: as they are, whole ones without
-    ``.0``; a duration's ``[h]:mm:ss``); empty cells stay empty (written as the file's empty marker)."""
+    ``.0``; ``{:,.2f}``: thousands grouped; a duration's ``[h]:mm:ss``); empty cells stay empty
+    (written as the file's empty marker)."""
     if number_format in DURATION_FORMATS:
         return numbers.astype(object).map(lambda v: v if pd.isna(v) else as_duration(v, number_format))
 
     cut = number_format.rindex("}") + 1
+    as_written = number_format[:cut] in ("{}", "{:,}")
 
     def text(value: float) -> str:
-        if number_format.startswith("{}") and float(value).is_integer():
+        if as_written and float(value).is_integer():
             value = int(value)
         number = number_format[:cut].format(value)
-        return (number.replace(".", ",") if decimal == "," else number) + number_format[cut:]
+        return (number.translate(SWAPPED_MARKS) if decimal == "," else number) + number_format[cut:]
 
     return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
 
@@ -353,16 +366,19 @@ def reading_notes(
         written.append("decimal commas")
     if csv_format.get("na_rep"):
         written.append(f"empty cells written as {csv_format['na_rep']!r}")
-    if number_formats:
-        shown = ", ".join(f"{c} [{unit_of(f)}]" for c, f in list(number_formats.items())[:4])
+    with_unit = {c: f for c, f in number_formats.items() if unit_of(f)}
+    if with_unit:
+        shown = ", ".join(f"{c} [{unit_of(f)}]" for c, f in list(with_unit.items())[:4])
+        written.append("numbers written with their unit: " + shown + (", ..." if len(with_unit) > 4 else ""))
+    if grouped := [c for c, f in number_formats.items() if groups_thousands(f)]:
         written.append(
-            "numbers written with their unit: " + shown + (", ..." if len(number_formats) > 4 else "")
+            "thousands grouped in " + ", ".join(grouped[:4]) + (", ..." if len(grouped) > 4 else "")
         )
     if written:
         notes.append(" and ".join(written))
     if named_by_position(list(columns)):
         notes.append(f"no header row: its columns are named by position ({columns[0]} ... {columns[-1]})")
-    units = {c: u for c, u in units.items() if c not in number_formats}  # those written in the cells
+    units = {c: u for c, u in units.items() if c not in with_unit}  # those written in the cells
     if units:
         shown = ", ".join(f"{c} [{u}]" for c, u in list(units.items())[:4])
         notes.append(f"a row of units under the header: {shown}" + (", ..." if len(units) > 4 else ""))

@@ -37,7 +37,7 @@ from synthkit.raw_logs import (
     pump_testbed,
     telemetry_with_events,
 )
-from synthkit.registration import StaleModelWarning, duration_seconds, number_suffix
+from synthkit.registration import StaleModelWarning, duration_seconds, grouped_numbers, number_suffix
 from synthkit.roles import failing_mask, infer_roles
 from synthkit.table_files import written_with
 
@@ -462,6 +462,61 @@ def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_wi
     assert written["Betriebsstunden"].str.fullmatch(r"1[0-4]\d\d:[0-5]\d|9\d\d:[0-5]\d").mean() > 0.9
     report = evaluate("line", workspace=tmp_path)  # reads the numbers back from under their units
     assert min(report.column_scores[c] for c in ("temp", "load", "Betriebsstunden")) > 0.5
+
+
+@pytest.mark.parametrize(
+    "cells, decimal, written",
+    [
+        (["1,234.50", "999.00", "-", "12,345,678.25"], ".", "{:,.2f}"),
+        (["1.234,5", "17,0", "2.000,5"], ",", "{:,.1f}"),  # where the decimal mark is a comma
+        (["1,234", "17"], ".", "{:,}"),
+        (["1 234.5", "12.5"], ".", None),  # other separators: read as numbers, written plain
+        (["12.5", "1.5"], ".", None),  # nothing grouped
+    ],
+)
+def test_numbers_with_their_thousands_grouped_are_written_back_grouped(cells, decimal, written):
+    found = grouped_numbers(pd.Series(cells, dtype=object), decimal)
+    assert (found[1] if found else None) == written
+    if found:
+        assert written_with(found[0], written, decimal).dropna().tolist() == [c for c in cells if c != "-"]
+
+
+@pytest.mark.parametrize("sep, decimal", [(",", "."), (";", ",")])
+def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_written_back_grouped(
+    sep, decimal, tmp_path
+):
+    rng = np.random.default_rng(12)
+    rows = 500
+    energy = rng.normal(25_000, 4_000, rows)
+    group = "," if decimal == "." else "."
+
+    def grouped(value: float, places: int) -> str:
+        text = f"{value:,.{places}f}"
+        return text.translate(str.maketrans(",.", ".,")) if decimal == "," else text
+
+    frame = pd.DataFrame(
+        {
+            "energy_kwh": [grouped(v, 1) for v in energy],
+            "cycles": [grouped(v, 0) for v in np.round(rng.normal(40_000, 8_000, rows), -2)],  # 51.000
+            "temp": rng.normal(60, 5, rows).round(1),
+            "fault": (energy > 31_000).astype(int),
+        }
+    )
+    frame.loc[::40, "energy_kwh"] = ""
+    frame.to_csv(tmp_path / "export.csv", sep=sep, decimal=decimal, index=False)
+    machine = register_machine("export", tmp_path / "export.csv", workspace=tmp_path)
+    assert machine.number_formats == {"energy_kwh": "{:,.1f}", "cycles": "{:,}"}
+    assert "thousands grouped in energy_kwh, cycles" in " ".join(machine.reading_notes())
+    assert {s.name: s.unit for s in machine.sensors} == {"energy_kwh": "", "cycles": "", "temp": ""}
+    train_tvae("export", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("export", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], sep=sep, dtype=str, keep_default_na=False)
+    g, d = re.escape(group), re.escape(decimal)
+    assert cells["energy_kwh"].str.fullmatch(rf"-?\d{{1,3}}({g}\d{{3}})*{d}\d|").all()
+    assert cells["energy_kwh"].str.contains(g).mean() > 0.9 and (cells["energy_kwh"] == "").any()
+    assert cells["cycles"].str.fullmatch(rf"-?\d{{1,3}}({g}\d{{3}})*").all()
+    report = evaluate("export", workspace=tmp_path)  # reads the grouped numbers back as numbers
+    assert min(report.column_scores[c] for c in ("energy_kwh", "cycles")) > 0.5
 
 
 @pytest.mark.parametrize("zone, offset", [("Europe/Berlin", "+02:00"), ("UTC", "Z")])  # Berlin: mostly summer
