@@ -5,6 +5,8 @@ rdt 2.0.0:
 
 - ``speedups``: synthkit's transformer, loader and loss for the TVAE fit, and the version gate
   that switches them off (one warning; ctgan's own fit) on other versions.
+- ``mixtures``: the Bayesian mixtures of all numeric columns fitted at once (scikit-learn's).
+- ``columnwise``: SDV's table transforms handing each rdt transformer its own columns.
 - ``epochs``: the per-epoch callback of ctgan's models and synthkit's TVAE fit loop.
 - ``sampler``: ``SynthkitTVAE``, whose sampling keeps category proportions and rare label rates.
 - ``synthesizers``: SDV's synthesizers fitting synthkit's models (``build_synthesizer``).
@@ -18,6 +20,7 @@ files load alike, whichever file of the package defines the class
 looks for them in this file and fails; their methods' sources and tracebacks are unaffected.
 """
 
+from synthkit._sdv.columnwise import ColumnwiseHyperTransformer, use_columnwise_transforms
 from synthkit._sdv.epochs import (
     EarlyStop,
     EpochCallback,
@@ -67,6 +70,7 @@ from synthkit._version import installed_versions, versions_text
 
 # The classes model files refer to, pickled as ``synthkit._sdv.<Name>`` (see above).
 PICKLED_CLASSES = (
+    ColumnwiseHyperTransformer,
     SampledNormalizer,
     SynthkitDataTransformer,
     EpochReportingTVAE,
@@ -85,6 +89,7 @@ __all__ = [
     "PICKLED_CLASSES",
     "PINNED_VERSIONS",
     "THREADS_ENV",
+    "ColumnwiseHyperTransformer",
     "EarlyStop",
     "EpochCallback",
     "EpochReporting",
@@ -112,6 +117,7 @@ __all__ = [
     "move_to_cpu",
     "repeat_rare_labels",
     "shifts_to_shares",
+    "use_columnwise_transforms",
     "rng_preserved",
     "sample_conditioned",
     "sample_during_fit",

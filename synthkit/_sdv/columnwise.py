@@ -7,7 +7,7 @@ to turn back (most of ``sample``'s 13 s). ``ColumnwiseHyperTransformer`` calls t
 transformer methods, in the same order, on a table of that transformer's columns only, so each
 one sees the same values and draws from the same random states: the same result in linear time.
 SDV's DataProcessor gets one in place of rdt's (``use_columnwise_transforms``), on synthkit's
-synthesizers only.
+synthesizers only, and only on the rdt version this was written for (``speed_ups_enabled``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 from rdt import HyperTransformer
 from rdt.errors import InvalidDataError
+
+from synthkit._sdv.speedups import speed_ups_enabled
 
 
 class ColumnwiseHyperTransformer(HyperTransformer):
@@ -92,6 +94,6 @@ def _table(columns: dict[str, pd.Series], order: list[str], index: pd.Index) -> 
 def use_columnwise_transforms(synthesizer: Any) -> Any:
     """``synthesizer`` with its DataProcessor's HyperTransformer transforming column by column."""
     hyper = synthesizer._data_processor._hyper_transformer
-    if type(hyper) is HyperTransformer:
+    if type(hyper) is HyperTransformer and speed_ups_enabled():
         hyper.__class__ = ColumnwiseHyperTransformer
     return synthesizer
