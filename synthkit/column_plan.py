@@ -351,6 +351,9 @@ MIN_GROUP_ROWS = 10  # a category leads other columns only when its values avera
 MAX_LEADING_NUMBERS = 5_000  # values of a number that leads others (each kept in the manifest)
 
 
+FIRST_ROWS = 10_000  # rows a column is first checked on: one that changes there does in the whole
+
+
 def following_columns(
     frame: pd.DataFrame, roles: Roles, cut: set[str] = frozenset()
 ) -> dict[str, dict[str, Any]]:
@@ -372,13 +375,16 @@ def following_columns(
     for leader in leaders:
         if leader in derived:
             continue
-        groups = frame.groupby(label_text(frame[leader]).where(frame[leader].notna()), sort=False)
+        keys = label_text(frame[leader]).where(frame[leader].notna())
+        groups = frame.groupby(keys, sort=False)
+        first_groups = frame.head(FIRST_ROWS).groupby(keys.head(FIRST_ROWS), sort=False)
         for column in numbers if leader in numbers else roles.of("category") + numbers:
             if (
                 column == leader
                 or column in derived
                 or column in cut
                 or frame[column].nunique(dropna=False) < 2
+                or (first_groups[column].nunique(dropna=False) > 1).any()  # changes within a value
             ):
                 continue
             if groups[column].nunique(dropna=False).max() == 1:

@@ -203,12 +203,14 @@ def parse_format(written: str) -> str:
 
 
 ZERO_PADDED = re.compile(r"0\d+")
+TRUE_FALSE = frozenset({"true", "false"})  # read by pandas, in any case, as booleans
 
 
-def zero_padded(head: str, whole: bool, delimiter: str, table: Layout) -> list[int]:
-    """Positions of the columns whose cells (in the file's first lines) are all digits, some with
-    leading zeros (a station ``007``, a part ``000123``): codes, to be read as text so that the
-    zeros stay; read as numbers, ``007`` became 7 and the parts were modelled as amounts."""
+def read_as_text(head: str, whole: bool, delimiter: str, table: Layout) -> list[int]:
+    """Positions of the columns to read as text, each cell kept as written (judged on the file's
+    first lines): codes of digits, some with leading zeros (a station ``007``, a part ``000123``),
+    read as numbers ``007`` became 7 and the parts were modelled as amounts; and TRUE/FALSE flags
+    of a spreadsheet export, read as booleans they were written back as 1/0."""
     rows = [
         split_line(line, delimiter) for number, line in _lines(head, whole) if number not in table.skipped
     ][1 if table.header else 0 :]
@@ -217,5 +219,9 @@ def zero_padded(head: str, whole: bool, delimiter: str, table: Layout) -> list[i
     return [
         position
         for position, cells in enumerate(columns)
-        if cells and all(c.isdigit() for c in cells) and any(ZERO_PADDED.fullmatch(c) for c in cells)
+        if cells
+        and (
+            (all(c.isdigit() for c in cells) and any(ZERO_PADDED.fullmatch(c) for c in cells))
+            or {c.lower() for c in cells} <= TRUE_FALSE
+        )
     ]

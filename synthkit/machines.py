@@ -51,6 +51,7 @@ class Machine:
     time_formats: dict[str, str] = field(default_factory=dict)  # strftime of its text timestamp columns
     number_formats: dict[str, str] = field(default_factory=dict)  # numbers written with a unit: "{:.1f} °C"
     long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
+    status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses read as empty, per column
 
     @property
     def columns(self) -> list[str]:
@@ -90,7 +91,11 @@ class Machine:
         if not columns:
             return []
         return reading_notes(
-            columns, self.csv_format, long=self.long_format or None, number_formats=self.number_formats
+            columns,
+            self.csv_format,
+            long=self.long_format or None,
+            number_formats=self.number_formats,
+            status_cells=self.status_cells,
         )
 
     def to_dict(self) -> dict[str, Any]:

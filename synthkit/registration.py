@@ -68,11 +68,24 @@ def written_number(text: str, decimal: str) -> float | None:
     return float(digits.replace(",", ".") if decimal == "," else digits)
 
 
+FIRST_CELLS = 1_000  # cells a column is read on first: most fail there, in milliseconds, not seconds
+
+
+def first_written(column: pd.Series) -> pd.Series:
+    """The first ``FIRST_CELLS`` written cells of a column (text other than an empty marker), as
+    the finders below read every cell: a column whose first cells fail fails as a whole."""
+    head = column.dropna().head(FIRST_CELLS)
+    text = head[head.map(lambda v: isinstance(v, str))].astype(str).str.strip()
+    return text[~text.str.lower().isin(EMPTY_MARKERS)]
+
+
 def written_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
     """A text column of numbers written with thousands separators, or with empty cells written
     as a marker (``?``, ``-``, ``n/a``, ``#N/A``, ...; pandas reads only some of them as empty):
     the numbers, with those cells empty. None for any other column (a marker alone, or any other
     text, keeps it text)."""
+    if first_written(column).map(lambda v: written_number(v, decimal)).isna().any():
+        return None
     cells = column.to_numpy(dtype=object)
     is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
     text = pd.Series(cells[is_text], dtype=object).str.strip()
@@ -106,6 +119,8 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
     has as many, then the unit as written after the number); None for any
     other column. The unit must be set apart by a space, hold a symbol (``%``, ``°``, ``/``) or
     be a known unit, so that part numbers like ``1001B`` stay text."""
+    if not first_written(column).str.fullmatch(WITH_UNIT).all():
+        return None
     cells = column.to_numpy(dtype=object)
     is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
     if not is_text.any():
@@ -173,6 +188,8 @@ def duration_seconds(column: pd.Series, name: str) -> tuple[pd.Series, str] | No
     """Durations written as hours and minutes (``1234:05:33``, ``0:45``): seconds, and how they are
     written (``[h]:mm:ss``, ``[hh]:mm``), when some hour is past 23 or the column is named like a
     duration (``runtime``, ``Betriebsstunden``); else None (under a day, a time of day)."""
+    if not first_written(column).str.fullmatch(DURATION).all():
+        return None
     cells = column.to_numpy(dtype=object)
     is_text = np.array([isinstance(v, str) for v in cells], dtype=bool)
     text = pd.Series(cells[is_text], dtype=object).str.strip()
@@ -194,26 +211,81 @@ def duration_seconds(column: pd.Series, name: str) -> tuple[pd.Series, str] | No
     return pd.Series(out, index=column.index, name=column.name, dtype="float64"), shape
 
 
+MAX_STATUS_TEXTS = 10  # kinds of status an instrument writes in place of a reading
+MIN_READINGS = 20  # different readings a column of them has, at least (codes have fewer)
+
+
+def status_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, list[str]] | None:
+    """Readings of a historian's or a logger's export in which some cells hold the instrument's
+    status instead (``Bad Input``, ``I/O Timeout``, ``Shutdown``, ``OVF``): the column with those
+    cells empty, and the status texts, most frequent first. Statuses are texts without a digit, a
+    few kinds of them, in at most half of the filled cells, beside readings of many values (a
+    column of ``1``, ``2``, ``Night`` is a code). None for any other column."""
+    try:
+        values = pd.Series(pd.unique(column), dtype=object).dropna()
+    except TypeError:  # lists in cells, refused with their own message
+        return None
+    if pd.api.types.infer_dtype(values) != "string":
+        values = values[values.map(lambda v: isinstance(v, str))]
+    with_digits = values.str.contains(r"\d").to_numpy()
+    written = values[~with_digits].str.strip()
+    status = written[~written.str.lower().isin(EMPTY_MARKERS) & (written != "")]
+    if not 0 < status.nunique() <= MAX_STATUS_TEXTS or with_digits.sum() < MIN_READINGS:
+        return None
+    statuses = column.isin(set(values[status.index]))
+    if statuses.sum() > column.isin(set(values[with_digits])).sum():
+        return None
+    kinds = column[statuses].str.strip().value_counts()
+    return column.where(~statuses), [str(v) for v in kinds.index]
+
+
 def units_apart(table: TableFile) -> TableFile:
     """``table`` with each column of numbers written with their unit, of durations, and of numbers
     with their thousands grouped, as numbers (durations in seconds); the unit becomes the column's
     unit, and how its numbers were written its format (the splits write them so)."""
-    frame, formats = table.frame, {}
+    frame, formats, statuses = table.frame, {}, {}
     for name in frame.columns:
         if not pd.api.types.is_object_dtype(frame[name]):
             continue
-        if found := (
-            number_suffix(frame[name], table.decimal)
-            or duration_seconds(frame[name], str(name))
-            or grouped_numbers(frame[name], table.decimal)
-        ):
+        column, status = frame[name], None
+        if cleared := status_cells(column, table.decimal):
+            column, status = cleared
+        found = (
+            number_suffix(column, table.decimal)
+            or duration_seconds(column, str(name))
+            or grouped_numbers(column, table.decimal)
+        )
+        if status and not found:
+            numbers = plain_numbers(column, table.decimal)
+            found = None if numbers is None else (numbers, None)
+        if found:
             if frame is table.frame:
                 frame = frame.copy()
-            frame[name], formats[str(name)] = found
-    if not formats:
+            frame[name], written = found
+            if written:
+                formats[str(name)] = written
+            if status:
+                statuses[str(name)] = status
+    if not formats and not statuses:
         return table
     units = table.units | {c: unit_of(written) for c, written in formats.items() if unit_of(written)}
-    return dataclasses.replace(table, frame=frame, units=units, number_formats=formats)
+    return dataclasses.replace(table, frame=frame, units=units, number_formats=formats, status_cells=statuses)
+
+
+def plain_numbers(column: pd.Series, decimal: str = ".") -> pd.Series | None:
+    """A text column of plain numbers (in the file's decimal mark; empty markers empty) as numbers,
+    or None when some cell is other text."""
+    text = column.astype(object).where(column.notna(), None)
+    is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
+    written = text[is_text].str.strip()
+    values = written.map(
+        lambda v: np.nan if v.lower() in EMPTY_MARKERS or not v else written_number(v, decimal)
+    )
+    if values.isna().sum() > (written.str.lower().isin(EMPTY_MARKERS) | (written == "")).sum():
+        return None
+    numbers = pd.to_numeric(text.where(~is_text, np.nan), errors="coerce").to_numpy(dtype="float64")
+    numbers[is_text] = values.to_numpy(dtype="float64")
+    return pd.Series(numbers, index=column.index, name=column.name, dtype="float64")
 
 
 def _empty_columns_problem(empty: list[str]) -> str:
@@ -283,11 +355,13 @@ def _normalise(
             elif np.isinf(column.astype("float64")).any():
                 problems.append(f"column {name!r} contains infinite values")
         elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            values = column.dropna()
-            if values.map(lambda v: isinstance(v, (list, dict, set, tuple, bytes))).any():
+            kinds = set(column.dropna().map(type).unique())
+            if any(issubclass(kind, (list, dict, set, tuple, bytes)) for kind in kinds):
                 problems.append(f"column {name!r} holds lists, dicts or bytes; only scalars are supported")
             elif (numbers := written_numbers(column, decimal)) is not None:
                 frame[name] = numbers
+            elif kinds <= {str}:
+                frame[name] = column.astype(object)
             else:
                 frame[name] = column.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
         else:
@@ -331,6 +405,8 @@ def at_one_offset(text: pd.Series, parsed: pd.Series) -> tuple[pd.Series, str] |
     timestamps without an offset, or whose format does not write them back."""
     if text.dtype != object or not text.notna().any():
         return None
+    if first_written(text).str.extract(OFFSET)[0].isna().any():  # every one has an offset
+        return None
     written = text.dropna().astype(str).str.strip()
     offsets = written.str.extract(OFFSET)[0]
     if offsets.isna().any():
@@ -348,20 +424,33 @@ def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) ->
     """The ``strftime`` format a text timestamp column is written in, when that one format writes
     every value back exactly as it was (checked on up to ``checked`` of them), so that generated
     timestamps are written as the user's own (``09.03.2020 10:00``); None otherwise."""
-    from pandas.tseries.api import guess_datetime_format
-
     present = text.notna()
     if not present.any() or text.dtype != object:
         return None
     sample = text[present].astype(str).str.strip()
     sample = sample.sample(min(checked, len(sample)), random_state=0) if len(sample) > checked else sample
-    guessed = guess_datetime_format(sample.iloc[0], dayfirst=day_first(sample))
+    guessed = guessed_format(sample.iloc[0], day_first(sample))
     if guessed is not None and ("%z" in guessed or "%Z" in guessed):
         return None
     for candidate in (v for written in (guessed, *TIMES_OF_DAY) if written for v in unpadded(written)):
         if parsed[sample.index].dt.strftime(candidate).equals(sample):
             return candidate
     return None
+
+
+def guessed_format(written: str, dayfirst: bool) -> str | None:
+    """pandas' guess of the ``strftime`` format of one timestamp; it has none for a 12-hour clock
+    with seconds (``01/05/2026 12:00:00 AM``, as US spreadsheets and historians write it): that
+    one is the guess for the time without its AM/PM, on a 12-hour clock."""
+    from pandas.tseries.api import guess_datetime_format
+
+    if guessed := guess_datetime_format(written, dayfirst=dayfirst):
+        return guessed
+    clock = re.search(r"\s?[AP]M$", written)
+    rest = guess_datetime_format(written[: clock.start()], dayfirst=dayfirst) if clock else None
+    if not clock or not rest or "%H" not in rest:
+        return None
+    return rest.replace("%H", "%I") + clock.group()[:-2] + "%p"
 
 
 TIMES_OF_DAY = (
@@ -557,7 +646,13 @@ def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
     columns = [str(c) for c in table.frame.columns]
     long_layout = long.to_dict() if long else None
     return reading_notes(
-        columns, table.csv_format, table.units, long_layout, table.what, table.number_formats
+        columns,
+        table.csv_format,
+        table.units,
+        long_layout,
+        table.what,
+        table.number_formats,
+        table.status_cells,
     )
 
 
@@ -635,6 +730,7 @@ def register_machine(
         csv_format=prepared.table.csv_format,
         time_formats=prepared.time_formats,
         number_formats=prepared.table.number_formats,
+        status_cells=prepared.table.status_cells,
         long_format=prepared.long.to_dict() if prepared.long else {},
     )
     if folder.exists() and not (folder / MACHINE_FILE).exists():
@@ -683,6 +779,7 @@ def update_roles(
         csv_format=machine.csv_format,
         time_formats=machine.time_formats,
         number_formats=machine.number_formats,
+        status_cells=machine.status_cells,
         long_format=machine.long_format,
     )
     write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())

@@ -190,16 +190,23 @@ def normal_text(value: object) -> str:
 
 
 def label_text(series: pd.Series) -> pd.Series:
-    """``normal_text`` of every value, vectorized (labels of millions of rows are compared)."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(int).astype(str)
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.to_numpy(dtype=float)
-        whole = np.isfinite(values) & (np.mod(values, 1) == 0)
-        text = series.astype(str)
-        text[whole] = pd.Series(values[whole].astype(np.int64), index=series.index[whole]).astype(str)
+    """``normal_text`` of every value (``nan`` for empty cells), each distinct value written once:
+    labels of millions of rows are compared."""
+    codes, uniques = pd.factorize(series)
+    texts = np.append(_texts(pd.Series(uniques)).to_numpy(dtype=object), "nan")  # code -1: empty
+    return pd.Series(texts[codes], index=series.index, dtype=object)
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(int).astype(str)
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.to_numpy(dtype=float)
+        whole = np.isfinite(numbers) & (np.mod(numbers, 1) == 0)
+        text = values.astype(str)
+        text[whole] = pd.Series(numbers[whole].astype(np.int64), index=values.index[whole]).astype(str)
         return text
-    return series.astype(str).str.strip()
+    return values.astype(str).str.strip()
 
 
 def normal_values(normal: Normal) -> frozenset[str]:
@@ -386,22 +393,28 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
 
 
 TEST_RESULTS = (("neg", "pos"), ("negative", "positive"))  # a check's result: (negative, positive)
+MAX_SPELLINGS = 8
 
 
 def _test_result(series: pd.Series) -> str | None:
     """The negative of a column holding only a check's negative and a rarer positive result (a
     truck fleet's ``class`` of ``neg``/``pos``), which is a label whatever the column's name."""
-    counts = series.dropna().astype(str).str.strip().str.lower().value_counts(normalize=True)
+    spellings = series.value_counts(normalize=True)  # ``neg``, ``NEG``, `` neg``: a few at most
+    if len(spellings) > MAX_SPELLINGS:
+        return None
+    written = pd.Index(spellings.index).astype(str).str.strip()
+    counts = spellings.groupby(written.str.lower()).sum()
     for negative, positive in TEST_RESULTS:
         if set(counts.index) == {negative, positive} and counts[positive] <= FLAG_MAX_SHARE:
-            return next(v for v in series.dropna().astype(str).str.strip().unique() if v.lower() == negative)
+            return next(v for v in written if v.lower() == negative)
     return None
 
 
 def _flags_with(frame: pd.DataFrame, roles: dict[str, str], normals: dict[str, str], reasons: dict) -> None:
     """Find failure-mode flags: rare 0/1 columns set mostly when a label says failure, and rare
-    0/1 columns standing next to such flags (mode flags come in a block, and one of them, like a
-    random-failure flag, may be set while the main label is not)."""
+    0/1 columns standing next to such flags and no more often set than the labels say failure
+    (mode flags come in a block, and one of them, like a random-failure flag, may be set while the
+    main label is not; a switch set on a fifth of the rows beside them is not one)."""
     main = [c for c in roles if roles[c] == "label"]
     if not main:
         return
@@ -410,12 +423,12 @@ def _flags_with(frame: pd.DataFrame, roles: dict[str, str], normals: dict[str, s
         failing |= failing_mask(frame[column], normals[column]).to_numpy()
     columns = list(frame.columns)
 
-    def rare_flag(column: str) -> bool:
+    def rare_flag(column: str, most: float = FLAG_MAX_SHARE) -> bool:
         series = frame[column]
         if roles[column] not in ("category", "numeric") or not is_flag(series):
             return False
         ones = failing_mask(series, _flag_normal(series))
-        return MIN_FAILING_ROWS <= ones.sum() and ones.mean() <= FLAG_MAX_SHARE
+        return MIN_FAILING_ROWS <= ones.sum() and ones.mean() <= most
 
     for column in columns:
         if rare_flag(column):
@@ -428,7 +441,9 @@ def _flags_with(frame: pd.DataFrame, roles: dict[str, str], normals: dict[str, s
         grown = False
         for i, column in enumerate(columns):
             neighbours = [columns[j] for j in (i - 1, i + 1) if 0 <= j < len(columns)]
-            if rare_flag(column) and any(roles[n] == "label" for n in neighbours):
+            if rare_flag(column, min(FLAG_MAX_SHARE, failing.mean())) and any(
+                roles[n] == "label" for n in neighbours
+            ):
                 roles[column], normals[column] = "label", _flag_normal(frame[column])
                 reasons[column] = "rare 0/1 beside the failure-mode flags"
                 grown = True

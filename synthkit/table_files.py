@@ -25,10 +25,10 @@ from synthkit.csv_dialect import (
     dialect_of,
     empty_cell,
     layout,
+    read_as_text,
     read_options,
     split_line,
     written_as,
-    zero_padded,
 )
 from synthkit.errors import InvalidDataError, MissingArtifactError
 
@@ -49,6 +49,7 @@ class TableFile:
     csv_format: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)  # from a row of units under the header, or the cells
     number_formats: dict[str, str] = field(default_factory=dict)  # written after every number: " °C"
+    status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses in place of readings
 
     @property
     def decimal(self) -> str:
@@ -112,7 +113,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             header = split_line(first.rstrip("\r\n"), delimiter) if first else []
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
-            codes = zero_padded(head.decode(encoding, errors="ignore"), whole, delimiter, table)
+            as_text = read_as_text(head.decode(encoding, errors="ignore"), whole, delimiter, table)
             options = {
                 **read_options(delimiter),
                 "decimal": decimal,
@@ -121,7 +122,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
                 "header": 0 if table.header else None,
                 "names": None if table.header else unnamed_columns(len(header)),
             }
-            frame = pd.read_csv(path, **options, dtype=dict.fromkeys(codes, str) or None)
+            frame = pd.read_csv(path, **options, dtype=dict.fromkeys(as_text, str) or None)
             marker = empty_marker(frame) or empty_written_as(path, frame, options)
             break
         except UnicodeDecodeError as error:
@@ -151,7 +152,8 @@ def empty_marker(frame: pd.DataFrame) -> str | None:
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            text = column[column.map(lambda v: isinstance(v, str))].str.strip()
+            values = pd.Series(pd.unique(column), dtype=object)
+            text = values[values.map(lambda v: isinstance(v, str))].str.strip()
             used |= set(text[text.str.lower().isin(EMPTY_MARKERS)].unique())
             if len(used) > 1:
                 return None
@@ -350,10 +352,11 @@ def reading_notes(
     long: dict | None = None,
     what: str | None = None,
     number_formats: dict[str, str] | None = None,
+    status_cells: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """How a table was read, in words, for the CLI and the Machine panel: the file kind, a
-    delimiter or decimal mark other than ``,`` and ``.``, no header row, a units row, a long table
-    widened. Empty for a plain CSV."""
+    delimiter or decimal mark other than ``,`` and ``.``, no header row, a units row, statuses in
+    place of readings, a long table widened. Empty for a plain CSV."""
     csv_format, units, number_formats = csv_format or {}, units or {}, number_formats or {}
     notes = []
     if what and what.startswith("Excel ") and "(sheet " in what:
@@ -382,6 +385,16 @@ def reading_notes(
     if units:
         shown = ", ".join(f"{c} [{u}]" for c, u in list(units.items())[:4])
         notes.append(f"a row of units under the header: {shown}" + (", ..." if len(units) > 4 else ""))
+    if status_cells:
+        shown = "; ".join(
+            f"{c} ({', '.join(map(repr, texts[:3]))}{', ...' if len(texts) > 3 else ''})"
+            for c, texts in list(status_cells.items())[:4]
+        )
+        notes.append(
+            "statuses in place of readings, read as empty cells (and written back empty): "
+            + shown
+            + ("; ..." if len(status_cells) > 4 else "")
+        )
     if long:
         left_out = long.get("per_tag", []) + long.get("per_reading", [])
         notes.append(

@@ -37,8 +37,16 @@ from synthkit.raw_logs import (
     pump_testbed,
     telemetry_with_events,
 )
-from synthkit.registration import StaleModelWarning, duration_seconds, grouped_numbers, number_suffix
+from synthkit.registration import (
+    StaleModelWarning,
+    duration_seconds,
+    grouped_numbers,
+    guessed_format,
+    number_suffix,
+    status_cells,
+)
 from synthkit.roles import failing_mask, infer_roles
+from synthkit.store import load_seed
 from synthkit.table_files import written_with
 
 
@@ -311,6 +319,70 @@ def test_a_log_with_date_and_time_apart_and_question_marks_for_gaps_is_written_b
     assert {"Time", "Voltage"} <= set(report.column_scores) and report.column_scores["Time"] > 0.5
 
 
+def test_a_historians_export_with_statuses_in_place_of_readings_and_a_12_hour_clock(tmp_path):
+    rng = np.random.default_rng(14)
+    rows = 900
+    times = pd.date_range("2026-01-05", periods=rows, freq="1min")
+    flow = rng.normal(120, 8, rows).round(2).astype(object)
+    down = rng.random(rows) < 0.08
+    flow[down] = rng.choice(["Bad Input", "I/O Timeout", "Shutdown"], down.sum(), p=[0.5, 0.3, 0.2])
+    frame = pd.DataFrame(
+        {
+            "Timestamp": times.strftime("%m/%d/%Y %I:%M:%S %p"),  # a PI DataLink sheet saved as CSV
+            "FIC101.PV": flow,
+            "TT205.PV": rng.normal(65, 2, rows).round(1),
+            "Trip": (rng.random(rows) < 0.05).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "historian.csv", index=False)
+    machine = register_machine("historian", tmp_path / "historian.csv", workspace=tmp_path)
+    assert machine.column_roles["roles"]["FIC101.PV"] == "numeric"
+    assert machine.status_cells == {"FIC101.PV": ["Bad Input", "I/O Timeout", "Shutdown"]}
+    assert machine.time_formats == {"Timestamp": "%m/%d/%Y %I:%M:%S %p"}
+    assert any("statuses in place of readings" in note for note in machine.reading_notes())
+    seed, _, _ = load_seed("historian", tmp_path)
+    assert seed["FIC101.PV"].dtype == "float64" and seed["FIC101.PV"].isna().sum() == down.sum()
+    train_tvae("historian", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("historian", 500, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert written["Timestamp"].str.fullmatch(r"01/0[5-6]/2026 (0\d|1[0-2]):\d\d:00 [AP]M").all()
+    assert written["FIC101.PV"].str.fullmatch(r"\d+\.\d+|").all()
+    assert "FIC101.PV" in evaluate("historian", workspace=tmp_path).column_scores  # read back
+
+
+@pytest.mark.parametrize(
+    "cells, statuses",
+    [
+        ([f"{v:.2f}" for v in range(40)] + ["Bad Input"] * 5 + [" Shutdown"] * 9, ["Shutdown", "Bad Input"]),
+        ([str(v) for v in range(40)] + ["OVF", "#####", "ERR", None, "n/a"], ["OVF", "#####", "ERR"]),
+        (["1", "2", "3", "Night"] * 20, None),  # a code: few readings
+        ([f"{v:.1f}" for v in range(30)] + ["Shutdown"] * 31, None),  # statuses in most cells
+        ([f"{v:.1f}" for v in range(30)] + [f"state {k}" for k in "ABCDEFGHIJK"], None),  # too many kinds
+        ([f"2026-01-0{d} 10:00" for d in range(1, 10)] * 5, None),  # nothing without a digit
+    ],
+)
+def test_statuses_in_place_of_readings_are_found_only_beside_many_readings(cells, statuses):
+    column = pd.Series(cells, dtype=object)
+    found = status_cells(column)
+    assert (found and found[1]) == statuses
+    if statuses:
+        assert found[0].isna().sum() == column.isna().sum() + column.str.strip().isin(statuses).sum()
+
+
+@pytest.mark.parametrize(
+    "written, dayfirst, expected",
+    [
+        ("01/05/2026 12:00:00 AM", False, "%m/%d/%Y %I:%M:%S %p"),
+        ("2026-01-05 01:07:00PM", False, "%Y-%m-%d %I:%M:%S%p"),
+        ("05/01/2026 01:07 PM", True, "%d/%m/%Y %I:%M %p"),
+        ("2026-01-05 13:07:00", False, "%Y-%m-%d %H:%M:%S"),
+        ("Shutdown PM", False, None),
+    ],
+)
+def test_timestamps_on_a_12_hour_clock_have_their_format_guessed(written, dayfirst, expected):
+    assert guessed_format(written, dayfirst) == expected
+
+
 def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
     rng = np.random.default_rng(4)
     rows = 600
@@ -565,6 +637,29 @@ def test_codes_with_leading_zeros_stay_codes_and_a_wide_category_is_scored(tmp_p
     assert (
         run.quality is not None and evaluate("line", workspace=tmp_path).utility["roc_auc_real"] is not None
     )
+
+
+def test_true_false_flags_of_a_spreadsheet_export_are_written_back_as_spelled(tmp_path):
+    rng = np.random.default_rng(13)
+    rows = 800
+    failing = rng.random(rows) < 0.06
+    frame = pd.DataFrame(
+        {
+            "speed": rng.normal(1500, 50, rows).round(1),
+            "Failure": np.where(failing, "TRUE", "FALSE"),
+            "Door open": np.where(rng.random(rows) < 0.2, "true", "false"),  # a switch beside the label
+        }
+    )
+    frame.loc[rng.random(rows) < 0.1, "Door open"] = ""
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    machine = register_machine("export", tmp_path / "export.csv", workspace=tmp_path)
+    roles = machine.column_roles
+    assert roles["roles"] == {"speed": "numeric", "Failure": "label", "Door open": "category"}
+    assert roles["normals"] == {"Failure": "FALSE"}
+    train_tvae("export", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("export", 500, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert set(written["Failure"]) == {"TRUE", "FALSE"} and set(written["Door open"]) == {"true", "false", ""}
 
 
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
