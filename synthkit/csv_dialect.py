@@ -112,6 +112,23 @@ def layout(head: str, whole: bool, delimiter: str, decimal: str) -> Layout:
     return Layout(notes + tuple(numbers[1 : 1 + below]), header=True, units=units)
 
 
+MAX_FOOTER = 10  # lines after a table that can be notes (``Records: 600``, ``Exported by ...``)
+
+
+def footer_lines(tail: str, delimiter: str, width: int) -> int:
+    """How many of the last lines of a file (``tail``: its end) are notes after the table, not
+    rows: lines narrower than its ``width`` columns after its last row of that width, as a
+    report's export ends with a count or who exported it. Blank lines are not counted."""
+    count = 0
+    for line in reversed([line for line in tail.splitlines() if line.strip()]):
+        if _width(line, delimiter) >= width:
+            return count
+        count += 1
+        if count > MAX_FOOTER:
+            break
+    return 0
+
+
 def empty_cell(cell: str) -> bool:
     """Is a cell written empty (blank, or a marker such as ``n/a``)?"""
     return not cell.strip() or cell.strip().lower() in EMPTY_MARKERS

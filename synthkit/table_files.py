@@ -24,6 +24,7 @@ from synthkit.csv_dialect import (
     HEAD_BYTES,
     dialect_of,
     empty_cell,
+    footer_lines,
     layout,
     read_as_text,
     read_options,
@@ -123,6 +124,10 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
                 "names": None if table.header else unnamed_columns(len(header)),
             }
             frame = pd.read_csv(path, **options, dtype=dict.fromkeys(as_text, str) or None)
+            footer = footer_lines(tail_of(path, encoding), delimiter, len(header))
+            if footer and len(frame) > footer:  # read again without them: their text made numbers text
+                rows = len(frame) - footer
+                frame = pd.read_csv(path, **options, dtype=dict.fromkeys(as_text, str) or None, nrows=rows)
             marker = empty_marker(frame) or empty_written_as(path, frame, options)
             break
         except UnicodeDecodeError as error:
@@ -130,6 +135,9 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
                 raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
             raise InvalidDataError(str(path), [f"it is not a readable CSV file ({error})"]) from None
+    if table.header and len(header) == frame.shape[1] > 2 and not header[-1].strip():
+        if frame.iloc[:, -1].isna().all():  # a delimiter ending every line: no column
+            frame, header = frame.iloc[:, :-1], header[:-1]
     if table.header and len(header) == frame.shape[1]:
         frame.columns = header
     named = (
@@ -141,6 +149,18 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
         frame.columns = named
     units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
     return frame, written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {}), units
+
+
+TAIL_BYTES = 4_096  # the end of a file read for notes after its table
+
+
+def tail_of(path: Path, encoding: str) -> str:
+    """The last lines of a file (the first of them whole only when the file is that short)."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(size - TAIL_BYTES, 0))
+        tail = handle.read().decode(encoding, errors="ignore")
+    return tail if size <= TAIL_BYTES else tail.split("\n", 1)[-1]
 
 
 def empty_marker(frame: pd.DataFrame) -> str | None:

@@ -47,7 +47,7 @@ from synthkit.registration import (
 )
 from synthkit.roles import failing_mask, infer_roles
 from synthkit.store import load_seed
-from synthkit.table_files import written_with
+from synthkit.table_files import read_csv, written_with
 
 
 def _run(workspace, name, frame, rows=3_000, **train):
@@ -381,6 +381,24 @@ def test_statuses_in_place_of_readings_are_found_only_beside_many_readings(cells
 )
 def test_timestamps_on_a_12_hour_clock_have_their_format_guessed(written, dayfirst, expected):
     assert guessed_format(written, dayfirst) == expected
+
+
+@pytest.mark.parametrize("ending", [",", ""])
+def test_a_reports_export_with_notes_after_the_table_and_a_delimiter_ending_each_line(ending, tmp_path):
+    rng = np.random.default_rng(15)
+    times = pd.date_range("2026-02-01", periods=300, freq="5min")
+    fault = (rng.random(300) < 0.05).astype(int)
+    lines = [f"Time,Temp,Pressure,Fault{ending}"] + [
+        f"{t:%Y-%m-%d %H:%M},{rng.normal(60, 3):.1f},{rng.normal(5, 0.2):.2f},{f}{ending}"
+        for t, f in zip(times, fault)
+    ]
+    notes = ["", "Records: 300", "Exported 2026-02-03 08:00 by SCADA"]
+    (tmp_path / "report.csv").write_text("\n".join(lines + notes) + "\n")
+    frame, _, _ = read_csv(tmp_path / "report.csv")
+    assert list(frame.columns) == ["Time", "Temp", "Pressure", "Fault"] and len(frame) == 300
+    assert frame["Temp"].dtype == "float64" and frame["Fault"].dtype == "int64"
+    machine = register_machine("report", tmp_path / "report.csv", workspace=tmp_path)
+    assert machine.column_roles["roles"]["Time"] == "datetime"  # not an id made unique by a note
 
 
 def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
