@@ -498,7 +498,18 @@ def steady_within_keys(values: pd.Series, keys: pd.Series, times: pd.Series | No
     made = (shared + rate * seconds).clip(values.min(), values.max()).where(values.notna())
     if pd.api.types.is_integer_dtype(values):
         return made.round().astype(values.dtype)
-    return made
+    places = decimals_of(values)
+    return made if places is None else made.round(places)
+
+
+MAX_PLACES = 12
+
+
+def decimals_of(values: pd.Series) -> int | None:
+    """The decimals every value has at most (the model rounds a number as the seed writes it), so
+    that numbers moved after sampling keep them; None past ``MAX_PLACES``."""
+    numbers = values.dropna().to_numpy(dtype=float)
+    return next((p for p in range(MAX_PLACES + 1) if np.array_equal(np.round(numbers, p), numbers)), None)
 
 
 def _plain(value: Any) -> Any:

@@ -26,7 +26,7 @@ from synthkit import (
     update_roles,
 )
 from synthkit.cli import main
-from synthkit.column_plan import steady_numbers, time_step
+from synthkit.column_plan import steady_numbers, steady_within_keys, time_step
 from synthkit.generation import whole_numbers
 from synthkit.raw_logs import (
     PLATE_FAULTS,
@@ -757,6 +757,17 @@ def test_numbers_that_are_a_repeating_keys_own_are_found_with_their_change_in_ti
     assert steady["smart_9_raw"] == pytest.approx(1 / 3600)  # 24 hours a day
     assert "smart_194_raw" not in steady and "smart_1_raw" not in steady  # readings of the day
     assert steady_numbers(frame, "serial_number", ["smart_9_raw"], None) == {"smart_9_raw": 0.0}
+
+
+def test_numbers_made_a_keys_own_keep_their_decimals():
+    rng = np.random.default_rng(16)
+    keys = pd.Series(np.repeat(np.arange(50), 4))
+    times = pd.Series(pd.Timestamp("2026-01-01") + pd.to_timedelta(np.tile(np.arange(4), 50), unit="D"))
+    wear = pd.Series(rng.normal(20, 3, 200).round(2))  # as the model gives it: the seed's decimals
+    made = steady_within_keys(wear, keys, times, 0.5 / 86_400)
+    assert made.notna().all() and (made == made.round(2)).all() and (made != made.round(1)).any()
+    base = (made - 0.5 * (times - times.min()).dt.days).round(6)
+    assert (base.groupby(keys).nunique() == 1).mean() > 0.9  # a key's own, moving half a unit a day
 
 
 def test_a_drive_serial_repeated_each_day_comes_back_repeated_and_true_to_its_drive(tmp_path):
