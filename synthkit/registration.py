@@ -225,15 +225,20 @@ def status_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, list
         values = pd.Series(pd.unique(column), dtype=object).dropna()
     except TypeError:  # lists in cells, refused with their own message
         return None
-    if pd.api.types.infer_dtype(values) != "string":
-        values = values[values.map(lambda v: isinstance(v, str))]
-    with_digits = values.str.contains(r"\d").to_numpy()
-    written = values[~with_digits].str.strip()
+    is_text = (
+        np.ones(len(values), dtype=bool)
+        if pd.api.types.infer_dtype(values) == "string"
+        else values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    )
+    texts = values[is_text]
+    with_digits = texts.str.contains(r"\d").to_numpy(dtype=bool)
+    written = texts[~with_digits].str.strip()
     status = written[~written.str.lower().isin(EMPTY_MARKERS) & (written != "")]
-    if not 0 < status.nunique() <= MAX_STATUS_TEXTS or with_digits.sum() < MIN_READINGS:
+    readings = set(values[~is_text]) | set(texts[with_digits])  # a workbook's numbers, or text
+    if not 0 < status.nunique() <= MAX_STATUS_TEXTS or len(readings) < MIN_READINGS:
         return None
-    statuses = column.isin(set(values[status.index]))
-    if statuses.sum() > column.isin(set(values[with_digits])).sum():
+    statuses = column.isin(set(texts[status.index]))
+    if statuses.sum() > column.isin(readings).sum():
         return None
     kinds = column[statuses].str.strip().value_counts()
     return column.where(~statuses), [str(v) for v in kinds.index]

@@ -244,7 +244,19 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
     if not filled or max(filled.values()) == 0:
         raise InvalidDataError(str(path), ["the workbook is empty: none of its sheets holds a table"])
     name = max(filled, key=filled.get)  # the first such sheet on a tie
-    return sheets[name], name
+    return _spelled_booleans(sheets[name]), name
+
+
+def _spelled_booleans(sheet: pd.DataFrame) -> pd.DataFrame:
+    """A sheet with its columns of TRUE/FALSE cells as the words Excel shows (and writes in its
+    CSV exports), so that the splits write them so rather than as 1/0."""
+    flags = [
+        c
+        for c in sheet.columns
+        if sheet[c].notna().any() and sheet[c].dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all()
+    ]
+    spelled = {c: sheet[c].map(lambda v: v if pd.isna(v) else ("TRUE" if v else "FALSE")) for c in flags}
+    return sheet.assign(**spelled) if spelled else sheet
 
 
 def units_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:

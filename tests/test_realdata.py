@@ -350,6 +350,30 @@ def test_a_historians_export_with_statuses_in_place_of_readings_and_a_12_hour_cl
     assert "FIC101.PV" in evaluate("historian", workspace=tmp_path).column_scores  # read back
 
 
+def test_a_workbook_with_statuses_among_its_numbers_and_true_false_cells(tmp_path):
+    rng = np.random.default_rng(17)
+    rows = 400
+    flow = rng.normal(120, 8, rows).round(2).astype(object)
+    flow[rng.random(rows) < 0.06] = "Bad Input"
+    frame = pd.DataFrame(
+        {
+            "Timestamp": pd.date_range("2026-02-01", periods=rows, freq="10min"),
+            "Flow": flow,  # numbers and text in one column of cells
+            "Alarm": rng.random(rows) < 0.06,  # Excel's TRUE/FALSE cells
+            "Door open": rng.random(rows) < 0.3,
+        }
+    )
+    frame.to_excel(tmp_path / "shift.xlsx", index=False)
+    machine = register_machine("shift", tmp_path / "shift.xlsx", workspace=tmp_path)
+    assert machine.status_cells == {"Flow": ["Bad Input"]} and machine.column_roles["normals"] == {
+        "Alarm": "FALSE"
+    }
+    train_tvae("shift", epochs=1, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("shift", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    written = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert set(written["Door open"]) == {"TRUE", "FALSE"} and set(written["Alarm"]) <= {"TRUE", "FALSE"}
+
+
 @pytest.mark.parametrize(
     "cells, statuses",
     [
