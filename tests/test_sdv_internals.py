@@ -15,7 +15,7 @@ import sdv
 import torch
 from ctgan.data_transformer import DataTransformer
 from ctgan.synthesizers.tvae import TVAE
-from rdt.transformers import ClusterBasedNormalizer
+from rdt.transformers import ClusterBasedNormalizer, FloatFormatter
 from sdv.metadata import Metadata
 from sdv.single_table import TVAESynthesizer
 from sdv.single_table.base import BaseSingleTableSynthesizer
@@ -455,6 +455,9 @@ def logged_table(rows: int = 300) -> pd.DataFrame:
             "grade": rng.choice(["L", "M", "H", None], rows),
             "at": pd.date_range("2024-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M"),
             "ok": rng.random(rows) < 0.9,
+            "flow": np.where(rng.random(rows) < 0.1, np.nan, rng.normal(7, 1, rows).round(2)),
+            "wear": np.where(rng.random(rows) < 0.1, np.nan, rng.normal(3, 1, rows)),
+            "cycles": rng.integers(100, 900, rows),
         },
         index=np.arange(rows) * 2,  # not a plain range: taken by position, as rdt's concat does
     )
@@ -466,12 +469,20 @@ def test_a_columnwise_hyper_transformer_gives_rdts_tables_and_errors():
     from rdt import HyperTransformer
     from rdt.errors import InvalidDataError
 
-    from synthkit._sdv.columnwise import ColumnwiseHyperTransformer
+    from synthkit._sdv.columnwise import ColumnwiseHyperTransformer, floats_back
 
     table = logged_table()
     rdts = HyperTransformer()
     rdts.detect_initial_config(table)
-    rdts.update_transformers({"load": ClusterBasedNormalizer(missing_value_generation="from_column")})
+    as_sdv = {"learn_rounding_scheme": True, "enforce_min_max_values": True}  # SDV's numbers
+    rdts.update_transformers(
+        {
+            "load": ClusterBasedNormalizer(missing_value_generation="from_column"),
+            "flow": FloatFormatter(missing_value_generation="from_column", **as_sdv),
+            "wear": FloatFormatter(missing_value_generation="random", **as_sdv),  # gaps drawn at random
+            "cycles": FloatFormatter(missing_value_generation="random", **as_sdv),
+        }
+    )
     rdts.fit(table)
     columnwise = copy.deepcopy(rdts)  # same fitted transformers, same random states
     columnwise.__class__ = ColumnwiseHyperTransformer
@@ -483,6 +494,20 @@ def test_a_columnwise_hyper_transformer_gives_rdts_tables_and_errors():
     pd.testing.assert_frame_equal(
         columnwise.reverse_transform(transformed), rdts.reverse_transform(transformed)
     )
+    rng = np.random.default_rng(5)  # as a model gives them: off the seed's rounding and range
+    drawn = transformed.assign(
+        **{c: transformed[c] * rng.uniform(0.5, 1.5, len(transformed)) for c in ("flow", "wear", "cycles")}
+    )
+    turned = rdts.field_transformers
+    assert floats_back(turned["flow"], drawn[["flow", "flow.is_null"]]) is not None  # without rdt
+    assert floats_back(turned["cycles"], drawn[["cycles"]]) is not None
+    assert floats_back(turned["wear"], drawn[["wear"]]) is None  # gaps drawn at random: rdt's way
+    for _ in range(2):  # the random states move on alike
+        restored = columnwise.reverse_transform(drawn)
+        pd.testing.assert_frame_equal(restored, rdts.reverse_transform(drawn))
+    flow = restored["flow"].dropna()
+    assert restored["cycles"].between(100, 899).all() and (flow == flow.round(2)).all()
+    assert restored["wear"].isna().any() and restored["flow"].isna().any()
     part = transformed[["load.normalized", "load.component", "load.is_null", "ok"]]
     pd.testing.assert_frame_equal(
         columnwise.reverse_transform_subset(part), rdts.reverse_transform_subset(part)
@@ -511,3 +536,21 @@ def test_synthkits_synthesizers_transform_column_by_column():
     for kind in ("tvae", "ctgan", "gaussian_copula"):
         synthesizer = build_synthesizer(kind, metadata, 0, (), {})
         assert type(synthesizer._data_processor._hyper_transformer) is ColumnwiseHyperTransformer, kind
+
+
+@pytest.mark.parametrize("settings", [{}, {"enforce_min_max_values": True, "learn_rounding_scheme": True}])
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+def test_numbers_are_turned_back_from_mixture_components_as_rdt_does(settings, dtype):
+    from synthkit._sdv.sampler import normalized_back
+
+    rng = np.random.default_rng(6)
+    column = pd.DataFrame({"load": np.concatenate([rng.normal(10, 1, 300), rng.normal(30, 3, 200)]).round(1)})
+    column = column.astype(dtype)
+    normalizer = ClusterBasedNormalizer(missing_value_generation="from_column", max_clusters=10, **settings)
+    normalizer.fit(column, "load")  # as ctgan fits it: no empty cells
+    values = rng.uniform(-1.2, 1.2, 400)
+    components = rng.integers(0, int(normalizer.valid_component_indicator.sum()), 400).astype(float)
+    pair = pd.DataFrame({"load.normalized": values, "load.component": components})
+    pd.testing.assert_series_equal(
+        normalized_back(normalizer, values, components), normalizer.reverse_transform(pair)["load"]
+    )

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rdt import HyperTransformer
 from rdt.errors import InvalidDataError
+from rdt.transformers.numerical import INTEGER_BOUNDS, FloatFormatter
 
 from synthkit._sdv.speedups import speed_ups_enabled
 
@@ -42,7 +44,8 @@ class ColumnwiseHyperTransformer(HyperTransformer):
             applies = all(name in columns for name in names) and (prevent_subset or bool(names))
             if applies:
                 own = _frame({name: columns.pop(name) for name in names}, data.index)
-                columns.update(transformer.reverse_transform(own).items())
+                restored = floats_back(transformer, own)
+                columns.update(transformer.reverse_transform(own).items() if restored is None else restored)
         return _table(columns, self._input_columns, data.index)
 
     def _check_transform_columns(self, data: pd.DataFrame, prevent_subset: bool) -> None:
@@ -79,6 +82,34 @@ class ColumnwiseHyperTransformer(HyperTransformer):
             raise InvalidDataError(
                 "You must provide a transformed dataset with all the columns from the original data."
             )
+
+
+def floats_back(transformer: Any, own: pd.DataFrame) -> dict[str, pd.Series] | None:
+    """A FloatFormatter's ``reverse_transform`` of its own columns (the value, and whether it is
+    empty), by the same steps, without rdt's per-call bookkeeping (a copy of the table, columns
+    dropped and added, random states saved and restored: 2-4 ms per column and call, most of
+    turning a wide table's samples back). None where the steps would draw random numbers (empty
+    cells made at random) or rdt would warn (empty values given): those take rdt's way."""
+    if type(transformer) is not FloatFormatter or own.isna().to_numpy().any():
+        return None
+    nulls = transformer.null_transformer
+    if nulls is not None and nulls.nulls and not nulls.models_missing_values():
+        return None
+    values = pd.Series(own.iloc[:, 0].to_numpy(dtype=float, copy=True))
+    if nulls is not None and nulls.nulls:
+        values[own.iloc[:, 1].to_numpy() > 0.5] = np.nan
+    if transformer.enforce_min_max_values:
+        values = values.clip(transformer._min_value, transformer._max_value)
+    elif not transformer.computer_representation.startswith("Float"):
+        values = values.clip(*INTEGER_BOUNDS[transformer.computer_representation])
+    integer = pd.api.types.is_integer_dtype(transformer._dtype)
+    if transformer.learn_rounding_scheme and transformer._rounding_digits is not None:
+        values = values.round(transformer._rounding_digits)
+    elif integer:
+        values = values.round(0)
+    numpy_integer = integer and not pd.api.types.is_extension_array_dtype(transformer._dtype)
+    values = values.astype("float64" if numpy_integer and values.isna().any() else transformer._dtype)
+    return {transformer.get_input_column(): values.set_axis(own.index)}
 
 
 def _frame(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:

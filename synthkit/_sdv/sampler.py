@@ -439,9 +439,7 @@ class SynthkitTVAE(EpochReportingTVAE):
                 value = compact[:, at].astype(float)
                 if sigmas is not None:
                     value = np.random.normal(value, sigmas[offset])
-                names = list(info.transform.get_output_sdtypes())
-                pair = pd.DataFrame({names[0]: value, names[1]: compact[:, at + 1].astype(float)})
-                column = info.transform.reverse_transform(pair)[info.column_name]
+                column = normalized_back(info.transform, value, compact[:, at + 1].astype(float))
                 if self.marginal_map and info.column_name in self.marginal_map:
                     column = pd.Series(np.interp(column, *self.marginal_map[info.column_name]))
                 columns[info.column_name] = column
@@ -545,3 +543,25 @@ class SynthkitTVAE(EpochReportingTVAE):
             data[order[start : start + len(part)]] = part
             start += len(part)
         return self.to_table(data, sigmas)
+
+
+def normalized_back(normalizer: Any, values: np.ndarray, components: np.ndarray) -> pd.Series:
+    """A ClusterBasedNormalizer's ``reverse_transform`` of (value, mixture component) pairs. The
+    normalizers ctgan fits (no missing values seen, no bounds, no rounding) are turned back by
+    the same arithmetic directly: rdt's per-call bookkeeping (a table copied, columns dropped and
+    added, random states saved and restored; none of them used here) cost 2-4 ms per column and
+    call, most of the sampling choice's time on a 560-column log. Others take rdt's way."""
+    nulls = normalizer.null_transformer
+    if (
+        normalizer.enforce_min_max_values
+        or normalizer.learn_rounding_scheme
+        or normalizer.computer_representation != "Float"
+        or (nulls is not None and nulls.nulls)
+    ):
+        names = list(normalizer.get_output_sdtypes())
+        pair = pd.DataFrame({names[0]: values, names[1]: components})
+        return normalizer.reverse_transform(pair)[normalizer.get_input_column()]
+    restored = pd.Series(normalizer._reverse_transform_helper(np.stack([values, components], axis=1)))
+    if pd.api.types.is_integer_dtype(normalizer._dtype):
+        restored = restored.round(0)
+    return restored.astype(normalizer._dtype).rename(normalizer.get_input_column())
