@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 HEAD_BYTES = 8192  # the first lines the dialect is read from
@@ -38,10 +39,11 @@ class Layout:
 
 
 def split_line(line: str, delimiter: str) -> list[str]:
-    """The fields of one line (quotes respected; runs of spaces are one separator)."""
+    """The fields of one line, or record (quotes respected, line breaks within them kept; runs of
+    spaces are one separator)."""
     if delimiter == WHITESPACE:
         return next(csv.reader([line.strip()], delimiter=" ", skipinitialspace=True), [])
-    return next(csv.reader([line], delimiter=delimiter), [])
+    return next(csv.reader(line.splitlines(keepends=True) or [""], delimiter=delimiter), [])
 
 
 def _width(line: str, delimiter: str) -> int:
@@ -51,12 +53,34 @@ def _width(line: str, delimiter: str) -> int:
     return 0 if note else len(split_line(line, delimiter))
 
 
+MAX_RECORD_LINES = 4  # lines one record may span: a header cell written over two or three lines
+
+
 def _lines(head: str, whole: bool) -> list[tuple[int, str]]:
-    """The file's first lines that are not blank, with their line numbers."""
+    """The file's first records that are not blank, with their numbers as pandas counts them: a
+    line each, but for a quoted cell holding line breaks (``"Temperature\n[°C]"``, as a
+    spreadsheet's wrapped header cells export), which keeps its record on one."""
     lines = head.splitlines()
     if not whole:
         lines = lines[:-1]  # the last line may be cut short
-    return [(number, line) for number, line in enumerate(lines) if line.strip()][: MAX_PREAMBLE + 50]
+    return [(number, line) for number, line in enumerate(records(lines)) if line.strip()][: MAX_PREAMBLE + 50]
+
+
+def records(lines: Iterable[str]) -> Iterator[str]:
+    """Lines (line ends left out) joined where a quoted cell spans several, at most
+    ``MAX_RECORD_LINES``: one per record, as pandas numbers them for ``skiprows``."""
+    record: list[str] = []
+    quotes = 0
+    for line in lines:
+        record.append(line.rstrip("\r\n"))
+        quotes += record[-1].count('"')
+        if quotes % 2 == 0:
+            yield "\n".join(record)
+            record, quotes = [], 0
+        elif len(record) == MAX_RECORD_LINES:  # a stray quote, not a cell: lines as they are
+            yield from record
+            record, quotes = [], 0
+    yield from record
 
 
 def _table_start(widths: list[int]) -> tuple[int, int]:

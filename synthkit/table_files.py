@@ -28,6 +28,7 @@ from synthkit.csv_dialect import (
     layout,
     read_as_text,
     read_options,
+    records,
     split_line,
     written_as,
 )
@@ -109,9 +110,9 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
         try:
             table = layout(head.decode(encoding, errors="ignore"), whole, delimiter, decimal)
             with path.open(newline="", encoding=encoding) as handle:
-                lines = (line for number, line in enumerate(handle) if number not in table.skipped)
-                first = next((line for line in lines if line.strip()), "")
-            header = split_line(first.rstrip("\r\n"), delimiter) if first else []
+                kept = (line for number, line in enumerate(records(handle)) if number not in table.skipped)
+                first = next((line for line in kept if line.strip()), "")
+            header = [one_line(cell) for cell in split_line(first, delimiter)] if first else []
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
             as_text = read_as_text(head.decode(encoding, errors="ignore"), whole, delimiter, table)
@@ -161,6 +162,12 @@ def tail_of(path: Path, encoding: str) -> str:
         handle.seek(max(size - TAIL_BYTES, 0))
         tail = handle.read().decode(encoding, errors="ignore")
     return tail if size <= TAIL_BYTES else tail.split("\n", 1)[-1]
+
+
+def one_line(name: str) -> str:
+    """A header cell written over several lines (``Temperature`` over ``[°C]``, as a spreadsheet
+    wraps it) on one, so that the column can be named on a command line: ``Temperature [°C]``."""
+    return " ".join(part.strip() for part in name.splitlines()) if "\n" in name or "\r" in name else name
 
 
 def empty_marker(frame: pd.DataFrame) -> str | None:

@@ -27,6 +27,7 @@ from synthkit import (
 )
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, steady_within_keys, time_step
+from synthkit.csv_dialect import records
 from synthkit.generation import whole_numbers
 from synthkit.raw_logs import (
     PLATE_FAULTS,
@@ -423,6 +424,38 @@ def test_a_reports_export_with_notes_after_the_table_and_a_delimiter_ending_each
     assert frame["Temp"].dtype == "float64" and frame["Fault"].dtype == "int64"
     machine = register_machine("report", tmp_path / "report.csv", workspace=tmp_path)
     assert machine.column_roles["roles"]["Time"] == "datetime"  # not an id made unique by a note
+
+
+def test_header_cells_wrapped_over_lines_name_columns_on_one_line(tmp_path):
+    rng = np.random.default_rng(18)
+    rows = 200
+    lines = [
+        "Logged by line 3 PLC",
+        '"Time\nstamp","Temperature\n[outlet]","Pressure\n(main)",Fault',
+        ",degC,bar,",
+    ]
+    lines += [
+        f"2026-02-01 {h // 60:02d}:{h % 60:02d},{rng.normal(60, 2):.1f},{rng.normal(5, 0.2):.2f},{f}"
+        for h, f in zip(range(0, 5 * rows, 5), (rng.random(rows) < 0.05).astype(int))
+    ]
+    (tmp_path / "wrapped.csv").write_text("\r\n".join(lines) + "\r\n")
+    frame, _, units = read_csv(tmp_path / "wrapped.csv")
+    assert list(frame.columns) == ["Time stamp", "Temperature [outlet]", "Pressure (main)", "Fault"]
+    assert len(frame) == rows and units == {"Temperature [outlet]": "degC", "Pressure (main)": "bar"}
+    machine = register_machine("wrapped", tmp_path / "wrapped.csv", workspace=tmp_path)
+    assert machine.label_columns == ("Fault",) and machine.column_roles["roles"]["Time stamp"] == "datetime"
+
+
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (['a,"b', 'x",c', "1,2,3"], ['a,"b\nx",c', "1,2,3"]),
+        (['note: a 3" pipe', "a,b", "1,2", "3,4", "5,6"], ['note: a 3" pipe', "a,b", "1,2", "3,4", "5,6"]),
+        (["a,b\r\n", '"x ""y""",2\r\n'], ["a,b", '"x ""y""",2']),
+    ],
+)
+def test_records_join_lines_only_within_quoted_cells(lines, expected):
+    assert list(records(lines)) == expected
 
 
 def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
