@@ -111,15 +111,26 @@ def csv_dialect(head: str, whole: bool) -> tuple[str, str]:
         start, width = _table_start([_width(line, delimiter) for line in lines])
         if width > most or (width == most > 1 and start < first):
             best, most, first = delimiter, width, start
-    if best == ",":
-        return best, "."
     cells = [cell.strip() for line in lines[first + 1 :] for cell in split_line(line, best)]
+    if best == ",":
+        return best, "," if _quoted_decimal_commas(cells) else "."
     # 29.184,6 has decimal commas too; 51.000 says nothing (51 or 51,000)
     commas = any(
         DECIMAL_COMMA.fullmatch(cell) or GROUPED_BY_POINTS.match(cell) and "," in cell for cell in cells
     )
     points = any(DECIMAL_POINT.fullmatch(cell) and not GROUPED_BY_POINTS.fullmatch(cell) for cell in cells)
     return best, "," if commas and not points else "."
+
+
+QUOTED_DECIMAL_COMMA = re.compile(r"[-+]?\d*,(\d{1,2}|\d{4,})")  # 1,234 could be a thousand
+
+
+def _quoted_decimal_commas(cells: list[str]) -> bool:
+    """Are numbers written with decimal commas in this comma-separated file? Then each is quoted
+    (``"60,1"``, as some exports write them; read as text they became categories): some cell is
+    one that cannot be a thousand (``1,234``), and no cell is written with a decimal point."""
+    points = any(DECIMAL_POINT.fullmatch(cell) or ("," in cell and "." in cell) for cell in cells)
+    return not points and any(QUOTED_DECIMAL_COMMA.fullmatch(cell) for cell in cells)
 
 
 def layout(head: str, whole: bool, delimiter: str, decimal: str) -> Layout:

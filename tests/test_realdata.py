@@ -27,7 +27,7 @@ from synthkit import (
 )
 from synthkit.cli import main
 from synthkit.column_plan import steady_numbers, steady_within_keys, time_step
-from synthkit.csv_dialect import records
+from synthkit.csv_dialect import csv_dialect, records
 from synthkit.generation import whole_numbers
 from synthkit.raw_logs import (
     PLATE_FAULTS,
@@ -456,6 +456,40 @@ def test_header_cells_wrapped_over_lines_name_columns_on_one_line(tmp_path):
 )
 def test_records_join_lines_only_within_quoted_cells(lines, expected):
     assert list(records(lines)) == expected
+
+
+@pytest.mark.parametrize(
+    "cells, decimal",
+    [
+        (['"60,1"', '"5,07"', "0"], ","),  # quoted: the only way a decimal comma fits between commas
+        (['"1,234"', '"12,345"', "7"], "."),  # quoted thousands
+        (['"60,1"', "12.5", "0"], "."),  # a decimal point elsewhere says point
+    ],
+)
+def test_decimal_commas_quoted_in_a_comma_separated_file(cells, decimal):
+    head = "a,b,c\n" + "\n".join(",".join(cells) for _ in range(5)) + "\n"
+    assert csv_dialect(head, whole=True) == (",", decimal)
+
+
+def test_a_comma_separated_export_with_quoted_decimal_commas_is_read_and_written_alike(tmp_path):
+    rng = np.random.default_rng(19)
+    rows = 300
+    frame = pd.DataFrame(
+        {
+            "Zeitstempel": pd.date_range("2026-02-01", periods=rows, freq="5min").strftime("%d.%m.%Y %H:%M"),
+            "Temperatur": rng.normal(60, 2, rows).round(1),
+            "Druck": rng.normal(5, 0.2, rows).round(2),
+            "Stoerung": (rng.random(rows) < 0.05).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "anlage.csv", index=False, decimal=",")  # pandas quotes "60,1"
+    machine = register_machine("anlage", tmp_path / "anlage.csv", workspace=tmp_path)
+    assert machine.csv_format == {"sep": ",", "decimal": ","}
+    assert machine.column_roles["roles"]["Temperatur"] == "numeric" and machine.label_columns == ("Stoerung",)
+    train_tvae("anlage", epochs=1, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("anlage", 200, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    text = open(run.file_paths["train"], encoding="utf-8").read().splitlines()
+    assert re.fullmatch(r'\S+ \S+,"\d+,\d","\d,\d+",[01]', text[1])
 
 
 def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
