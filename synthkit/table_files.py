@@ -129,6 +129,8 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             if footer and len(frame) > footer:  # read again without them: their text made numbers text
                 rows = len(frame) - footer
                 frame = pd.read_csv(path, **options, dtype=dict.fromkeys(as_text, str) or None, nrows=rows)
+            if table.header:
+                frame = without_repeated_headers(frame, header, decimal, as_text)
             marker = empty_marker(frame) or empty_written_as(path, frame, options)
             break
         except UnicodeDecodeError as error:
@@ -150,6 +152,29 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
         frame.columns = named
     units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
     return frame, written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {}), units
+
+
+def without_repeated_headers(
+    frame: pd.DataFrame, header: list[str], decimal: str, as_text: list[int]
+) -> pd.DataFrame:
+    """A table of files joined by hand (``cat monday.csv tuesday.csv``) without the header rows
+    repeated within it, and the columns those rows made text read as numbers again (but for
+    ``as_text``, read as text on purpose). Only a table of text columns can hold such rows."""
+    if len(header) != frame.shape[1] or not all(pd.api.types.is_object_dtype(c) for c in frame.dtypes):
+        return frame
+    names = np.array([name.strip() for name in header], dtype=object)
+    maybe = frame[frame.iloc[:, 0].astype(str).str.strip().to_numpy() == names[0]]
+    repeated = maybe.index[(maybe.apply(lambda c: c.astype(str).str.strip()).to_numpy() == names).all(axis=1)]
+    if not len(repeated):
+        return frame
+    frame = frame.drop(index=repeated).reset_index(drop=True)
+    for position, name in enumerate(frame.columns):
+        text = frame[name]
+        written = text.str.replace(",", ".", regex=False) if decimal == "," else text
+        numbers = pd.to_numeric(written, errors="coerce")
+        if position not in as_text and numbers.notna().sum() == text.notna().sum():
+            frame[name] = numbers
+    return frame
 
 
 TAIL_BYTES = 4_096  # the end of a file read for notes after its table

@@ -492,6 +492,30 @@ def test_a_comma_separated_export_with_quoted_decimal_commas_is_read_and_written
     assert re.fullmatch(r'\S+ \S+,"\d+,\d","\d,\d+",[01]', text[1])
 
 
+@pytest.mark.parametrize("sep, decimal", [(",", "."), (";", ",")])
+def test_daily_files_joined_by_hand_repeat_their_header_and_read_as_one_table(sep, decimal, tmp_path):
+    rng = np.random.default_rng(20)
+    days = []
+    for day in range(1, 5):  # cat day1.csv day2.csv ...: each day's header within the table
+        rows = 100
+        days.append(
+            pd.DataFrame(
+                {
+                    "timestamp": pd.date_range(f"2026-02-0{day}", periods=rows, freq="5min"),
+                    "temp": rng.normal(60, 2, rows).round(1),
+                    "code": [f"{v:03d}" for v in rng.integers(1, 9, rows)],
+                    "fault": (rng.random(rows) < 0.05).astype(int),
+                }
+            ).to_csv(index=False, sep=sep, decimal=decimal)
+        )
+    (tmp_path / "joined.csv").write_text("".join(days))
+    frame, _, _ = read_csv(tmp_path / "joined.csv")
+    assert len(frame) == 400 and frame["temp"].dtype == "float64" and frame["fault"].dtype == "int64"
+    assert frame["code"].str.fullmatch(r"00\d").all()  # codes stay text
+    machine = register_machine("joined", tmp_path / "joined.csv", workspace=tmp_path)
+    assert machine.column_roles["roles"]["timestamp"] == "datetime" and machine.label_columns == ("fault",)
+
+
 def test_a_fleet_log_under_a_license_with_na_for_gaps_is_written_back_alike(tmp_path):
     rng = np.random.default_rng(4)
     rows = 600
