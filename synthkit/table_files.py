@@ -276,7 +276,25 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
     if not filled or max(filled.values()) == 0:
         raise InvalidDataError(str(path), ["the workbook is empty: none of its sheets holds a table"])
     name = max(filled, key=filled.get)  # the first such sheet on a tie
-    return _spelled_booleans(sheets[name]), name
+    sheet = sheets[name]
+    if any(str(column).startswith("Unnamed: ") for column in sheet.columns):
+        sheet = _below_title(pd.read_excel(path, sheet_name=name, header=None, engine="openpyxl"), sheet)
+    return _spelled_booleans(sheet), name
+
+
+def _below_title(cells: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
+    """The table under a title a report's sheet starts with (``Shift report - Line 3``, a date,
+    a blank row): its header is the first row that fills as many cells as the fullest row does.
+    ``sheet`` (read from the first row) when there is no title."""
+    filled = cells.notna().sum(axis=1).to_numpy()
+    start = int(np.argmax(filled == filled.max()))
+    if start == 0 or filled[:start].max(initial=0) >= filled.max():
+        return sheet
+    table = cells.iloc[start + 1 :].infer_objects().reset_index(drop=True)
+    table.columns = [
+        str(name) if pd.notna(name) else f"Unnamed: {i}" for i, name in enumerate(cells.iloc[start])
+    ]
+    return table
 
 
 def _spelled_booleans(sheet: pd.DataFrame) -> pd.DataFrame:

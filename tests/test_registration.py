@@ -313,6 +313,20 @@ def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace
     assert describe_file(frame) == []  # a DataFrame is read as it is
 
 
+def test_a_report_sheet_with_a_title_over_its_table_is_read_from_its_header(workspace, tmp_path):
+    frame = _bench_log()
+    path = tmp_path / "report.xlsx"
+    with pd.ExcelWriter(path) as workbook:  # a title, an export date and a blank row first
+        pd.DataFrame([["Shift report - bench 2"], ["Exported 2026-02-03"]]).to_excel(
+            workbook, sheet_name="Data", index=False, header=False
+        )
+        frame.to_excel(workbook, sheet_name="Data", index=False, startrow=3)
+    register_machine("bench", path)
+    seed = load_seed("bench")[0]
+    assert list(seed.columns) == list(frame.columns) and len(seed) == len(frame)
+    assert np.allclose(seed["Voltage"], frame["Voltage"]) and seed["Voltage"].dtype == "float64"
+
+
 @pytest.mark.parametrize("packed", ["bench.csv.gz", "bench.zip"])
 def test_a_compressed_csv_is_read_as_written(workspace, tmp_path, packed):
     frame = _bench_log()
