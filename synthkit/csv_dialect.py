@@ -10,6 +10,10 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HEAD_BYTES = 8192  # the first lines the dialect is read from
 DELIMITERS = ",;\t|"
@@ -248,10 +252,22 @@ def read_options(delimiter: str) -> dict[str, str]:
     return {"sep": r"\s+" if delimiter == WHITESPACE else delimiter}
 
 
+MILLISECONDS = "%L"  # in a timestamp format: the first 3 of strftime's 6 digits of ``%f`` (``.250``)
+
+
 def parse_format(written: str) -> str:
     """The format that reads back what ``written`` writes: ``%d`` reads ``1`` as well as ``01``,
-    and strptime knows no ``%-d``."""
-    return written.replace("%-", "%")
+    and strptime knows no ``%-d``; ``%f`` reads milliseconds."""
+    return written.replace("%-", "%").replace(MILLISECONDS, "%f")
+
+
+def written_times(times: pd.Series, written: str) -> pd.Series:
+    """Timestamps as text in ``written``, a ``strftime`` format that may hold ``%L``: loggers
+    write milliseconds (``10:00:01.250``), strftime only microseconds."""
+    if MILLISECONDS not in written:
+        return times.dt.strftime(written)
+    text = times.dt.strftime(written.replace(MILLISECONDS, "%f\ue000"))
+    return text.str.replace(r"(\d{3})\d{3}\ue000", r"\1", regex=True)
 
 
 ZERO_PADDED = re.compile(r"0\d+")

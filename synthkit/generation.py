@@ -34,6 +34,7 @@ from synthkit._version import __version__
 from synthkit._warning_filters import keeps_warning_filters
 from synthkit.column_plan import ColumnPlan
 from synthkit.conditions import Conditions, checked_conditions, draw
+from synthkit.csv_dialect import written_times
 from synthkit.errors import InvalidParameterError, TaskCancelledError, invalid_parameter
 from synthkit.events import Emitter, Sink
 from synthkit.jobs import cancel_signal, check_task_id, run_task
@@ -100,7 +101,7 @@ class _SplitWriter:
     def write(self, frame: pd.DataFrame) -> None:
         if self.format == "csv":
             written = {
-                column: frame[column].dt.strftime(written)
+                column: written_times(frame[column], written)
                 for column, written in self.time_formats.items()
                 if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column])
             }

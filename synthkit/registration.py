@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
-from synthkit.csv_dialect import EMPTY_MARKERS, parse_format
+from synthkit.csv_dialect import EMPTY_MARKERS, MILLISECONDS, parse_format, written_times
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
@@ -399,7 +399,7 @@ def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> tuple[list[str], dict
     return problems, formats
 
 
-OFFSET = r"(Z|[+-]\d\d:?\d\d)$"
+OFFSET = r"(Z|[+-]\d\d:?\d\d| ?UTC| ?GMT)$"  # GMT and UTC written out: no offset
 
 
 def at_one_offset(text: pd.Series, parsed: pd.Series) -> tuple[pd.Series, str] | None:
@@ -420,7 +420,11 @@ def at_one_offset(text: pd.Series, parsed: pd.Series) -> tuple[pd.Series, str] |
     bare = written.str.replace(OFFSET, "", regex=True)
     if not (form := written_format(bare, _to_datetime(bare))):
         return None
-    sign, hours, minutes = (1, 0, 0) if common == "Z" else (int(common[0] + "1"), common[1:3], common[-2:])
+    sign, hours, minutes = (
+        (1, 0, 0)
+        if common.strip() in ("Z", "UTC", "GMT")
+        else (int(common[0] + "1"), common[1:3], common[-2:])
+    )
     shift = pd.Timedelta(minutes=sign * (60 * int(hours) + int(minutes)))
     return parsed + shift, form + common
 
@@ -438,7 +442,7 @@ def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) ->
     if guessed is not None and ("%z" in guessed or "%Z" in guessed):
         return None
     for candidate in (v for written in (guessed, *TIMES_OF_DAY) if written for v in unpadded(written)):
-        if parsed[sample.index].dt.strftime(candidate).equals(sample):
+        if written_times(parsed[sample.index], candidate).equals(sample):
             return candidate
     return None
 
@@ -473,7 +477,7 @@ def unpadded(written: str) -> list[str]:
     variants = [written]
     for padded in ("%d", "%m", "%H", "%I"):
         variants += [v.replace(padded, padded[0] + "-" + padded[1]) for v in variants if padded in v]
-    return variants
+    return variants + [v.replace("%f", MILLISECONDS) for v in variants if "%f" in v]
 
 
 def time_of_day(written: str) -> bool:

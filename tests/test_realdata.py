@@ -724,6 +724,30 @@ def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_w
     assert min(report.column_scores[c] for c in ("energy_kwh", "cycles")) > 0.5
 
 
+@pytest.mark.parametrize(
+    "written, form",
+    [
+        ("%Y-%m-%d %H:%M:%S UTC", "%Y-%m-%d %H:%M:%S UTC"),  # a warehouse's export
+        ("%Y-%m-%dT%H:%M:%S.%f+0000", "%Y-%m-%dT%H:%M:%S.%L+0000"),  # milliseconds, cut below
+    ],
+)
+def test_utc_written_out_and_milliseconds_are_written_back_as_read(written, form, tmp_path):
+    rng = np.random.default_rng(21)
+    rows = 300
+    times = pd.date_range("2026-02-01", periods=rows, freq="1250ms")
+    text = times.strftime(written).str.replace(r"(\.\d{3})\d{3}", r"\1", regex=True)
+    frame = pd.DataFrame({"event_time": text, "temp": rng.normal(50, 3, rows).round(2)})
+    frame.to_csv(tmp_path / "events.csv", index=False)
+    machine = register_machine("events", tmp_path / "events.csv", workspace=tmp_path)
+    assert machine.time_formats == {"event_time": form}
+    train_tvae("events", epochs=1, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("events", 200, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    made = pd.read_csv(run.file_paths["train"])["event_time"]
+    shape = text.str.replace(r"\d", "0", regex=True)[0]
+    assert made.str.replace(r"\d", "0", regex=True).eq(shape).all()
+    assert "event_time" in evaluate("events", workspace=tmp_path).column_scores  # read back
+
+
 @pytest.mark.parametrize("zone, offset", [("Europe/Berlin", "+02:00"), ("UTC", "Z")])  # Berlin: mostly summer
 def test_timestamps_written_with_their_offset_come_back_with_it_at_the_same_instants(zone, offset, tmp_path):
     rng = np.random.default_rng(11)
