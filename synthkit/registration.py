@@ -215,7 +215,7 @@ MAX_STATUS_TEXTS = 10  # kinds of status an instrument writes in place of a read
 MIN_READINGS = 20  # different readings a column of them has, at least (codes have fewer)
 
 
-def status_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, list[str]] | None:
+def status_cells(column: pd.Series) -> tuple[pd.Series, list[str]] | None:
     """Readings of a historian's or a logger's export in which some cells hold the instrument's
     status instead (``Bad Input``, ``I/O Timeout``, ``Shutdown``, ``OVF``): the column with those
     cells empty, and the status texts, most frequent first. Statuses are texts without a digit, a
@@ -247,13 +247,14 @@ def status_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, list
 def units_apart(table: TableFile) -> TableFile:
     """``table`` with each column of numbers written with their unit, of durations, and of numbers
     with their thousands grouped, as numbers (durations in seconds); the unit becomes the column's
-    unit, and how its numbers were written its format (the splits write them so)."""
+    unit, and how its numbers were written its format (the splits write them so). Statuses in
+    place of readings (``status_cells``) are empty cells, kept by column in ``status_cells``."""
     frame, formats, statuses = table.frame, {}, {}
     for name in frame.columns:
         if not pd.api.types.is_object_dtype(frame[name]):
             continue
         column, status = frame[name], None
-        if cleared := status_cells(column, table.decimal):
+        if cleared := status_cells(column):
             column, status = cleared
         found = (
             number_suffix(column, table.decimal)

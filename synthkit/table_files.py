@@ -288,7 +288,7 @@ def _below_title(cells: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
     ``sheet`` (read from the first row) when there is no title."""
     filled = cells.notna().sum(axis=1).to_numpy()
     start = int(np.argmax(filled == filled.max()))
-    if start == 0 or filled[:start].max(initial=0) >= filled.max():
+    if start == 0:
         return sheet
     table = cells.iloc[start + 1 :].infer_objects().reset_index(drop=True)
     table.columns = [
