@@ -40,15 +40,28 @@ def id_format(series: pd.Series) -> dict[str, Any]:
     parts = texts.str.extract(_PATTERN)
     if parts[1].notna().mean() > 0.99:
         prefixes = parts[0].fillna("").value_counts(normalize=True)
-        return {
+        pattern = {
             "kind": "pattern",
             "prefixes": {str(k): float(v) for k, v in prefixes.items()},
             "digits": int(parts[1].dropna().str.len().mode().iloc[0]),
-        } | shape
+        }
+        return pattern | _counted(parts[1], len(prefixes) == 1) | shape
     templates = serial_templates(texts)
     if templates:
         return {"kind": "shaped", "templates": templates} | shape
     return {"kind": "text", "length": int(texts.str.len().median())} | shape
+
+
+def _counted(digits: pd.Series, one_prefix: bool) -> dict[str, Any]:
+    """``start`` and ``step`` of keys numbered in the rows' order under one prefix (sample
+    numbers ``OA2400000``, ``OA2400001``, ...), which new keys continue; empty for others."""
+    if not one_prefix or digits.isna().any() or digits.str.len().max() > 18:
+        return {}
+    numbers = digits.astype(np.int64).to_numpy()
+    steps = np.diff(numbers)
+    if not len(steps) or not (steps > 0).all():
+        return {}
+    return {"start": int(numbers[0]), "step": max(int(np.median(steps)), 1), "monotonic": True}
 
 
 SLOTS = {"@": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "%": "abcdefghijklmnopqrstuvwxyz", "#": "0123456789"}
@@ -163,9 +176,10 @@ def _keys(fmt: dict[str, Any], keys: np.ndarray, count: int, seed: int) -> np.nd
         return _uuids(keys, seed)
     if kind == "pattern":
         digits = fmt["digits"]
-        while 10**digits < count:
+        last = fmt.get("start", 0) + fmt.get("step", 1) * max(count - 1, 0)
+        while 10**digits <= (last if fmt.get("monotonic") else count - 1):
             digits += 1
-        numbers = _scatter(keys, 10**digits)
+        numbers = fmt["start"] + fmt["step"] * keys if fmt.get("monotonic") else _scatter(keys, 10**digits)
         prefixes = np.array(list(fmt["prefixes"]))[_spread_choice(keys, fmt["prefixes"].values())]
         return np.array([f"{p}{n:0{digits}d}" for p, n in zip(prefixes, numbers)])
     templates = {t: s for t, s in fmt.get("templates", {}).items() if _capacity(t) >= count}

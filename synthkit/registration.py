@@ -34,7 +34,14 @@ from synthkit.roles import (
     resolve_roles,
 )
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
-from synthkit.table_files import TableFile, read_table_file, reading_notes, unit_of
+from synthkit.table_files import (
+    TableFile,
+    groups_thousands,
+    limit_value,
+    read_table_file,
+    reading_notes,
+    unit_of,
+)
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 2_000
@@ -151,30 +158,30 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
 
 def number_format(written: pd.Series, decimal: str) -> str:
     """How these numbers are written: ``{:.2f}`` when every one has as many decimals, else ``{}``
-    (as they are); ``{:,.2f}`` / ``{:,}`` when thousands are grouped by the separator the
-    decimal mark leaves (``1,234.50``; ``1.234,50`` with decimal commas)."""
-    group = "." if decimal == "," else ","
-    grouped = "," if written.str.contains(r"\d" + re.escape(group) + r"\d{3}").any() else ""
+    (as they are); with their thousands grouped, the group mark after the colon: ``{:,.2f}`` by
+    the mark the decimal mark leaves (``1,234.50``; ``1.234,50`` with decimal commas), ``{:'.2f}``
+    by an apostrophe (``1'234.50``), ``{: .2f}`` by a space (``1 234,50``; no-break spaces too)."""
+    marks = written.str.extract(r"\d([,.' \u00a0\u202f])\d{3}(?!\d)")[0].dropna()
+    marks = marks[marks != decimal].unique()
+    group = "" if len(marks) != 1 else "," if marks[0] in ",." else str(marks[0])
     places = written.str.extract(re.escape(decimal) + r"(\d+)$")[0].fillna("").str.len().unique()
     if len(places) == 1 and places[0] > 0:
-        return f"{{:{grouped}.{int(places[0])}f}}"
-    return "{:,}" if grouped else "{}"
+        return f"{{:{group}.{int(places[0])}f}}"
+    return f"{{:{group}}}" if group else "{}"
 
 
 def grouped_numbers(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
-    """Numbers written with their thousands grouped by the separator the decimal mark leaves
-    (``1,234.5``; ``1.234,5`` where the decimal mark is a comma), as spreadsheets export them:
-    the numbers, and how they are written (``{:,.1f}``), so that the splits write them alike.
-    None for any other column (other separators, ``1'234.5``, are read as numbers and written
-    without grouping)."""
+    """Numbers written with their thousands grouped (``1,234.5``; ``1.234,5`` where the decimal
+    mark is a comma; ``1'234.5``; ``1 234,5``), as spreadsheets export them: the numbers, and how
+    they are written (``{:,.1f}``, see ``number_format``), so that the splits write them alike.
+    None for any other column, or one grouped by two different marks."""
     numbers = written_numbers(column, decimal) if pd.api.types.is_object_dtype(column) else None
     if numbers is None:
         return None
     text = pd.Series([v for v in column if isinstance(v, str)], dtype=object).str.strip()
     written = text[~text.str.lower().isin(EMPTY_MARKERS)]
     written_as = number_format(written, decimal)
-    other = written.str.contains(GROUPED[decimal]) & ~written.str.contains(r"\d[,.]\d{3}")
-    return (numbers, written_as) if written_as.startswith("{:,") and not other.any() else None
+    return (numbers, written_as) if groups_thousands(written_as) else None
 
 
 DURATION = re.compile(r"^(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?$")
@@ -244,6 +251,40 @@ def status_cells(column: pd.Series) -> tuple[pd.Series, list[str]] | None:
     return column.where(~statuses), [str(v) for v in kinds.index]
 
 
+LIMIT = {
+    ".": re.compile(r"(?P<side>[<>])\s*(?P<number>\d+(\.\d+)?)"),
+    ",": re.compile(r"(?P<side>[<>])\s*(?P<number>\d+(,\d+)?)"),
+}
+MIN_LIMITED_READINGS = 5  # different readings beside a detection limit, at least
+
+
+def limit_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
+    """Readings of a lab report with some cells at a detection limit (``<0.05``, ``<1``, ``>5000``:
+    below what the method detects, over its range): the numbers, those cells one step beyond the
+    limit (``limit_value``), and how the column is written (``<0.05 {:.2f}``), so that the splits
+    write readings beyond the limit as the limit. One limit each way; None for any other column."""
+    if not pd.api.types.is_object_dtype(column) or not first_written(column).str.contains("[<>]").any():
+        return None
+    values = pd.Series(pd.unique(column.dropna()), dtype=object)
+    texts = values[values.map(lambda v: isinstance(v, str))].str.strip()
+    found = texts.str.fullmatch(LIMIT[decimal])
+    limits = texts[found].str.extract(LIMIT[decimal])
+    if not found.any() or (limits.groupby("side")["number"].nunique() > 1).any():
+        return None
+    written = dict(zip(texts[found], limits["side"] + limits["number"]))  # as written, without spaces
+    at_limit = column.map(lambda v: written.get(v.strip()) if isinstance(v, str) else None)
+    numbers = plain_numbers(column.where(at_limit.isna()), decimal)
+    readings = column[at_limit.isna() & column.notna()]
+    if numbers is None or numbers.nunique() < MIN_LIMITED_READINGS:
+        return None
+    for limit in set(written.values()):
+        numbers[at_limit == limit] = limit_value(limit, decimal)
+    readings = readings[readings.map(lambda v: isinstance(v, str))].str.strip()
+    readings = readings[~readings.str.lower().isin(EMPTY_MARKERS) & (readings != "")]
+    shape = number_format(readings, decimal) if len(readings) else "{}"
+    return numbers, " ".join(sorted(set(written.values()))) + " " + shape
+
+
 def units_apart(table: TableFile) -> TableFile:
     """``table`` with each column of numbers written with their unit, of durations, and of numbers
     with their thousands grouped, as numbers (durations in seconds); the unit becomes the column's
@@ -260,6 +301,7 @@ def units_apart(table: TableFile) -> TableFile:
             number_suffix(column, table.decimal)
             or duration_seconds(column, str(name))
             or grouped_numbers(column, table.decimal)
+            or limit_cells(column, table.decimal)
         )
         if status and not found:
             numbers = plain_numbers(column, table.decimal)

@@ -53,7 +53,10 @@ FAIL_WORDS = (
     "guasto",
     "panne",
 )  # outrank errors, alarms
-STATUS_WORDS = FAILURE_WORDS + ("status", "state", "condition", "health", "stage", "zustand", "estado")
+STATUS_WORDS = FAILURE_WORDS + (
+    "status", "state", "condition", "health", "stage", "zustand", "estado", "severity", "criticality",
+    "alert", "diagnos", "verdict", "schwere", "gravite", "gravedad",
+)  # fmt: skip
 GROUP_WORDS = {
     "id",
     "experiment",
@@ -86,6 +89,8 @@ NORMAL_VALUES = (
 BAD_VALUES = {
     "nok", "not_ok", "notok", "nio", "ni_o", "n_i_o", "nicht_i_o", "nicht_in_ordnung", "ng",
     "no_good", "ko", "bad", "schlecht", "mauvais", "reject", "rejected", "scrap", "defective",
+    # as condition-monitoring and oil-analysis reports grade a sample
+    "abnormal", "critical", "severe", "danger", "dangerous", "caution", "alert", "urgent", "kritisch",
 }  # fmt: skip
 # The states a machine runs, waits or stands in, which a status logs beside its failures: each is
 # a no-failure class of its own (a turbine's ``RUN``, ``IDLE`` and ``STOPPED``, its ``FAULT`` rare)
@@ -172,12 +177,17 @@ MEASURE_WORDS = (
 )  # fmt: skip
 
 
+UNIT_IN_NAME = re.compile(r"[(\[]\s*[^\d()\[\]]{1,12}?\s*[)\]]\s*$")  # Fe (ppm), Temperature [°C]
+
+
 def _measure_named(name: str) -> bool:
-    """Named like a reading (``smart_1_raw``, ``Torque``): unique whole numbers of such a column
-    are measurements that happen not to repeat, not a key."""
+    """Named like a reading (``smart_1_raw``, ``Torque``, or with its unit: ``Cu (ppm)``): whole
+    numbers of such a column are measurements that happen to be few or not to repeat, not a code
+    or a key."""
     words = set(name_words(name).split("_"))
     readings = {"raw", "reading", "value", "sensor", "normalized", "normalised"}
-    return not _id_named(name) and bool(words & readings or _named(name, MEASURE_WORDS))
+    with_unit = bool(UNIT_IN_NAME.search(str(name)))
+    return not _id_named(name) and bool(words & readings or with_unit or _named(name, MEASURE_WORDS))
 
 
 def normal_text(value: object) -> str:

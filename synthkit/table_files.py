@@ -368,6 +368,27 @@ SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'", " ": "runs of spaces"}
 DURATION_FORMATS = ("[h]:mm:ss", "[hh]:mm:ss", "[h]:mm", "[hh]:mm")  # seconds written as hours and minutes
 
 
+def limits_of(number_format: str) -> list[str]:
+    """The detection limits a lab report writes in place of readings beyond them, as they lead
+    ``number_format`` (``<0.05 >5000 {:.2f}``: ``<0.05``, ``>5000``)."""
+    return [] if number_format in DURATION_FORMATS else number_format[: number_format.index("{")].split()
+
+
+def limit_number(limit: str, decimal: str = ".") -> float:
+    """The number of a limit (``<0,05`` with decimal commas: 0.05)."""
+    number = limit[1:].strip()
+    return float(number.replace(",", ".") if decimal == "," else number)
+
+
+def limit_value(limit: str, decimal: str = ".") -> float:
+    """The number a limit's cells are read as: one step of its last digit beyond it (``<0.05``:
+    0.04, ``<1``: 0, ``>5000``: 5001), below every reading a ``<`` limit leaves, above a ``>``'s."""
+    number = limit[1:].strip()
+    places = len(number.split(decimal)[1]) if decimal in number else 0
+    step = 10.0**-places * (-1 if limit[0] == "<" else 1)
+    return round(limit_number(limit, decimal) + step, places)
+
+
 def suffix_of(number_format: str) -> str:
     """What is written after each number of a column written as ``number_format`` (`` °C``)."""
     return "" if number_format in DURATION_FORMATS else number_format[number_format.rindex("}") + 1 :]
@@ -387,10 +408,23 @@ def as_duration(seconds: float, number_format: str) -> str:
     return text + f":{rest // 60:02d}" + (f":{rest % 60:02d}" if number_format.endswith(":ss") else "")
 
 
+GROUP_MARKS = ",' \u00a0\u202f"  # after the colon of a number format: how its thousands are grouped
+
+
+def group_mark(number_format: str, decimal: str = ".") -> str:
+    """How ``number_format`` groups thousands: ``{:,.2f}`` by the mark the decimal mark leaves
+    (``1,234.50``, ``1.234,50``), ``{:'.2f}`` by an apostrophe, ``{: .2f}`` by a space; empty
+    when it does not."""
+    if number_format in DURATION_FORMATS:
+        return ""
+    spec = number_format[number_format.index("{") :]
+    mark = spec[2] if spec.startswith("{:") and len(spec) > 2 and spec[2] in GROUP_MARKS else ""
+    return ("." if decimal == "," else ",") if mark == "," else mark
+
+
 def groups_thousands(number_format: str) -> bool:
-    """Does ``number_format`` group thousands (``{:,.2f}``: ``1,234.50``, or ``1.234,50`` where the
-    decimal mark is a comma)?"""
-    return number_format.startswith("{:,")
+    """Does ``number_format`` group thousands (``{:,.2f}``, ``{:'.2f}``, ``{: .2f}``)?"""
+    return bool(group_mark(number_format))
 
 
 def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
@@ -399,13 +433,13 @@ def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Ser
         parts = text.str.extract(r"^\s*(\d+):(\d\d)(?::(\d\d))?\s*$").astype(float)
         return 3600 * parts[0] + 60 * parts[1] + parts[2].fillna(0)
     number = text.str.removesuffix(suffix_of(number_format))
-    if groups_thousands(number_format):
-        number = number.str.replace("." if decimal == "," else ",", "", regex=False)
+    if group := group_mark(number_format, decimal):
+        number = number.str.replace(group, "", regex=False)
     number = number.str.replace(",", ".", regex=False) if decimal == "," else number
-    return pd.to_numeric(number, errors="coerce")
-
-
-SWAPPED_MARKS = str.maketrans(",.", ".,")  # 1,234.5 as written where the decimal mark is a comma
+    numbers = pd.to_numeric(number, errors="coerce")
+    for limit in limits_of(number_format):
+        numbers = numbers.mask(text.str.strip() == limit, limit_value(limit, decimal))
+    return numbers
 
 
 def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
@@ -415,14 +449,21 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
     if number_format in DURATION_FORMATS:
         return numbers.astype(object).map(lambda v: v if pd.isna(v) else as_duration(v, number_format))
 
-    cut = number_format.rindex("}") + 1
-    as_written = number_format[:cut] in ("{}", "{:,}")
+    start, cut = number_format.index("{"), number_format.rindex("}") + 1
+    group = group_mark(number_format, decimal)
+    spec = number_format[start:cut]
+    spec = spec.replace(spec[2], ",", 1) if group else spec  # Python groups by "," only
+    as_written = spec in ("{}", "{:,}")
+    marks = str.maketrans({",": group, ".": decimal})  # Python's marks, as the file writes them
+    limits = {limit: limit_number(limit, decimal) for limit in limits_of(number_format)}
 
     def text(value: float) -> str:
+        for limit, edge in limits.items():
+            if (value < edge) if limit[0] == "<" else (value > edge):
+                return limit
         if as_written and float(value).is_integer():
             value = int(value)
-        number = number_format[:cut].format(value)
-        return (number.translate(SWAPPED_MARKS) if decimal == "," else number) + number_format[cut:]
+        return spec.format(value).translate(marks) + number_format[cut:]
 
     return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
 
@@ -461,6 +502,17 @@ def reading_notes(
         )
     if written:
         notes.append(" and ".join(written))
+    if limited := {c: limits_of(f) for c, f in number_formats.items() if limits_of(f)}:
+        decimal = csv_format.get("decimal", ".")
+        shown = "; ".join(
+            f"{c} {', '.join(f'{t} (as {limit_value(t, decimal):g})' for t in limits)}"
+            for c, limits in list(limited.items())[:4]
+        )
+        notes.append(
+            "readings beyond a detection limit, read one step beyond it (and written back as the limit): "
+            + shown
+            + ("; ..." if len(limited) > 4 else "")
+        )
     if named_by_position(list(columns)):
         notes.append(f"no header row: its columns are named by position ({columns[0]} ... {columns[-1]})")
     units = {c: u for c, u in units.items() if c not in with_unit}  # those written in the cells

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,3 +89,25 @@ def test_repeating_keys_of_every_kind_never_share_a_key_across_chunks(seed):
     made = _chunks(fmt, 2_000, 300)
     counts = made.value_counts()
     assert counts.max() == 3 and len(counts) >= 2_000 / 3
+
+
+@pytest.mark.parametrize(
+    "keys, counted",
+    [
+        ([f"OA{2_400_000 + 3 * i}" for i in range(50)], True),  # a lab's sample numbers, in order
+        ([f"WO-{i:05d}" for i in range(1, 51)], True),
+        ([f"WO-{i:05d}" for i in range(50, 0, -1)], False),  # numbered backwards: scattered
+        ([f"{p}{i:04d}" for i, p in zip(range(50), "AB" * 25)], False),  # two prefixes
+    ],
+)
+def test_keys_numbered_in_row_order_under_one_prefix_are_continued_in_order(keys, counted):
+    fmt = id_format(pd.Series(keys))
+    assert fmt["kind"] == "pattern" and fmt.get("monotonic", False) is counted
+    made = _chunks(fmt, 2_000, 700)
+    assert made.is_unique
+    numbers = made.str.extract(r"(\d+)$")[0].astype(int)
+    assert numbers.is_monotonic_increasing is counted
+    if counted:
+        first = int(re.search(r"\d+$", keys[0]).group())
+        assert numbers.iloc[0] == first and made.iloc[0] == keys[0]
+        assert made.str.len().eq(len(keys[0])).all()  # the digit count kept

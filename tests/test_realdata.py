@@ -43,12 +43,13 @@ from synthkit.registration import (
     duration_seconds,
     grouped_numbers,
     guessed_format,
+    limit_cells,
     number_suffix,
     status_cells,
 )
 from synthkit.roles import failing_mask, infer_roles
 from synthkit.store import load_seed
-from synthkit.table_files import read_csv, written_with
+from synthkit.table_files import read_csv, read_with, written_with
 
 
 def _run(workspace, name, frame, rows=3_000, **train):
@@ -675,7 +676,10 @@ def test_a_log_with_units_in_its_cells_is_trained_on_numbers_and_written_back_wi
         (["1,234.50", "999.00", "-", "12,345,678.25"], ".", "{:,.2f}"),
         (["1.234,5", "17,0", "2.000,5"], ",", "{:,.1f}"),  # where the decimal mark is a comma
         (["1,234", "17"], ".", "{:,}"),
-        (["1 234.5", "12.5"], ".", None),  # other separators: read as numbers, written plain
+        (["1 234.5", "12.5"], ".", "{: .1f}"),
+        (["1'234.50", "-12'345.00"], ".", "{:'.2f}"),  # as Swiss exports group them
+        (["1\u202f234,5", "12,5"], ",", "{:\u202f.1f}"),  # a narrow no-break space
+        (["1,234.5", "1'234.5"], ".", None),  # two marks: read as numbers, written plain
         (["12.5", "1.5"], ".", None),  # nothing grouped
     ],
 )
@@ -686,18 +690,88 @@ def test_numbers_with_their_thousands_grouped_are_written_back_grouped(cells, de
         assert written_with(found[0], written, decimal).dropna().tolist() == [c for c in cells if c != "-"]
 
 
-@pytest.mark.parametrize("sep, decimal", [(",", "."), (";", ",")])
+@pytest.mark.parametrize(
+    "cells, decimal, numbers, written",
+    [
+        (["<1", "3", "12", "<1", "7", "2", "5"], ".", [0, 3, 12, 0, 7, 2, 5], "<1 {}"),
+        (
+            ["<0.05", "0.12", "-", "0.31", "0.07", "0.50", "0.09"],
+            ".",
+            [0.04, 0.12, np.nan, 0.31, 0.07, 0.5, 0.09],
+            "<0.05 {:.2f}",
+        ),
+        (
+            ["< 0,5", "1,2", "3,4", "2,2", ">10", "9,9", "5,0"],  # over the range, decimal commas
+            ",",
+            [0.4, 1.2, 3.4, 2.2, 11, 9.9, 5],
+            "<0,5 >10 {:.1f}",
+        ),
+        (["<1", "<0.5", "3", "12", "7", "2", "5"], ".", None, None),  # two limits: not one method's
+        (["<1", "3", "2", "<1"], ".", None, None),  # too few readings beside it
+        (["<A", "3", "12", "7", "2", "5"], ".", None, None),  # not a number behind the mark
+    ],
+)
+def test_readings_at_a_detection_limit_are_read_beyond_it_and_written_back_as_the_limit(
+    cells, decimal, numbers, written
+):
+    found = limit_cells(pd.Series(cells, dtype=object), decimal)
+    assert (found[1] if found else None) == written
+    if found:
+        assert found[0].tolist() == pytest.approx(numbers, nan_ok=True)
+        back = written_with(found[0], written, decimal).fillna("-")
+        assert back.tolist() == [c.replace(" ", "") for c in cells]
+        assert read_with(back, written, decimal).tolist() == pytest.approx(numbers, nan_ok=True)
+
+
+def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_numbers(tmp_path):
+    rng = np.random.default_rng(20)
+    rows = 500
+    hours = rng.integers(50, 600, rows)
+    iron = np.round(rng.gamma(2, 8, rows) + hours * 0.03)
+    copper, water = rng.gamma(1.2, 2, rows), rng.exponential(0.06, rows)
+    frame = pd.DataFrame(
+        {
+            "Sample No.": [f"OA{2_400_000 + i}" for i in range(rows)],
+            "Compartment": rng.choice(["Engine", "Transmission", "Hydraulic"], rows),
+            "Oil Hrs": hours,
+            "Fe (ppm)": iron.astype(int),
+            "Cu (ppm)": ["<1" if v < 1 else str(round(v)) for v in copper],
+            "Water (%)": ["<0.05" if v < 0.05 else f"{v:.2f}" for v in water],
+            "Severity": np.where(iron > 55, "Critical", np.where(iron > 35, "Caution", "Normal")),
+        }
+    )
+    frame.to_csv(tmp_path / "oil.csv", sep=";", index=False)
+    machine = register_machine("oil", tmp_path / "oil.csv", workspace=tmp_path)
+    assert machine.label_columns == ("Severity",)
+    assert machine.column_roles["normals"] == {"Severity": "Normal"}
+    assert machine.column_roles["roles"]["Cu (ppm)"] == "numeric"  # few whole numbers, named with a unit
+    assert machine.number_formats == {"Cu (ppm)": "<1 {}", "Water (%)": "<0.05 {:.2f}"}
+    assert "Cu (ppm) <1 (as 0); Water (%) <0.05 (as 0.04)" in " ".join(machine.reading_notes())
+    train_tvae("oil", epochs=3, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("oil", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], sep=";", dtype=str, keep_default_na=False)
+    assert cells["Cu (ppm)"].str.fullmatch(r"<1|[1-9]\d*").all() and (cells["Cu (ppm)"] == "<1").any()
+    assert cells["Water (%)"].str.fullmatch(r"<0\.05|\d+\.\d\d").all()
+    assert (cells["Water (%)"] == "<0.05").any()
+    numbers = cells["Sample No."].str.removeprefix("OA").astype(int)
+    assert cells["Sample No."].str.fullmatch(r"OA\d{7}").all() and numbers.is_monotonic_increasing
+    assert set(cells["Severity"]) <= {"Normal", "Caution", "Critical"}
+    report = evaluate("oil", workspace=tmp_path)  # reads the limits back as the numbers trained on
+    assert min(report.column_scores[c] for c in ("Cu (ppm)", "Water (%)")) > 0.5
+
+
+@pytest.mark.parametrize(
+    "sep, decimal, group", [(",", ".", ","), (";", ",", "."), (",", ".", "'"), (";", ",", " ")]
+)
 def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_written_back_grouped(
-    sep, decimal, tmp_path
+    sep, decimal, group, tmp_path
 ):
     rng = np.random.default_rng(12)
     rows = 500
     energy = rng.normal(25_000, 4_000, rows)
-    group = "," if decimal == "." else "."
 
     def grouped(value: float, places: int) -> str:
-        text = f"{value:,.{places}f}"
-        return text.translate(str.maketrans(",.", ".,")) if decimal == "," else text
+        return f"{value:,.{places}f}".translate(str.maketrans({",": group, ".": decimal}))
 
     frame = pd.DataFrame(
         {
@@ -710,7 +784,8 @@ def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_w
     frame.loc[::40, "energy_kwh"] = ""
     frame.to_csv(tmp_path / "export.csv", sep=sep, decimal=decimal, index=False)
     machine = register_machine("export", tmp_path / "export.csv", workspace=tmp_path)
-    assert machine.number_formats == {"energy_kwh": "{:,.1f}", "cycles": "{:,}"}
+    mark = "," if group in ",." else group
+    assert machine.number_formats == {"energy_kwh": f"{{:{mark}.1f}}", "cycles": f"{{:{mark}}}"}
     assert "thousands grouped in energy_kwh, cycles" in " ".join(machine.reading_notes())
     assert {s.name: s.unit for s in machine.sensors} == {"energy_kwh": "", "cycles": "", "temp": ""}
     train_tvae("export", epochs=2, seed=1, workspace=tmp_path)
