@@ -441,6 +441,7 @@ def sample(
     """``rows`` synthetic rows in memory, like the seed's (ids made, constants set), optionally under
     ``conditions``. Bounded: more than 1,000,000 rows belong in ``generate_synthetic_data``."""
     from synthkit._checks import check_int, check_optional_seed
+    from synthkit.machines import get_machine
 
     rows = check_int("sample", "rows", rows, 1, MAX_IN_MEMORY_ROWS)
     seed = check_optional_seed("sample", seed)
@@ -448,7 +449,8 @@ def sample(
     name = resolve_model_name(machine_id, model, workspace)
     loaded = load_model(machine_id, workspace, name=name)
     plan, checked = checked_conditions(machine_id, loaded.manifest, conditions, workspace, "sample")
-    return plan.restore(draw(loaded, rows, checked, seed), 0, rows, seed)
+    machine = get_machine(machine_id, workspace)
+    return machine.as_given(plan.restore(draw(loaded, rows, checked, seed), 0, rows, seed))
 
 
 def checked_conditions(

@@ -128,8 +128,8 @@ def _read_split(
         for column, number_format in machine.number_formats.items():
             if column in frame and frame[column].dtype == object:
                 frame[column] = read_with(frame[column], number_format, decimal)
-        return frame[columns]
-    return pd.read_parquet(path, columns=columns)
+        return machine.as_seeded(frame[columns])
+    return machine.as_seeded(pd.read_parquet(path, columns=columns))
 
 
 def label_checks(

@@ -207,6 +207,7 @@ def _generate(
                 frame = sample_chunk(model, rows, chunk_seed(seed, index, chunk_index), conditions)
                 if plan is not None:  # ids made, constants set: rows like the seed's
                     frame = plan.restore(frame, done, total, seed)
+                frame = machine.as_given(frame)
                 writers[split].write(frame)
                 example = frame.iloc[0:0].copy() if example is None else example  # a copy holds no rows
                 del frame  # before the next chunk is sampled, so only one chunk is alive at a time

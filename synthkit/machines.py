@@ -52,6 +52,7 @@ class Machine:
     number_formats: dict[str, str] = field(default_factory=dict)  # numbers written with a unit: "{:.1f} °C"
     long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
     status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses read as empty, per column
+    dtypes: dict[str, str] = field(default_factory=dict)  # a DataFrame's dtypes the seed holds otherwise
 
     @property
     def columns(self) -> list[str]:
@@ -82,6 +83,44 @@ class Machine:
             numeric = pd.api.types.is_numeric_dtype(frame[column]) and column != self.variant_column
             roles[column] = "numeric" if numeric else "category"
         return Roles(roles, normals)
+
+    def as_given(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows in the dtypes of the DataFrame this machine was registered from (``dtypes``):
+        bool columns bool (``boolean`` where a cell may be empty), nullable integers ``Int64``,
+        timestamps in their time zone; the seed and the model hold them as 0/1, numbers and UTC."""
+        import pandas as pd
+
+        given = {}
+        for column, dtype in self.dtypes.items():
+            if column not in rows:
+                continue
+            values = rows[column]
+            if dtype.startswith("datetime64"):
+                zone = pd.api.types.pandas_dtype(dtype).tz
+                given[column] = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(zone)
+            elif dtype == "bool" and values.notna().all():
+                given[column] = pd.to_numeric(values).astype(bool)
+            else:  # boolean, Int64 and the like take empty cells
+                numbers = pd.to_numeric(values)
+                given[column] = (numbers if dtype in ("bool", "boolean") else numbers.round()).astype(
+                    "boolean" if dtype == "bool" else dtype
+                )
+        return rows.assign(**given) if given else rows
+
+    def as_seeded(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows ``as_given`` wrote, with bools as 0/1, timestamps in UTC and nullable integers as
+        floats, as the model gives them, to be scored."""
+        import pandas as pd
+
+        seeded = {}
+        for column, dtype in self.dtypes.items():
+            if column in rows and dtype.startswith("datetime64"):
+                seeded[column] = pd.to_datetime(rows[column], utc=True).dt.tz_localize(None)
+            elif column in rows:
+                numbers = rows[column].astype("Float64").astype("float64")
+                whole = dtype in ("bool", "boolean") and numbers.notna().all()
+                seeded[column] = numbers.astype("int64") if whole else numbers
+        return rows.assign(**seeded) if seeded else rows
 
     def reading_notes(self) -> list[str]:
         """How this machine's file was read, in words (none for a built-in machine)."""

@@ -395,9 +395,11 @@ def _normalise(
         elif pd.api.types.is_datetime64_any_dtype(column):
             if getattr(column.dt, "tz", None) is not None:
                 frame[name] = column.dt.tz_convert("UTC").dt.tz_localize(None)
-        elif pd.api.types.is_bool_dtype(column):
-            frame[name] = column.astype("int64")
+        elif pd.api.types.is_bool_dtype(column):  # 0/1 (given back as bools: ``given_dtypes``)
+            frame[name] = column.astype("float64" if column.isna().any() else "int64")
         elif pd.api.types.is_numeric_dtype(column):
+            if pd.api.types.is_extension_array_dtype(column):  # Int64, Float64: NA as NaN, as read from CSV
+                frame[name] = column.astype("float64")
             if pd.api.types.is_complex_dtype(column):
                 problems.append(f"column {name!r} holds complex numbers, which are not supported")
             elif np.isinf(column.astype("float64")).any():
@@ -415,6 +417,20 @@ def _normalise(
         else:
             problems.append(f"column {name!r} has unsupported dtype {column.dtype}")
     return frame, problems
+
+
+def given_dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """The dtypes of a DataFrame's columns that the seed holds otherwise (bools as 0/1, timestamps
+    with a time zone in UTC) or that a model's numbers lose (nullable integers): samples are given
+    back in them (``Machine.as_given``)."""
+    kept = {}
+    for name, column in frame.items():
+        dtype = column.dtype
+        zoned = pd.api.types.is_datetime64_any_dtype(column) and getattr(column.dt, "tz", None) is not None
+        nullable_int = pd.api.types.is_integer_dtype(column) and pd.api.types.is_extension_array_dtype(column)
+        if pd.api.types.is_bool_dtype(column) or zoned or nullable_int:
+            kept[str(name)] = str(dtype)
+    return kept
 
 
 def _parse_datetimes(frame: pd.DataFrame, roles: Roles) -> tuple[list[str], dict[str, str]]:
@@ -784,6 +800,7 @@ def register_machine(
         number_formats=prepared.table.number_formats,
         status_cells=prepared.table.status_cells,
         long_format=prepared.long.to_dict() if prepared.long else {},
+        dtypes={c: t for c, t in given_dtypes(prepared.table.frame).items() if c in frame.columns},
     )
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json

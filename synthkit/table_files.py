@@ -102,6 +102,9 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
+    if encoding := utf16_of(head):
+        with _in_utf8(path, encoding) as text_file:
+            return read_csv(text_file)
     if b"\x00" in head:
         raise InvalidDataError(str(path), ["it is not a text CSV file (it contains NUL bytes)"])
     whole = len(head) < HEAD_BYTES
@@ -359,6 +362,33 @@ def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
                         shutil.copyfileobj(packed, out)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
             raise InvalidDataError(str(path), [f"it cannot be unpacked ({error})"]) from None
+        yield target
+
+
+def utf16_of(head: bytes) -> str | None:
+    """``utf-16`` for UTF-16 text with its byte-order mark (as Excel saves "Unicode Text"),
+    ``utf-16-le``/``-be`` for text without one whose every other byte is NUL; else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    pairs = len(head) // 2
+    if pairs >= 4 and head[1 : 2 * pairs : 2].count(0) == pairs and head[0 : 2 * pairs : 2].count(0) == 0:
+        return "utf-16-le"
+    if pairs >= 4 and head[0 : 2 * pairs : 2].count(0) == pairs and head[1 : 2 * pairs : 2].count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+@contextmanager
+def _in_utf8(path: Path, encoding: str) -> Iterator[Path]:
+    """A UTF-16 text file copied as UTF-8 to a temporary folder, for the CSV reader, which reads
+    text one byte per ASCII character."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "utf8"
+        try:
+            with path.open(encoding=encoding, newline="") as text, target.open("w", encoding="utf-8") as out:
+                shutil.copyfileobj(text, out)
+        except UnicodeError as error:
+            raise InvalidDataError(str(path), [f"it is not readable UTF-16 text ({error})"]) from None
         yield target
 
 

@@ -871,6 +871,44 @@ def test_codes_with_leading_zeros_stay_codes_and_a_wide_category_is_scored(tmp_p
     )
 
 
+def test_a_dataframes_bools_nullable_integers_and_time_zone_come_back_in_their_dtypes(tmp_path):
+    rng = np.random.default_rng(21)
+    rows = 400
+    temp = rng.normal(60, 5, rows)
+    frame = pd.DataFrame(
+        {
+            "when": pd.date_range("2024-03-20", periods=rows, freq="h", tz="Europe/Berlin"),  # over DST
+            "temp": temp,
+            "door_open": rng.random(rows) < 0.3,
+            "checked": pd.array(np.where(rng.random(rows) < 0.1, None, rng.random(rows) < 0.5), "boolean"),
+            "stops": pd.array(np.where(rng.random(rows) < 0.05, None, rng.integers(0, 5, rows)), "Int64"),
+            "failure": temp > 68,
+        }
+    )
+    machine = register_machine("frame", frame, workspace=tmp_path)
+    assert machine.dtypes == {
+        "when": "datetime64[ns, Europe/Berlin]",
+        "door_open": "bool",
+        "checked": "boolean",
+        "stops": "Int64",
+        "failure": "bool",
+    }
+    assert machine.label_columns == ("failure",)
+    train_tvae("frame", epochs=2, seed=1, workspace=tmp_path)
+    rows_back = sample("frame", 200, seed=3, workspace=tmp_path)
+    assert rows_back.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert rows_back["when"].between(frame["when"].min(), frame["when"].max()).all()
+    run = generate_synthetic_data("frame", 300, 0, 0, seed=2, workspace=tmp_path)  # scored: read back
+    assert pd.read_parquet(run.file_paths["train"]).dtypes.to_dict() == frame.dtypes.to_dict()
+    report = json.loads(Path(run.report_path).with_name("report.json").read_text())
+    assert run.quality > 0.5 and report["failure_rate_ratio"] is not None
+    csv = generate_synthetic_data("frame", 300, 0, 0, seed=2, format="csv", run_id="c", workspace=tmp_path)
+    cells = pd.read_csv(csv.file_paths["train"], dtype=str, keep_default_na=False)
+    assert set(cells["door_open"]) == {"True", "False"} and set(cells["checked"]) <= {"True", "False", ""}
+    assert cells["when"].str.fullmatch(r"2024-0[34]-\d\d \d\d:00:00\+0[12]:00").all()
+    assert cells["stops"].str.fullmatch(r"\d|").all()
+
+
 def test_true_false_flags_of_a_spreadsheet_export_are_written_back_as_spelled(tmp_path):
     rng = np.random.default_rng(13)
     rows = 800

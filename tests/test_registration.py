@@ -212,6 +212,18 @@ def test_a_csv_exported_in_windows_1252_is_read_with_its_accents(workspace, tmp_
     assert seed["Temperatur [°C]"].max() == 80.0
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_export_is_read_as_its_text(workspace, tmp_path, encoding):
+    """Excel's "Unicode Text" is UTF-16 with a byte-order mark and tabs; some tools write none."""
+    frame = _bench_log().assign(Zustand=lambda f: np.where(np.arange(len(f)) % 9 == 0, "Störung", "läuft"))
+    frame.to_csv(tmp_path / "unicode.txt", sep="\t", index=False, encoding=encoding)
+    assert b"\x00" in (tmp_path / "unicode.txt").read_bytes()[:8]
+    register_machine("presse", tmp_path / "unicode.txt")
+    seed = load_seed("presse")[0]
+    assert list(seed.columns) == list(frame.columns) and set(seed["Zustand"]) == {"Störung", "läuft"}
+    assert seed["Voltage"].tolist() == pytest.approx(frame["Voltage"].tolist())
+
+
 def _engine_lines(units: int = 3) -> tuple[list[list[float]], str]:
     """A run-to-failure log as NASA-style text files carry it: fields separated by spaces, no
     header row, two trailing spaces on every line."""
