@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 _PATTERN = re.compile(r"^([^\d]*?)(\d+)$")
+_NUMBERED = re.compile(r"^(.*\D)(\d+)$")  # a prefix with digits of its own: P24-000001, LOT7-0042
+MAX_PREFIXES = 20  # prefixes with digits are a year or a line (a few), not part of a serial
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
@@ -38,6 +40,10 @@ def id_format(series: pd.Series) -> dict[str, Any]:
     if texts.str.match(_UUID).mean() > 0.99:
         return {"kind": "uuid"} | shape
     parts = texts.str.extract(_PATTERN)
+    if parts[1].notna().mean() <= 0.99:
+        numbered = texts.str.extract(_NUMBERED)
+        if numbered[1].notna().mean() > 0.99 and numbered[0].nunique() <= MAX_PREFIXES:
+            parts = numbered
     if parts[1].notna().mean() > 0.99:
         prefixes = parts[0].fillna("").value_counts(normalize=True)
         pattern = {

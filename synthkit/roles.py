@@ -38,6 +38,8 @@ EMPTY_MEANS_NORMAL = 0.5  # a label filled in on at most this share of rows: an 
 FAILURE_WORDS = (
     "fail", "fault", "broken", "break", "alarm", "anomal", "defect", "error", "malfunction",
     "trip", "incident", "changepoint", "change_point", "outlier", "crash", "label", "target",
+    # a production line's verdict on a part
+    "scrap", "reject", "ausschuss", "rebut",
     # as logs from German, French, Spanish, Italian and Dutch plants name them (accents dropped)
     "ausfall", "stoerung", "storung", "fehler", "defekt", "defaut", "falla", "fallo", "averia",
     "guasto", "panne",
@@ -378,7 +380,9 @@ def _as_label(name: str, series: pd.Series) -> tuple[str, str] | None:
     levels = MAX_LABEL_CLASSES if coded else MAX_CODE_LEVELS
     if is_flag(series) and _named(name, FAILURE_WORDS):
         normal = _flag_normal(series)
-        return normal, "0/1 named like a failure"
+        texts = sorted({normal_text(v) for v in values.unique()}, key=lambda t: t != normal)
+        shown = "0/1" if set(texts) == {"0", "1"} else "/".join(texts)
+        return normal, f"{shown} named like a failure"
     if is_flag(series) and TARGET_WORDS & set(name_words(name).split("_")):
         return _flag_normal(series), "0/1 named as the class to learn (as a target is)"
     test = _test_result(series)

@@ -96,6 +96,7 @@ def test_repeating_keys_of_every_kind_never_share_a_key_across_chunks(seed):
     [
         ([f"OA{2_400_000 + 3 * i}" for i in range(50)], True),  # a lab's sample numbers, in order
         ([f"WO-{i:05d}" for i in range(1, 51)], True),
+        ([f"P24-{i:06d}" for i in range(1, 51)], True),  # digits in the prefix: a year
         ([f"WO-{i:05d}" for i in range(50, 0, -1)], False),  # numbered backwards: scattered
         ([f"{p}{i:04d}" for i, p in zip(range(50), "AB" * 25)], False),  # two prefixes
     ],
@@ -103,6 +104,7 @@ def test_repeating_keys_of_every_kind_never_share_a_key_across_chunks(seed):
 def test_keys_numbered_in_row_order_under_one_prefix_are_continued_in_order(keys, counted):
     fmt = id_format(pd.Series(keys))
     assert fmt["kind"] == "pattern" and fmt.get("monotonic", False) is counted
+    assert len(fmt["prefixes"]) == len({re.sub(r"\d+$", "", k) for k in keys})
     made = _chunks(fmt, 2_000, 700)
     assert made.is_unique
     numbers = made.str.extract(r"(\d+)$")[0].astype(int)

@@ -137,6 +137,17 @@ def test_a_random_failure_flag_set_while_the_main_label_is_0_joins_the_mode_flag
         ([f"Replaced seal on line {i % 7}, leak stopped #{i}" for i in range(300)], "Comments", "ignore"),
         ([f"Operator {i:03d}" for i in range(300)], "operator", "id"),
         (["Heat Dissipation Failure"] * 20 + ["No Failure"] * 280, "Failure Type", "label"),
+        # a production line's verdict on each part, and why it was scrapped (blank when it was not)
+        (["No"] * 295 + ["Yes"] * 5, "Scrap", "label"),
+        (["Burr", "Dimension"] * 3 + [None] * 294, "Reject Reason", "label"),
+        (["i.O."] * 290 + ["Ausschuss"] * 10, "Ergebnis", "label"),  # in order, or scrap
+        (["A"] * 290 + ["B"] * 10, "Ergebnis", "category"),
+        (["N"] * 290 + ["Y"] * 10, "Ausschuss", "label"),
+        # an oil analysis' severity, and a reading named with its unit (few whole numbers)
+        (["Normal"] * 260 + ["Caution"] * 32 + ["Critical"] * 8, "Severity", "label"),
+        (["Normal"] * 270 + ["Abnormal"] * 30, "Sample Condition", "label"),
+        (np.tile(np.arange(1, 13), 25), "Cu (ppm)", "numeric"),
+        (np.tile(np.arange(1, 13), 25), "Cu", "category"),
     ],
 )
 def test_one_column_roles(values, name, role):
