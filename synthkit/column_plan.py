@@ -125,6 +125,8 @@ class ColumnPlan:
                 if c in rows
             }
         )
+        if self.time_steps and any("part" in rule for rule in self.derived.values()):
+            rows = self.agreeing(rows, parts_only=True)  # a time rounded onto its step may change hour
         out = {}
         for column in self.output_columns:
             if column in self.id_formats:
@@ -154,14 +156,17 @@ class ColumnPlan:
             table = self.agreeing(table)  # what follows a number made steady follows it again
         return table
 
-    def agreeing(self, rows: pd.DataFrame) -> pd.DataFrame:
+    def agreeing(self, rows: pd.DataFrame, parts_only: bool = False) -> pd.DataFrame:
         """Model rows whose following columns take the value their category has in the seed (a
         model draws each column from a distribution, so machine 7 could come out as two models);
-        a column led by a number takes the value of the nearest number the seed has."""
+        a column led by a number takes the value of the nearest number the seed has, one led by a
+        timestamp's hour, weekday or month the value of that (``parts_only``: those alone)."""
         if not self.derived:
             return rows
         rows = rows.copy()
         for column, rule in self.derived.items():
+            if parts_only and "part" not in rule:
+                continue
             if column in rows and rule["from"] in rows:
                 rows[column] = _followed(rows[rule["from"]], rows[column], rule)
         return rows
@@ -393,12 +398,54 @@ def following_columns(
                 derived[column] = {"from": leader, "values": values} | (
                     {"nearest": True} if leader in numbers else {}
                 )
+    return derived | _following_times(frame, roles, cut | set(derived))
+
+
+TIME_PARTS = ("hour", "weekday", "month")  # of a timestamp, which a shift, a weekend, a season follows
+
+
+def time_part(times: pd.Series, part: str) -> pd.Series:
+    """The hour (0-23), weekday (0 is Monday) or month (1-12) of each timestamp (empty: NaN)."""
+    times = pd.to_datetime(times, errors="coerce")
+    return {"hour": times.dt.hour, "weekday": times.dt.dayofweek, "month": times.dt.month}[part]
+
+
+def _following_times(frame: pd.DataFrame, roles: Roles, taken: set[str]) -> dict[str, dict[str, Any]]:
+    """Categories and numbers that never change within an hour, a weekday or a month of a timestamp
+    (a production log's ``Shift`` by the hour it finished, ``Weekend`` by the day): a model draws the
+    time as one number, blind to its hour, so new rows take the value their time's part has."""
+    derived: dict[str, dict[str, Any]] = {}
+    followers = [c for c in roles.of("category") + roles.of("numeric") if c not in taken]
+    for leader in roles.of("datetime"):
+        for part in TIME_PARTS:
+            keys = time_part(frame[leader], part)
+            count = keys.nunique()
+            candidates = [c for c in followers if c not in derived]
+            if count < 2 or len(frame) < MIN_GROUP_ROWS * count or not candidates:
+                continue
+            head = frame.head(FIRST_ROWS).groupby(keys.head(FIRST_ROWS))[candidates]
+            changing = head.nunique(dropna=False).max() > 1  # most columns change within an hour early on
+            candidates = [c for c in candidates if not changing[c] and frame[c].nunique() >= 2]
+            if not candidates:
+                continue
+            groups = frame.groupby(keys)[candidates]
+            steady, first = groups.nunique(dropna=False).max() == 1, groups.first()
+            for column in [c for c in candidates if steady[c]]:
+                values = {str(int(k)): None if pd.isna(v) else _plain(v) for k, v in first[column].items()}
+                derived[column] = {"from": leader, "part": part, "values": values}
     return derived
 
 
 def _followed(leader: pd.Series, column: pd.Series, rule: dict[str, Any]) -> pd.Series:
     """``column`` with the value ``rule`` gives each value of ``leader`` (left as it is where the
     leader is empty, or is a category value the seed does not have)."""
+    if rule.get("part"):
+        parts = time_part(leader, rule["part"])
+        values = {int(k): v for k, v in rule["values"].items()}
+        found = parts.isin(list(values))
+        column = column.copy()
+        column[found] = parts[found].astype(int).map(values).to_numpy()
+        return column
     if rule.get("nearest"):
         keys = np.array([float(k) for k in rule["values"]])
         order = np.argsort(keys)

@@ -871,6 +871,41 @@ def test_codes_with_leading_zeros_stay_codes_and_a_wide_category_is_scored(tmp_p
     )
 
 
+def test_a_production_log_keeps_its_scrap_verdicts_its_reasons_and_its_shifts_by_the_clock(tmp_path):
+    rng = np.random.default_rng(22)
+    rows = 900
+    times = pd.Timestamp("2024-05-06 06:00") + pd.to_timedelta(np.cumsum(rng.exponential(400, rows)), "s")
+    scrap = rng.random(rows) < 0.05
+    frame = pd.DataFrame(
+        {
+            "Part ID": [f"P24-{i:06d}" for i in range(1, rows + 1)],
+            "Finished": times.strftime("%m/%d/%Y %I:%M %p"),
+            "Shift": np.where(
+                (times.hour >= 6) & (times.hour < 14), "A", np.where(times.hour >= 22, "C", "B")
+            ),
+            "Operator": rng.choice(["M. Keller", "A. Roth", "J. Novak", "S. Weber"], rows),
+            "Cycle Time (s)": rng.normal(84, 6, rows).round(1),
+            "Spindle Load %": rng.normal(55, 10, rows).round().astype(int),
+            "Scrap": np.where(scrap, "Yes", "No"),
+            "Reject Reason": np.where(scrap, rng.choice(["Dimension", "Surface finish", "Burr"], rows), ""),
+        }
+    )
+    frame.loc[times.hour < 6, "Shift"] = "C"
+    frame.to_csv(tmp_path / "parts.csv", index=False)
+    machine = register_machine("cnc", tmp_path / "parts.csv", workspace=tmp_path)
+    assert machine.label_columns == ("Scrap", "Reject Reason")
+    assert machine.column_roles["normals"] == {"Scrap": "No", "Reject Reason": ""}
+    train_tvae("cnc", epochs=3, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("cnc", 600, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert cells["Part ID"].tolist()[:2] == ["P24-000001", "P24-000002"] and cells["Part ID"].is_unique
+    finished = pd.to_datetime(cells["Finished"], format="%m/%d/%Y %I:%M %p")  # the 12-hour clock kept
+    hours = finished.dt.hour
+    shift = np.where((hours >= 6) & (hours < 14), "A", np.where((hours >= 14) & (hours < 22), "B", "C"))
+    assert (cells["Shift"] == shift).all()
+    assert ((cells["Scrap"] == "Yes") == (cells["Reject Reason"] != "")).all()
+
+
 def test_a_dataframes_bools_nullable_integers_and_time_zone_come_back_in_their_dtypes(tmp_path):
     rng = np.random.default_rng(21)
     rows = 400

@@ -280,6 +280,46 @@ def test_columns_that_never_change_within_a_category_or_a_number_follow_it_and_n
     }
 
 
+def test_a_shift_follows_the_hour_and_a_weekend_the_day_of_its_timestamp_and_nothing_else_does():
+    from synthkit.column_plan import ColumnPlan
+
+    rng = np.random.default_rng(4)
+    times = pd.Timestamp("2024-05-06 06:00") + pd.to_timedelta(
+        np.sort(rng.uniform(0, 14 * 86_400, 3_000)), "s"
+    )
+    frame = pd.DataFrame(
+        {
+            "Finished": times,
+            "Shift": np.where(
+                times.hour < 6, "C", np.where(times.hour < 14, "A", np.where(times.hour < 22, "B", "C"))
+            ),
+            "Weekend": np.where(times.dayofweek >= 5, "yes", "no"),
+            "Operator": rng.choice(["Keller", "Roth", "Novak"], len(times)),  # changes within an hour
+            "Hour": times.hour,  # a number as well
+            "Load": rng.normal(50, 5, len(times)),
+            "Scrap": np.where(rng.random(len(times)) < 0.03, "Yes", "No"),
+        }
+    )
+    plan = ColumnPlan.from_seed(frame, infer_roles(frame))
+    assert {c: (r["from"], r.get("part")) for c, r in plan.derived.items()} == {
+        "Shift": ("Finished", "hour"),
+        "Hour": ("Finished", "hour"),
+        "Weekend": ("Finished", "weekday"),
+    }
+    drawn = frame.assign(Shift="A", Weekend="no", Hour=0)  # as a model might draw them
+    drawn["Finished"] = drawn["Finished"].sample(frac=1, random_state=1).to_numpy()
+    agreed = plan.agreeing(drawn)
+    hours = agreed["Finished"].dt.hour
+    assert (agreed["Hour"] == hours).all() and (
+        agreed["Weekend"] == np.where(agreed["Finished"].dt.dayofweek >= 5, "yes", "no")
+    ).all()
+    assert (
+        agreed["Shift"]
+        == np.where((hours >= 6) & (hours < 14), "A", np.where((hours >= 14) & (hours < 22), "B", "C"))
+    ).all()
+    assert (agreed["Operator"] == drawn["Operator"]).all()
+
+
 def test_names_read_alike_whatever_their_case_and_separators():
     assert name_words("MachineFailure") == name_words("machine-failure") == name_words("Machine failure")
 
