@@ -509,16 +509,30 @@ def written_format(text: pd.Series, parsed: pd.Series, checked: int = 10_000) ->
 def guessed_format(written: str, dayfirst: bool) -> str | None:
     """pandas' guess of the ``strftime`` format of one timestamp; it has none for a 12-hour clock
     with seconds (``01/05/2026 12:00:00 AM``, as US spreadsheets and historians write it): that
-    one is the guess for the time without its AM/PM, on a 12-hour clock."""
+    one is the guess for the time without its AM/PM, on a 12-hour clock; nor for a year of two
+    digits after the day and month (``15.03.23 07:10``): the guess with the century written."""
+    if guessed := _with_short_year(written, dayfirst):
+        return guessed
+    clock = re.search(r"\s?[AP]M$", written)
+    rest = _with_short_year(written[: clock.start()], dayfirst) if clock else None
+    if not clock or not rest or "%H" not in rest:
+        return None
+    return rest.replace("%H", "%I") + clock.group()[:-2] + "%p"
+
+
+SHORT_YEAR = re.compile(r"^(\d{1,2}([./-])\d{1,2}\2)(\d{2})(?=[^\d]|$)")  # 15.03.23, 3/15/23
+
+
+def _with_short_year(written: str, dayfirst: bool) -> str | None:
     from pandas.tseries.api import guess_datetime_format
 
     if guessed := guess_datetime_format(written, dayfirst=dayfirst):
         return guessed
-    clock = re.search(r"\s?[AP]M$", written)
-    rest = guess_datetime_format(written[: clock.start()], dayfirst=dayfirst) if clock else None
-    if not clock or not rest or "%H" not in rest:
+    short = SHORT_YEAR.match(written)
+    if not short:
         return None
-    return rest.replace("%H", "%I") + clock.group()[:-2] + "%p"
+    century = guess_datetime_format(short.group(1) + "20" + written[short.start(3) :], dayfirst=dayfirst)
+    return century.replace("%Y", "%y") if century and "%Y" in century else None
 
 
 TIMES_OF_DAY = (

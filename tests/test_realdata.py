@@ -403,9 +403,14 @@ def test_statuses_in_place_of_readings_are_found_only_beside_many_readings(cells
         ("05/01/2026 01:07 PM", True, "%d/%m/%Y %I:%M %p"),
         ("2026-01-05 13:07:00", False, "%Y-%m-%d %H:%M:%S"),
         ("Shutdown PM", False, None),
+        # a year of two digits after the day and month, as German and US spreadsheets shorten it
+        ("15.03.23 07:10", True, "%d.%m.%y %H:%M"),
+        ("03/15/23 07:10 PM", False, "%m/%d/%y %I:%M %p"),
+        ("2023-03-15", False, "%Y-%m-%d"),
+        ("15.03.2023", True, "%d.%m.%Y"),
     ],
 )
-def test_timestamps_on_a_12_hour_clock_have_their_format_guessed(written, dayfirst, expected):
+def test_a_12_hour_clock_or_a_short_year_has_its_format_guessed(written, dayfirst, expected):
     assert guessed_format(written, dayfirst) == expected
 
 
@@ -804,6 +809,7 @@ def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_w
     [
         ("%Y-%m-%d %H:%M:%S UTC", "%Y-%m-%d %H:%M:%S UTC"),  # a warehouse's export
         ("%Y-%m-%dT%H:%M:%S.%f+0000", "%Y-%m-%dT%H:%M:%S.%L+0000"),  # milliseconds, cut below
+        ("%d.%m.%y %H:%M:%S", "%d.%m.%y %H:%M:%S"),  # a year of two digits
     ],
 )
 def test_utc_written_out_and_milliseconds_are_written_back_as_read(written, form, tmp_path):
