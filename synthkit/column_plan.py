@@ -469,8 +469,11 @@ def _followed(leader: pd.Series, column: pd.Series, rule: dict[str, Any]) -> pd.
 def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: Roles) -> dict[str, Any]:
     """A repeating key's format with ``per_key``: the categories that never change within one
     of its keys (a drive's model and capacity), which the key's new rows then share too; and
-    ``apart_in``: a timestamp no key has twice (one snapshot a day), which new keys keep apart."""
-    if fmt.get("repeats", 1) <= 1:
+    ``apart_in``: a timestamp no key has twice (one snapshot a day), which new keys keep apart.
+    Neither where most rows have a key of their own (an order number written twice once): any
+    column would seem not to change within those keys."""
+    sizes = frame[column].map(frame[column].value_counts())
+    if fmt.get("repeats", 1) <= 1 or (sizes > 1).mean() < REPEATED_ROWS:
         return fmt
     changes = frame.groupby(column, sort=False)[roles.of("category")].nunique(dropna=False).max()
     fmt = fmt | {"per_key": [c for c in roles.of("category") if changes.get(c, 2) <= 1]}
@@ -483,6 +486,7 @@ def _with_per_key(fmt: dict[str, Any], frame: pd.DataFrame, column: str, roles: 
     return fmt | {"steady": steady} if steady else fmt
 
 
+REPEATED_ROWS = 0.5  # share of rows whose key is on other rows too, at least, for a key to own values
 STEADY_SHARE = 0.001  # of a number's variance left within keys, at most, for it to be a key's own
 STEADY_KNOTS = 501  # quantiles of the map that puts a key's shared values back on the rows' own
 

@@ -26,7 +26,7 @@ from synthkit import (
     update_roles,
 )
 from synthkit.cli import main
-from synthkit.column_plan import steady_numbers, steady_within_keys, time_step
+from synthkit.column_plan import ColumnPlan, steady_numbers, steady_within_keys, time_step
 from synthkit.csv_dialect import csv_dialect, records
 from synthkit.generation import whole_numbers
 from synthkit.raw_logs import (
@@ -1050,6 +1050,26 @@ def test_numbers_that_are_a_repeating_keys_own_are_found_with_their_change_in_ti
     assert steady["smart_9_raw"] == pytest.approx(1 / 3600)  # 24 hours a day
     assert "smart_194_raw" not in steady and "smart_1_raw" not in steady  # readings of the day
     assert steady_numbers(frame, "serial_number", ["smart_9_raw"], None) == {"smart_9_raw": 0.0}
+
+
+def test_a_key_written_twice_once_owns_no_numbers_and_no_categories():
+    rng = np.random.default_rng(23)
+    rows = 1_500
+    orders = np.arange(100_000, 100_000 + rows)
+    orders[7] = orders[6]  # one order on two rows: every other column seems not to change within keys
+    frame = pd.DataFrame(
+        {
+            "order_id": orders,
+            "power": rng.normal(50, 5, rows),
+            "grade": rng.choice(list("ABC"), rows),
+            "failure": (rng.random(rows) < 0.05).astype(int),
+        }
+    )
+    plan = ColumnPlan.from_seed(frame, infer_roles(frame))
+    assert plan.roles["order_id"] == "id" and plan.id_formats["order_id"]["repeats"] > 1
+    assert not {"steady", "per_key"} & set(plan.id_formats["order_id"])
+    frame["order_id"] = np.repeat(np.arange(rows // 3), 3)  # now every key repeats, and power is a reading
+    assert "per_key" in ColumnPlan.from_seed(frame, infer_roles(frame)).id_formats["order_id"]
 
 
 def test_numbers_made_a_keys_own_keep_their_decimals():
