@@ -22,6 +22,7 @@ import pandas as pd
 from synthkit.csv_dialect import (
     EMPTY_MARKERS,
     HEAD_BYTES,
+    ZERO_PADDED,
     dialect_of,
     empty_cell,
     footer_lines,
@@ -280,9 +281,35 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
         raise InvalidDataError(str(path), ["the workbook is empty: none of its sheets holds a table"])
     name = max(filled, key=filled.get)  # the first such sheet on a tie
     sheet = sheets[name]
+    if codes := _padded_codes(path, name, sheet):  # read as numbers, 007 became 7
+        sheet = pd.read_excel(path, sheet_name=name, engine="openpyxl", dtype=dict.fromkeys(codes, str))
     if any(str(column).startswith("Unnamed: ") for column in sheet.columns):
         sheet = _below_title(pd.read_excel(path, sheet_name=name, header=None, engine="openpyxl"), sheet)
     return _spelled_booleans(sheet), name
+
+
+def _padded_codes(path: Path, name: str, sheet: pd.DataFrame) -> list[str]:
+    """Columns of ``sheet`` whose cells are codes of digits written as text, some with leading
+    zeros (a station ``007``, a part ``000123``), judged on the first cells under the header."""
+    import openpyxl
+
+    whole = [c for c in sheet.columns if pd.api.types.is_integer_dtype(sheet[c]) or sheet[c].dtype == object]
+    if not whole:
+        return []
+    with path.open("rb") as handle:  # by content: an upload's file has no .xlsx suffix
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        rows = list(book[name].iter_rows(min_row=2, max_row=FIRST_SHEET_ROWS + 1, values_only=True))
+        book.close()
+    codes = []
+    for position, column in enumerate(sheet.columns):
+        cells = [row[position] for row in rows if position < len(row) and row[position] is not None]
+        if column in whole and cells and all(isinstance(c, str) and c.strip().isdigit() for c in cells):
+            if any(ZERO_PADDED.fullmatch(c.strip()) for c in cells):
+                codes.append(column)
+    return codes
+
+
+FIRST_SHEET_ROWS = 1_000  # rows of a sheet its text codes are judged on
 
 
 def _below_title(cells: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:

@@ -339,6 +339,17 @@ def test_a_report_sheet_with_a_title_over_its_table_is_read_from_its_header(work
     assert np.allclose(seed["Voltage"], frame["Voltage"]) and seed["Voltage"].dtype == "float64"
 
 
+def test_codes_written_as_text_in_a_workbook_keep_their_leading_zeros(workspace, tmp_path):
+    frame = _bench_log()
+    frame["station"] = [f"{i % 12:03d}" for i in range(len(frame))]  # text cells: 000, 001, ...
+    frame["temp"] = [f"{v:.1f}" for v in np.linspace(20, 80, len(frame))]  # numbers stored as text
+    frame.to_excel(tmp_path / "bench.xlsx", index=False)
+    machine = register_machine("bench", tmp_path / "bench.xlsx")
+    seed = load_seed("bench")[0]
+    assert seed["station"].tolist() == frame["station"].tolist()
+    assert machine.column_roles["roles"]["station"] == "category" and seed["temp"].dtype == "float64"
+
+
 @pytest.mark.parametrize("packed", ["bench.csv.gz", "bench.zip"])
 def test_a_compressed_csv_is_read_as_written(workspace, tmp_path, packed):
     frame = _bench_log()
