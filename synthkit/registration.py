@@ -37,6 +37,7 @@ from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
 from synthkit.table_files import (
     TableFile,
     groups_thousands,
+    limit_number,
     limit_value,
     read_table_file,
     reading_notes,
@@ -256,20 +257,22 @@ LIMIT = {
     ",": re.compile(r"(?P<side>[<>])\s*(?P<number>\d+(,\d+)?)"),
 }
 MIN_LIMITED_READINGS = 5  # different readings beside a detection limit, at least
+MAX_LIMITS = 3  # limits each way in one column (a lab changing its method over the years)
 
 
 def limit_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
     """Readings of a lab report with some cells at a detection limit (``<0.05``, ``<1``, ``>5000``:
     below what the method detects, over its range): the numbers, those cells one step beyond the
     limit (``limit_value``), and how the column is written (``<0.05 {:.2f}``), so that the splits
-    write readings beyond the limit as the limit. One limit each way; None for any other column."""
+    write readings beyond the limit as the limit (``beyond_limit``). A few limits each way (a lab
+    that changed its method); None for any other column."""
     if not pd.api.types.is_object_dtype(column) or not first_written(column).str.contains("[<>]").any():
         return None
     values = pd.Series(pd.unique(column.dropna()), dtype=object)
     texts = values[values.map(lambda v: isinstance(v, str))].str.strip()
     found = texts.str.fullmatch(LIMIT[decimal])
     limits = texts[found].str.extract(LIMIT[decimal])
-    if not found.any() or (limits.groupby("side")["number"].nunique() > 1).any():
+    if not found.any() or (limits.groupby("side")["number"].nunique() > MAX_LIMITS).any():
         return None
     written = dict(zip(texts[found], limits["side"] + limits["number"]))  # as written, without spaces
     at_limit = column.map(lambda v: written.get(v.strip()) if isinstance(v, str) else None)
@@ -282,7 +285,8 @@ def limit_cells(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] 
     readings = readings[readings.map(lambda v: isinstance(v, str))].str.strip()
     readings = readings[~readings.str.lower().isin(EMPTY_MARKERS) & (readings != "")]
     shape = number_format(readings, decimal) if len(readings) else "{}"
-    return numbers, " ".join(sorted(set(written.values()))) + " " + shape
+    order = sorted(set(written.values()), key=lambda t: (t[0], limit_number(t, decimal)))
+    return numbers, " ".join(order) + " " + shape
 
 
 def units_apart(table: TableFile) -> TableFile:

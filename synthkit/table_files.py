@@ -499,6 +499,18 @@ def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Ser
     return numbers
 
 
+def beyond_limit(value: float, limits: dict[str, tuple[float, float]], below: bool) -> str | None:
+    """The limit to write for ``value`` (limits with their number and the value their cells are
+    read as): beyond every limit, the one whose cells read nearest; beyond only some (a lab that
+    changed its method: ``<0.05`` and ``<0.1``), one it is at least as far beyond as its cells
+    are read, else none: a reading the finer method made."""
+    past = {t: read for t, (edge, read) in limits.items() if (value < edge if below else value > edge)}
+    edges = [edge for edge, _ in limits.values()]
+    if past and not (value < min(edges) if below else value > max(edges)):
+        past = {t: read for t, read in past.items() if (value <= read if below else value >= read)}
+    return min(past, key=lambda t: abs(past[t] - value)) if past else None
+
+
 def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> pd.Series:
     """Numbers as text in ``number_format`` (``{:.1f} °C``; ``{}``: as they are, whole ones without
     ``.0``; ``{:,.2f}``: thousands grouped; a duration's ``[h]:mm:ss``); empty cells stay empty
@@ -512,12 +524,13 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
     spec = spec.replace(spec[2], ",", 1) if group else spec  # Python groups by "," only
     as_written = spec in ("{}", "{:,}")
     marks = str.maketrans({",": group, ".": decimal})  # Python's marks, as the file writes them
-    limits = {limit: limit_number(limit, decimal) for limit in limits_of(number_format)}
+    lows, highs = ({t: t for t in limits_of(number_format) if t[0] == side} for side in "<>")
+    lows = {t: (limit_number(t, decimal), limit_value(t, decimal)) for t in lows}
+    highs = {t: (limit_number(t, decimal), limit_value(t, decimal)) for t in highs}
 
     def text(value: float) -> str:
-        for limit, edge in limits.items():
-            if (value < edge) if limit[0] == "<" else (value > edge):
-                return limit
+        if limit := beyond_limit(value, lows, below=True) or beyond_limit(value, highs, below=False):
+            return limit
         if as_written and float(value).is_integer():
             value = int(value)
         return spec.format(value).translate(marks) + number_format[cut:]

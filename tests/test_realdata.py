@@ -711,7 +711,14 @@ def test_numbers_with_their_thousands_grouped_are_written_back_grouped(cells, de
             [0.4, 1.2, 3.4, 2.2, 11, 9.9, 5],
             "<0,5 >10 {:.1f}",
         ),
-        (["<1", "<0.5", "3", "12", "7", "2", "5"], ".", None, None),  # two limits: not one method's
+        # a lab that changed its method: each limit read beyond itself, readings between kept
+        (
+            ["<1", "<0.5", "3", "12", "0.7", "2", "5", "<0.5"],
+            ".",
+            [0, 0.4, 3, 12, 0.7, 2, 5, 0.4],
+            "<0.5 <1 {}",
+        ),
+        (["<1", "<2", "<3", "<4", "12", "7", "2", "5", "9"], ".", None, None),  # limits of anything
         (["<1", "3", "2", "<1"], ".", None, None),  # too few readings beside it
         (["<A", "3", "12", "7", "2", "5"], ".", None, None),  # not a number behind the mark
     ],
