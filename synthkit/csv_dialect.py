@@ -272,13 +272,15 @@ def written_times(times: pd.Series, written: str) -> pd.Series:
 
 ZERO_PADDED = re.compile(r"0\d+")
 TRUE_FALSE = frozenset({"true", "false"})  # read by pandas, in any case, as booleans
+SCIENTIFIC = re.compile(r"[-+]?\d[.,]\d+[eE][-+]\d{2,3}")  # 1.10E-03, 1,10E-03: one format for all
 
 
 def read_as_text(head: str, whole: bool, delimiter: str, table: Layout) -> list[int]:
     """Positions of the columns to read as text, each cell kept as written (judged on the file's
     first lines): codes of digits, some with leading zeros (a station ``007``, a part ``000123``),
     read as numbers ``007`` became 7 and the parts were modelled as amounts; and TRUE/FALSE flags
-    of a spreadsheet export, read as booleans they were written back as 1/0."""
+    of a spreadsheet export, read as booleans they were written back as 1/0; and numbers in
+    scientific notation (``1.10E-03``), so that the splits write them so."""
     rows = [
         split_line(line, delimiter) for number, line in _lines(head, whole) if number not in table.skipped
     ][1 if table.header else 0 :]
@@ -291,5 +293,6 @@ def read_as_text(head: str, whole: bool, delimiter: str, table: Layout) -> list[
         and (
             (all(c.isdigit() for c in cells) and any(ZERO_PADDED.fullmatch(c) for c in cells))
             or {c.lower() for c in cells} <= TRUE_FALSE
+            or all(SCIENTIFIC.fullmatch(c) for c in cells)
         )
     ]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
-from synthkit.csv_dialect import EMPTY_MARKERS, MILLISECONDS, parse_format, written_times
+from synthkit.csv_dialect import EMPTY_MARKERS, MILLISECONDS, SCIENTIFIC, parse_format, written_times
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
@@ -61,7 +61,7 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
 GROUPED = {".": re.compile(r"\d[,' \u00a0\u202f]\d{3}"), ",": re.compile(r"\d[.' \u00a0\u202f]\d{3}")}
 WRITTEN_NUMBER = {
     ".": re.compile(r"[-+]?(\d{1,3}(?P<g>[,' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(\.\d+)?([eE][-+]?\d+)?"),
-    ",": re.compile(r"[-+]?(\d{1,3}(?P<g>[.' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(,\d+)?"),
+    ",": re.compile(r"[-+]?(\d{1,3}(?P<g>[.' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(,\d+)?([eE][-+]?\d+)?"),
 }
 
 
@@ -185,6 +185,25 @@ def grouped_numbers(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, s
     return (numbers, written_as) if groups_thousands(written_as) else None
 
 
+def scientific_numbers(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str | None] | None:
+    """Numbers written in scientific notation (``1.10E-03``, ``1,10E-03`` with decimal commas, as a
+    leak rate or a particle count is logged): the numbers, and ``{:.2E}`` when every mantissa has as
+    many decimals (else None: written as they are). None for any other column."""
+    first = first_written(column)
+    if first.empty or not first.str.fullmatch(SCIENTIFIC).all():
+        return None
+    numbers = plain_numbers(column, decimal)
+    text = column[column.map(lambda v: isinstance(v, str))].str.strip()
+    written = text[~text.str.lower().isin(EMPTY_MARKERS) & (text != "")]
+    if numbers is None or not written.str.fullmatch(SCIENTIFIC).all():
+        return None
+    places = written.str.extract(r"[.,](\d+)[eE]")[0].str.len().unique()
+    letters = written.str.extract(r"([eE])")[0].unique()
+    if len(places) != 1 or len(letters) != 1:
+        return numbers, None
+    return numbers, f"{{:.{int(places[0])}{letters[0]}}}"
+
+
 DURATION = re.compile(r"^(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?$")
 DURATION_WORDS = (
     "duration", "runtime", "run_time", "uptime", "downtime", "elapsed", "operating", "hours", "betrieb",
@@ -306,6 +325,7 @@ def units_apart(table: TableFile) -> TableFile:
             or duration_seconds(column, str(name))
             or grouped_numbers(column, table.decimal)
             or limit_cells(column, table.decimal)
+            or scientific_numbers(column, table.decimal)
         )
         if status and not found:
             numbers = plain_numbers(column, table.decimal)

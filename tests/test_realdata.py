@@ -45,6 +45,7 @@ from synthkit.registration import (
     guessed_format,
     limit_cells,
     number_suffix,
+    scientific_numbers,
     status_cells,
 )
 from synthkit.roles import failing_mask, infer_roles
@@ -733,6 +734,50 @@ def test_readings_at_a_detection_limit_are_read_beyond_it_and_written_back_as_th
         back = written_with(found[0], written, decimal).fillna("-")
         assert back.tolist() == [c.replace(" ", "") for c in cells]
         assert read_with(back, written, decimal).tolist() == pytest.approx(numbers, nan_ok=True)
+
+
+@pytest.mark.parametrize(
+    "cells, decimal, written",
+    [
+        (["1.10E-03", "5.41E-04", "-", "2.00E+05"], ".", "{:.2E}"),
+        (["1,1e-03", "5,4e-04"], ",", "{:.1e}"),  # with decimal commas
+        (["1.1E-03", "5.41E-04"], ".", None),  # mantissas of several lengths: written as they are
+        (["1.10E-03", "0.5"], ".", "mixed"),  # not one format: left to other finders
+    ],
+)
+def test_numbers_in_scientific_notation_are_written_back_so(cells, decimal, written):
+    found = scientific_numbers(pd.Series(cells, dtype=object), decimal)
+    if written == "mixed":
+        assert found is None
+        return
+    numbers, number_format = found
+    assert number_format == written
+    assert numbers.tolist() == pytest.approx(
+        [float(c.replace(",", ".")) if c != "-" else np.nan for c in cells], nan_ok=True
+    )
+    if written:
+        assert written_with(numbers, written, decimal).fillna("-").tolist() == cells
+
+
+def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_back_alike(tmp_path):
+    rng = np.random.default_rng(24)
+    rows = 300
+    frame = pd.DataFrame(
+        {
+            "Zeit": pd.date_range("2024-01-01", periods=rows, freq="min").strftime("%d.%m.%Y %H:%M"),
+            "Druck": [f"{v:.2f}".replace(".", ",") for v in rng.normal(4, 0.3, rows)],
+            "Leckrate": [f"{v:.2E}".replace(".", ",") for v in rng.lognormal(-7, 1, rows)],
+            "Störung": (rng.random(rows) < 0.05).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "leak.csv", sep=";", index=False)
+    machine = register_machine("leak", tmp_path / "leak.csv", workspace=tmp_path)
+    assert machine.number_formats == {"Leckrate": "{:.2E}"}
+    train_tvae("leak", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("leak", 200, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], sep=";", dtype=str)
+    assert cells["Leckrate"].str.fullmatch(r"\d,\d\dE-0\d").all()
+    assert "Leckrate" in evaluate("leak", workspace=tmp_path).column_scores  # read back as numbers
 
 
 def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_numbers(tmp_path):
