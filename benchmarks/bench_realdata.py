@@ -1,17 +1,20 @@
 """Raw logs as users bring them: synthkit vs plain SDV TVAE vs GaussianCopula on the same raw CSVs.
 
-Nine raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
+Eleven raw CSVs made by ``synthkit.raw_logs`` (row numbers and product codes, a main flag with mode
 flags, a status with a rare class, 10-30 % empty cells, text timestamps, integer codes, constant
 columns, a 150-column table, a historian's long export with one row per reading, a disk fleet's
 daily snapshots with each drive's serial on every day's row, telemetry with event logs joined on
 (labels empty where nothing failed), a plate line's log with numbers written with their unit and
-classes written in several 0/1 columns, and a 1,000,000-row table) are written to disk as such
-logs are shared (the pump bench ``;``-separated, the engines' text file separated by spaces, the
-plant export with the row index pandas writes, the plate line with ``;`` and decimal commas) and
+classes written in several 0/1 columns, an oil-analysis report with readings at detection limits
+(``<1``, ``<0.05``) and a graded severity, a part log with scrap verdicts, their reasons and shifts
+by the hour, and a 1,000,000-row table) are written to disk as such logs are shared (the pump bench
+and the oil lab ``;``-separated, the engines' text file separated by spaces, the plant export with
+the row index pandas writes, the plate line with ``;`` and decimal commas) and
 each registered raw with no hints, trained and generated. Plain SDV gets the same raw table with
 its own metadata detection, readied by hand where it could not read it at all (the long export
-widened, units cut from numbers, day-first dates parsed day first). All three are scored the
-same way, on the columns synthkit models (the roles it inferred), against held-out real rows:
+widened, units and detection limits cut from numbers, day-first dates parsed day first). All
+three are scored the same way, on the columns synthkit models (the roles it inferred), against
+held-out real rows:
 
 - ``roles_inferred_correct``: share of columns whose inferred role is the table's true role;
 - quality (SDMetrics), every label flag and failing class's rate ratio (>= 10 training rows),
@@ -71,6 +74,8 @@ FULL = {
     "drive_stats": 20_000,
     "telemetry_with_events": 20_000,
     "plate_inspection": 10_000,
+    "oil_analysis": 5_000,
+    "production_log": 10_000,
 }
 QUICK = {
     "milling_log": 5_000,
@@ -81,6 +86,8 @@ QUICK = {
     "drive_stats": 5_000,
     "telemetry_with_events": 5_000,
     "plate_inspection": 5_000,
+    "oil_analysis": 3_000,
+    "production_log": 5_000,
 }
 LONG_ROWS = 1_000_000
 SCORE_ROWS = 5_000

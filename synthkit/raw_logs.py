@@ -424,6 +424,84 @@ def plate_inspection(rows: int = 5_000, seed: int = 0) -> tuple[pd.DataFrame, di
     return frame, roles
 
 
+def oil_analysis(rows: int = 5_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """An oil-analysis lab's report on a mining fleet's samples: sample numbers counted up, the
+    unit and its compartment, a day-first date, the oil's hours, wear metals in ppm (copper under
+    the detection limit written ``<1``), water written ``<0.05`` below its limit (most samples),
+    viscosity, and the lab's severity (``Normal``, ``Caution``, a rare ``Critical``)."""
+    rng = np.random.default_rng(seed)
+    compartment = rng.choice(
+        ["Engine", "Transmission", "Hydraulic", "Final Drive"], rows, p=[0.4, 0.25, 0.25, 0.1]
+    )
+    hours = rng.integers(50, 600, rows)
+    iron = np.round(rng.gamma(2, 8, rows) + hours * 0.03 + 6 * (compartment == "Final Drive"))
+    copper = rng.gamma(1.2, 2, rows)
+    silicon = np.round(rng.gamma(2, 3, rows))
+    water = rng.exponential(0.04, rows) + 0.05 * (rng.random(rows) < 0.03)  # a leaking cooler
+    days = pd.Timestamp("2024-01-02") + pd.to_timedelta(np.sort(rng.integers(0, 365, rows)), unit="D")
+    severity = np.where(
+        (iron > 60) | (water > 0.2), "Critical", np.where((iron > 40) | (silicon > 20), "Caution", "Normal")
+    )
+    frame = pd.DataFrame(
+        {
+            "Sample No.": [f"OA{2_400_000 + i}" for i in range(rows)],
+            "Unit": rng.choice([f"HT-{i:03d}" for i in range(101, 125)], rows),
+            "Compartment": compartment,
+            "Sampled": days.strftime("%d.%m.%Y"),
+            "Oil Hrs": hours,
+            "Fe (ppm)": iron.astype(int),
+            "Cu (ppm)": ["<1" if v < 1 else str(round(v)) for v in copper],
+            "Si (ppm)": silicon.astype(int),
+            "Visc 40C (cSt)": rng.normal(68, 3, rows).round(1),
+            "Water (%)": ["<0.05" if v < 0.05 else f"{v:.2f}" for v in water],
+            "Severity": severity,
+        }
+    )
+    roles = {"Sample No.": "id", "Unit": "category", "Compartment": "category", "Sampled": "datetime"}
+    roles |= {
+        c: "numeric" for c in ("Oil Hrs", "Fe (ppm)", "Cu (ppm)", "Si (ppm)", "Visc 40C (cSt)", "Water (%)")
+    }
+    return frame, roles | {"Severity": "label"}
+
+
+def production_log(rows: int = 5_000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A machining cell's part log from its MES: part numbers counted up under a year prefix, the
+    time each part finished on a 12-hour clock, the shift that made it (by the hour), operator,
+    machine and program, cycle time, spindle load, the tool's remaining life, and the verdict:
+    ``Scrap`` ``Yes``/``No`` (rare, more often on a worn tool) with the reason written only for
+    scrapped parts."""
+    rng = np.random.default_rng(seed)
+    times = pd.Timestamp("2024-05-06 06:00") + pd.to_timedelta(np.cumsum(rng.exponential(90, rows)), unit="s")
+    load = rng.normal(55, 10, rows).clip(10, 100)
+    tool = rng.integers(0, 400, rows)
+    scrap = rng.random(rows) < 0.01 + 0.1 * (tool < 40) + 0.05 * (load > 75)
+    reasons = rng.choice(
+        ["Dimension", "Surface finish", "Burr", "Chatter marks"], rows, p=[0.45, 0.3, 0.15, 0.1]
+    )
+    hour = times.hour
+    frame = pd.DataFrame(
+        {
+            "Part ID": [f"P24-{i:06d}" for i in range(1, rows + 1)],
+            "Finished": times.strftime("%m/%d/%Y %I:%M %p"),
+            "Shift": np.where((hour >= 6) & (hour < 14), "A", np.where((hour >= 14) & (hour < 22), "B", "C")),
+            "Operator": rng.choice(
+                ["M. Keller", "A. Roth", "J. Novak", "S. Weber", "T. Braun", "L. Fischer"], rows
+            ),
+            "Machine": rng.choice(["CNC-01", "CNC-02", "CNC-03"], rows),
+            "Program": rng.choice(["O1001", "O1002", "O2040"], rows),
+            "Cycle Time (s)": rng.normal(84, 6, rows).round(1),
+            "Spindle Load %": load.round().astype(int),
+            "Tool Life Remaining": tool,
+            "Scrap": np.where(scrap, "Yes", "No"),
+            "Reject Reason": np.where(scrap, reasons, ""),
+        }
+    )
+    roles = {"Part ID": "id", "Finished": "datetime"}
+    roles |= {c: "category" for c in ("Shift", "Operator", "Machine", "Program")}
+    roles |= {c: "numeric" for c in ("Cycle Time (s)", "Spindle Load %", "Tool Life Remaining")}
+    return frame, roles | {"Scrap": "label", "Reject Reason": "label"}
+
+
 MAKERS: dict[str, Maker] = {
     "milling_log": milling_log,
     "pump_testbed": pump_testbed,
@@ -434,6 +512,8 @@ MAKERS: dict[str, Maker] = {
     "drive_stats": drive_stats,
     "telemetry_with_events": telemetry_with_events,
     "plate_inspection": plate_inspection,
+    "oil_analysis": oil_analysis,
+    "production_log": production_log,
 }
 
 # How logs like these are shared: the pump bench's files are ";"-separated, the engines' text
@@ -444,6 +524,7 @@ SHARED_AS: dict[str, dict] = {
     "engine_run_to_failure": {"sep": " "},
     "plant_sensor_wide": {"index": True},
     "plate_inspection": {"sep": ";", "decimal": ","},
+    "oil_analysis": {"sep": ";"},
 }
 
 

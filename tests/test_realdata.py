@@ -34,9 +34,12 @@ from synthkit.raw_logs import (
     drive_stats,
     engine_run_to_failure,
     milling_log,
+    oil_analysis,
     plate_inspection,
+    production_log,
     pump_testbed,
     telemetry_with_events,
+    write_shared,
 )
 from synthkit.registration import (
     StaleModelWarning,
@@ -781,23 +784,8 @@ def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_b
 
 
 def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_numbers(tmp_path):
-    rng = np.random.default_rng(20)
-    rows = 500
-    hours = rng.integers(50, 600, rows)
-    iron = np.round(rng.gamma(2, 8, rows) + hours * 0.03)
-    copper, water = rng.gamma(1.2, 2, rows), rng.exponential(0.06, rows)
-    frame = pd.DataFrame(
-        {
-            "Sample No.": [f"OA{2_400_000 + i}" for i in range(rows)],
-            "Compartment": rng.choice(["Engine", "Transmission", "Hydraulic"], rows),
-            "Oil Hrs": hours,
-            "Fe (ppm)": iron.astype(int),
-            "Cu (ppm)": ["<1" if v < 1 else str(round(v)) for v in copper],
-            "Water (%)": ["<0.05" if v < 0.05 else f"{v:.2f}" for v in water],
-            "Severity": np.where(iron > 55, "Critical", np.where(iron > 35, "Caution", "Normal")),
-        }
-    )
-    frame.to_csv(tmp_path / "oil.csv", sep=";", index=False)
+    frame, _ = oil_analysis(500, 20)
+    write_shared("oil_analysis", frame, tmp_path / "oil.csv")  # ;-separated
     machine = register_machine("oil", tmp_path / "oil.csv", workspace=tmp_path)
     assert machine.label_columns == ("Severity",)
     assert machine.column_roles["normals"] == {"Severity": "Normal"}
@@ -930,26 +918,8 @@ def test_codes_with_leading_zeros_stay_codes_and_a_wide_category_is_scored(tmp_p
 
 
 def test_a_production_log_keeps_its_scrap_verdicts_its_reasons_and_its_shifts_by_the_clock(tmp_path):
-    rng = np.random.default_rng(22)
-    rows = 900
-    times = pd.Timestamp("2024-05-06 06:00") + pd.to_timedelta(np.cumsum(rng.exponential(400, rows)), "s")
-    scrap = rng.random(rows) < 0.05
-    frame = pd.DataFrame(
-        {
-            "Part ID": [f"P24-{i:06d}" for i in range(1, rows + 1)],
-            "Finished": times.strftime("%m/%d/%Y %I:%M %p"),
-            "Shift": np.where(
-                (times.hour >= 6) & (times.hour < 14), "A", np.where(times.hour >= 22, "C", "B")
-            ),
-            "Operator": rng.choice(["M. Keller", "A. Roth", "J. Novak", "S. Weber"], rows),
-            "Cycle Time (s)": rng.normal(84, 6, rows).round(1),
-            "Spindle Load %": rng.normal(55, 10, rows).round().astype(int),
-            "Scrap": np.where(scrap, "Yes", "No"),
-            "Reject Reason": np.where(scrap, rng.choice(["Dimension", "Surface finish", "Burr"], rows), ""),
-        }
-    )
-    frame.loc[times.hour < 6, "Shift"] = "C"
-    frame.to_csv(tmp_path / "parts.csv", index=False)
+    frame, _ = production_log(900, 22)
+    write_shared("production_log", frame, tmp_path / "parts.csv")
     machine = register_machine("cnc", tmp_path / "parts.csv", workspace=tmp_path)
     assert machine.label_columns == ("Scrap", "Reject Reason")
     assert machine.column_roles["normals"] == {"Scrap": "No", "Reject Reason": ""}

@@ -262,7 +262,7 @@ def test_a_key_given_to_a_column_of_a_few_values_is_refused_and_a_repeating_key_
     assert machine.column_roles["roles"]["serial_number"] == "id"
 
 
-def test_columns_that_never_change_within_a_category_or_a_number_follow_it_and_no_others():
+def test_columns_that_never_change_within_a_category_a_number_or_an_hour_follow_it_and_no_others():
     from synthkit.column_plan import ColumnPlan
 
     derived = {}
@@ -277,6 +277,7 @@ def test_columns_that_never_change_within_a_category_or_a_number_follow_it_and_n
             ("smart_5_normalized", "smart_5_raw"),
         },
         "telemetry_with_events": {("model", "machineID"), ("age", "machineID")},
+        "production_log": {("Shift", "Finished")},  # by the hour a part finished
     }
 
 
