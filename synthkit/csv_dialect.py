@@ -26,7 +26,10 @@ GROUPED_BY_POINTS = re.compile(
     r"[-+]?\d{1,3}(\.\d{3})+"
 )  # 51.000, 1.234.567: thousands where commas are decimal
 # how loggers and spreadsheets write an empty number cell (pandas reads only some as empty)
-EMPTY_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing", "#n/a", "#value!"})
+EMPTY_MARKERS = frozenset(
+    {"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing"}
+    | {"#n/a", "#value!", "#div/0!", "#ref!", "#name?", "#num!", "#null!"}  # a spreadsheet's errors
+)
 EXCEL_HINT = re.compile(r"sep=.")
 LOGGER_TITLE = re.compile(r'"?(TOA5|TOACI1)"?(,|$)')  # a Campbell logger's first line: station, logger, table
 NUMBER = {".": re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), ",": re.compile(r"[-+]?(\d+,?\d*|,\d+)")}

@@ -171,15 +171,19 @@ def test_numbers_whose_empty_cells_are_written_as_markers_are_numbers(workspace,
     frame = _bench_log()
     current = frame["Current"].astype(object)
     current[[3, 10, 11]] = ["?", "-", "n/a"]
+    voltage = frame["Voltage"].astype(object)
+    voltage[[5, 6]] = ["#DIV/0!", "#VALUE!"]  # a spreadsheet's formulas that failed
     status = np.where(np.arange(len(frame)) % 7 == 0, "-", "running")  # words with a dash stay text
     path = tmp_path / "bench.csv"
-    frame.assign(Current=current, mode=status).to_csv(path, index=False)
+    frame.assign(Current=current, Voltage=voltage, mode=status).to_csv(path, index=False)
     machine = register_machine("bench", path)
     assert machine.column_roles["roles"]["Current"] == "numeric"
+    assert machine.column_roles["roles"]["Voltage"] == "numeric"
     assert machine.column_roles["roles"]["mode"] == "category"
     seed = load_seed("bench")[0]
     assert seed["Current"].isna().tolist() == [i in (3, 10, 11) for i in range(len(frame))]
     assert np.allclose(seed["Current"].drop([3, 10, 11]), frame["Current"].drop([3, 10, 11]))
+    assert seed["Voltage"].isna().sum() == 2
 
 
 @pytest.mark.parametrize(
