@@ -158,8 +158,9 @@ def cmd_register(args: argparse.Namespace) -> int:
 
     roles, normals = _roles_given(args)
     long_format = _long_format(args)
+    files = args.file if len(args.file) > 1 else args.file[0]
     if args.dry_run:
-        prepared = prepare(args.file, roles, normals, args.no_label, long_format)
+        prepared = prepare(files, roles, normals, args.no_label, long_format)
         if args.json:
             emit_json(prepared.roles.to_dict())
         else:
@@ -168,7 +169,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         return 0
     machine = register_machine(
         args.machine_id,
-        args.file,
+        files,
         args.description,
         replace=args.replace,
         workspace=args.workspace,
@@ -615,7 +616,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("register", cmd_register, "register your own machine from a CSV, text log or Excel file")
     p.add_argument("machine_id", metavar="MACHINE_ID")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", nargs="+", help="a file, files with the same columns, or a folder")
     p.add_argument("--description", default="", help="one line describing the machine")
     p.add_argument("--replace", action="store_true", help="replace a machine registered before")
     p.add_argument("--dry-run", action="store_true", help="show the columns' roles; register nothing")

@@ -92,7 +92,12 @@ def records(lines: Iterable[str]) -> Iterator[str]:
 
 def _table_start(widths: list[int]) -> tuple[int, int]:
     """(where the table starts, its width): the first line from which every line has as many
-    fields, more than one, with every line before it narrower (notes, comments); (0, 1) if none."""
+    fields, more than one, with every line before it narrower (notes, comments) and any after it
+    too (``Records: 600`` under a small file's table); (0, 1) if none."""
+    end = len(widths)
+    while end > 2 and len(widths) - end < MAX_PREAMBLE and widths[end - 1] < max(widths[: end - 1]):
+        end -= 1
+    widths = widths[:end]
     for start in range(min(MAX_PREAMBLE, max(len(widths) - 2, 0)) + 1):
         rest = set(widths[start:])
         if len(rest) == 1 and (width := rest.pop()) > 1 and all(w < width for w in widths[:start]):

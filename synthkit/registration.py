@@ -13,6 +13,7 @@ import shlex
 import shutil
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from synthkit.roles import (
 )
 from synthkit.store import MAX_SAMPLES, load_seed, model_manifest, write_seed
 from synthkit.table_files import (
+    FILE_SUFFIXES,
     TableFile,
     groups_thousands,
     limit_number,
@@ -46,6 +48,8 @@ from synthkit.table_files import (
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 2_000
+# a file's path or bytes, several files' paths (or their folder), or a DataFrame
+TableSource = pd.DataFrame | str | os.PathLike | bytes | list | tuple
 
 
 def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
@@ -643,14 +647,45 @@ def _describe(
 
 
 def _read(data: object) -> TableFile:
+    if isinstance(data, (str, os.PathLike)) and os.path.isdir(data):
+        files = sorted(p for p in Path(data).iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+        if not files:
+            raise InvalidDataError(
+                repr(str(data)), [f"the folder holds no CSV, text or Excel file ({', '.join(FILE_SUFFIXES)})"]
+            )
+        return joined_files(files)
     if isinstance(data, (bytes, str, os.PathLike)):
         return read_table_file(data)
     if isinstance(data, pd.DataFrame):
         return TableFile(data, "the DataFrame")
+    if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
+        return joined_files([Path(p) for p in data]) if len(data) > 1 else read_table_file(data[0])
     raise InvalidParameterError(
-        "The 'data' parameter of register_machine must be a CSV or Excel file's path (or its bytes) "
-        f"or a pandas DataFrame. Got {type(data).__name__} instead."
+        "The 'data' parameter of register_machine must be a CSV or Excel file's path (or its bytes), "
+        f"a list of such paths or a folder of them, or a pandas DataFrame. Got {type(data).__name__} instead."
     )
+
+
+def joined_files(paths: list[Path]) -> TableFile:
+    """One table of the rows of several files with the same columns, in the order given (a
+    logger's or a SCADA system's daily or monthly exports): each file is read on its own, so each
+    may carry its own notes, header and units; the splits are written as the first one is."""
+    tables = [read_table_file(path) for path in paths]
+    columns = [str(c) for c in tables[0].frame.columns]
+    problems = []
+    for path, table in zip(paths[1:], tables[1:]):
+        other = [str(c) for c in table.frame.columns]
+        if other != columns:
+            missing, extra = [c for c in columns if c not in other], [c for c in other if c not in columns]
+            parts = [f"without {missing}" if missing else "", f"with {extra} besides" if extra else ""]
+            detail = "; ".join(part for part in parts if part) or "in another order"
+            problems.append(f"{str(path)!r} has other columns than {paths[0].name!r}: {detail}")
+    if problems:
+        raise InvalidDataError(f"{len(paths)} files", problems)
+    frame = pd.concat([t.frame.set_axis(columns, axis=1) for t in tables], ignore_index=True)
+    units = {c: u for t in tables for c, u in t.units.items()}
+    what = f"{len(paths)} files ({paths[0].name} ... {paths[-1].name})"
+    return TableFile(frame, what, tables[0].csv_format, units)
 
 
 def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
@@ -697,7 +732,7 @@ def _widened(data: object, long_format: object) -> tuple[TableFile, LongLayout |
 
 
 def preview_roles(
-    data: pd.DataFrame | str | os.PathLike | bytes,
+    data: TableSource,
     roles: dict[str, str] | None = None,
     normals: dict[str, Normal] | None = None,
     no_label: bool = False,
@@ -740,9 +775,7 @@ class Prepared:
         return _notes(self.table, self.long)
 
 
-def describe_file(
-    data: pd.DataFrame | str | os.PathLike | bytes, long_format: tuple[str, str] | bool | None = None
-) -> list[str]:
+def describe_file(data: TableSource, long_format: tuple[str, str] | bool | None = None) -> list[str]:
     """How registering would read ``data``, in words: delimiter, decimal mark, no header row, a
     units row, a long table widened (empty for a plain CSV or a DataFrame); nothing is written."""
     return _notes(*_table(data, long_format))
@@ -763,7 +796,7 @@ def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
 
 
 def prepare(
-    data: pd.DataFrame | str | os.PathLike | bytes,
+    data: TableSource,
     roles: dict[str, str] | None = None,
     normals: dict[str, Normal] | None = None,
     no_label: bool = False,
@@ -790,7 +823,7 @@ def prepare(
 
 def register_machine(
     machine_id: str,
-    data: pd.DataFrame | str | os.PathLike | bytes,
+    data: TableSource,
     description: str = "",
     replace: bool = False,
     workspace: str | os.PathLike | None = None,
@@ -799,8 +832,9 @@ def register_machine(
     no_label: bool = False,
     long_format: tuple[str, str] | bool | None = None,
 ) -> Machine:
-    """Register a machine from a file (CSV, text log, Excel workbook; a path or its bytes) or a
-    DataFrame; its table becomes the machine's seed data.
+    """Register a machine from a file (CSV, text log, Excel workbook; a path or its bytes), from
+    several files with the same columns (a list of paths, or a folder: a logger's daily exports,
+    their rows joined in order), or from a DataFrame; its table becomes the machine's seed data.
 
     A long table (one row per reading: a time, a ``tag`` naming the sensor, its ``value``) is
     widened to one row per time with a column per tag: found by its column names, or as given in

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -552,6 +553,8 @@ def reading_notes(
     place of readings, a long table widened. Empty for a plain CSV."""
     csv_format, units, number_formats = csv_format or {}, units or {}, number_formats or {}
     notes = []
+    if what and re.match(r"\d+ files \(", what):
+        notes.append(f"{what}: their rows joined in one table, in that order")
     if what and what.startswith("Excel ") and "(sheet " in what:
         sheet = what.rsplit("(sheet ", 1)[1].rstrip(")")
         notes.append(f"an Excel workbook: its sheet {sheet} was read (the one with the most filled cells)")

@@ -354,6 +354,61 @@ def test_codes_written_as_text_in_a_workbook_keep_their_leading_zeros(workspace,
     assert machine.column_roles["roles"]["station"] == "category" and seed["temp"].dtype == "float64"
 
 
+def _daily_exports(folder, days: int = 3) -> list:
+    """A station's daily exports as its SCADA writes them: a title line (with a comma, in a file
+    separated by ``;``), the table, a count under it."""
+    rng = np.random.default_rng(8)
+    paths = []
+    for day in range(1, days + 1):
+        times = pd.date_range(f"2024-03-0{day}", periods=60, freq="10min")
+        frame = pd.DataFrame(
+            {
+                "Timestamp": times.strftime("%d.%m.%Y %H:%M"),
+                "Temp": rng.normal(60, 5, len(times)).round(1),
+                "Alarm": (np.arange(len(times)) % 15 == day).astype(int),
+            }
+        )
+        path = folder / f"log_2024-03-0{day}.csv"
+        table = frame.to_csv(sep=";", decimal=",", index=False)
+        path.write_text(f"Station 7 export, day {day}\n{table}Records: {len(frame)}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_daily_exports_register_as_one_table_from_a_list_or_their_folder(workspace, tmp_path):
+    paths = _daily_exports(tmp_path)
+    assert "3 files (log_2024-03-01.csv ... log_2024-03-03.csv)" in describe_file(tmp_path)[0]
+    machine = register_machine("station", [str(p) for p in paths])
+    seed = load_seed("station")[0]
+    assert len(seed) == 180 and seed["Timestamp"].is_monotonic_increasing  # in the files' order
+    assert machine.csv_format == {"sep": ";", "decimal": ","} and machine.label_columns == ("Alarm",)
+    register_machine("station", tmp_path, replace=True)  # the folder: its files by name
+    assert load_seed("station")[0].equals(seed)
+
+
+def test_the_cli_registers_several_files_given_one_after_another(workspace, tmp_path, capsys):
+    from synthkit.cli import main
+
+    paths = _daily_exports(tmp_path)
+    assert main(["register", "station", *map(str, paths[:2]), "--dry-run"]) == 0
+    assert "2 files (log_2024-03-01.csv ... log_2024-03-02.csv): their rows joined" in capsys.readouterr().out
+    assert main(["register", "station", *map(str, paths)]) == 0
+    assert len(load_seed("station")[0]) == 180
+
+
+def test_exports_with_other_columns_are_refused_by_name_and_change_nothing(workspace, tmp_path):
+    paths = _daily_exports(tmp_path)
+    text = paths[1].read_text(encoding="utf-8").replace(";Alarm", ";Alarm;Pressure")
+    paths[1].write_text(text.replace(";0\n", ";0;4,1\n").replace(";1\n", ";1;4,2\n"), encoding="utf-8")
+    refused = r"03-02\.csv' has other columns than 'log_2024-03-01.csv': with \['Pressure'\] besides"
+    with pytest.raises(InvalidDataError, match=refused):
+        register_machine("station", paths)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InvalidDataError, match="the folder holds no CSV, text or Excel file"):
+        register_machine("station", tmp_path / "empty")
+    assert not workspace.exists()
+
+
 @pytest.mark.parametrize("packed", ["bench.csv.gz", "bench.zip"])
 def test_a_compressed_csv_is_read_as_written(workspace, tmp_path, packed):
     frame = _bench_log()
