@@ -539,6 +539,12 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
     return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
 
 
+def _first_columns(parts: dict[str, str], most: int = 4) -> str:
+    """``column what`` for the first ``most`` columns, ``...`` standing for the rest."""
+    shown = "; ".join(f"{column} {what}" for column, what in list(parts.items())[:most])
+    return shown + ("; ..." if len(parts) > most else "")
+
+
 def reading_notes(
     columns: list[str],
     csv_format: dict[str, str] | None = None,
@@ -577,14 +583,14 @@ def reading_notes(
         notes.append(" and ".join(written))
     if limited := {c: limits_of(f) for c, f in number_formats.items() if limits_of(f)}:
         decimal = csv_format.get("decimal", ".")
-        shown = "; ".join(
-            f"{c} {', '.join(f'{t} (as {limit_value(t, decimal):g})' for t in limits)}"
-            for c, limits in list(limited.items())[:4]
-        )
         notes.append(
             "readings beyond a detection limit, read one step beyond it (and written back as the limit): "
-            + shown
-            + ("; ..." if len(limited) > 4 else "")
+            + _first_columns(
+                {
+                    c: ", ".join(f"{t} (as {limit_value(t, decimal):g})" for t in limits)
+                    for c, limits in limited.items()
+                }
+            )
         )
     if named_by_position(list(columns)):
         notes.append(f"no header row: its columns are named by position ({columns[0]} ... {columns[-1]})")
@@ -593,14 +599,14 @@ def reading_notes(
         shown = ", ".join(f"{c} [{u}]" for c, u in list(units.items())[:4])
         notes.append(f"a row of units under the header: {shown}" + (", ..." if len(units) > 4 else ""))
     if status_cells:
-        shown = "; ".join(
-            f"{c} ({', '.join(map(repr, texts[:3]))}{', ...' if len(texts) > 3 else ''})"
-            for c, texts in list(status_cells.items())[:4]
-        )
         notes.append(
             "statuses in place of readings, read as empty cells (and written back empty): "
-            + shown
-            + ("; ..." if len(status_cells) > 4 else "")
+            + _first_columns(
+                {
+                    c: f"({', '.join(map(repr, texts[:3]))}{', ...' if len(texts) > 3 else ''})"
+                    for c, texts in status_cells.items()
+                }
+            )
         )
     if long:
         left_out = long.get("per_tag", []) + long.get("per_reading", [])
