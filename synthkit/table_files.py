@@ -579,6 +579,10 @@ def reading_notes(
         written.append(
             "thousands grouped in " + ", ".join(grouped[:4]) + (", ..." if len(grouped) > 4 else "")
         )
+    if scientific := [c for c, f in number_formats.items() if re.fullmatch(r"\{:\.\d+[eE]\}", f)]:
+        written.append(
+            "scientific notation in " + ", ".join(scientific[:4]) + (", ..." if len(scientific) > 4 else "")
+        )
     if written:
         notes.append(" and ".join(written))
     if limited := {c: limits_of(f) for c, f in number_formats.items() if limits_of(f)}:

@@ -776,6 +776,7 @@ def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_b
     frame.to_csv(tmp_path / "leak.csv", sep=";", index=False)
     machine = register_machine("leak", tmp_path / "leak.csv", workspace=tmp_path)
     assert machine.number_formats == {"Leckrate": "{:.2E}"}
+    assert "decimal commas and scientific notation in Leckrate" in machine.reading_notes()[0]
     train_tvae("leak", epochs=2, seed=1, workspace=tmp_path)
     run = generate_synthetic_data("leak", 200, 0, 0, seed=2, format="csv", workspace=tmp_path)
     cells = pd.read_csv(run.file_paths["train"], sep=";", dtype=str)
