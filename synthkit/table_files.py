@@ -156,6 +156,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
     if named:
         frame.columns = named
     units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
+    frame = frame.dropna(how="all").reset_index(drop=True)  # lines of only ";;;", as Excel leaves
     return frame, written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {}), units
 
 
@@ -286,7 +287,7 @@ def read_workbook(path: Path) -> tuple[pd.DataFrame, str]:
         sheet = pd.read_excel(path, sheet_name=name, engine="openpyxl", dtype=dict.fromkeys(codes, str))
     if any(str(column).startswith("Unnamed: ") for column in sheet.columns):
         sheet = _below_title(pd.read_excel(path, sheet_name=name, header=None, engine="openpyxl"), sheet)
-    return _spelled_booleans(sheet), name
+    return _spelled_booleans(sheet.dropna(how="all").reset_index(drop=True)), name  # rows left empty
 
 
 def _padded_codes(path: Path, name: str, sheet: pd.DataFrame) -> list[str]:

@@ -354,6 +354,18 @@ def test_codes_written_as_text_in_a_workbook_keep_their_leading_zeros(workspace,
     assert machine.column_roles["roles"]["station"] == "category" and seed["temp"].dtype == "float64"
 
 
+def test_rows_of_delimiters_only_that_a_spreadsheet_leaves_under_its_table_are_no_rows(workspace, tmp_path):
+    frame = _bench_log()
+    table = frame.to_csv(sep=";", decimal=",", index=False)
+    rows = table.splitlines(keepends=True)
+    (tmp_path / "export.csv").write_text("".join(rows[:30]) + ";;;\n" + "".join(rows[30:]) + ";;;\n" * 6)
+    register_machine("bench", tmp_path / "export.csv")
+    assert len(load_seed("bench")[0]) == len(frame)
+    pd.concat([frame, pd.DataFrame(index=range(4))]).to_excel(tmp_path / "export.xlsx", index=False)
+    register_machine("bench", tmp_path / "export.xlsx", replace=True)
+    assert len(load_seed("bench")[0]) == len(frame)
+
+
 def _daily_exports(folder, days: int = 3) -> list:
     """A station's daily exports as its SCADA writes them: a title line (with a comma, in a file
     separated by ``;``), the table, a count under it."""
