@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,8 @@ from synthkit.table_files import (
 from synthkit.workspace import Workspace, validate_id, write_json
 
 MIN_ROWS, MIN_COLUMNS, MAX_COLUMNS = 50, 2, 2_000
-# a file's path or bytes, several files' paths (or their folder), or a DataFrame
-TableSource = pd.DataFrame | str | os.PathLike | bytes | list | tuple
+# a file's path or bytes, several files' paths (or their folder, or uploads' bytes by name), a DataFrame
+TableSource = pd.DataFrame | str | os.PathLike | bytes | list | tuple | dict
 
 
 def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
@@ -660,17 +661,37 @@ def _read(data: object) -> TableFile:
         return TableFile(data, "the DataFrame")
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
         return joined_files([Path(p) for p in data]) if len(data) > 1 else read_table_file(data[0])
+    if isinstance(data, dict) and data and all(isinstance(b, bytes) for b in data.values()):
+        return joined_uploads(data)
     raise InvalidParameterError(
         "The 'data' parameter of register_machine must be a CSV or Excel file's path (or its bytes), "
-        f"a list of such paths or a folder of them, or a pandas DataFrame. Got {type(data).__name__} instead."
+        "a list of such paths or a folder of them, uploaded files' bytes by name, or a pandas DataFrame. "
+        f"Got {type(data).__name__} instead."
     )
 
 
-def joined_files(paths: list[Path]) -> TableFile:
+def joined_uploads(files: dict[str, bytes]) -> TableFile:
+    """The table of files uploaded together (their bytes by name), joined as ``joined_files``
+    joins files on disk, in the order given."""
+    if len(files) == 1:
+        return read_table_file(*files.values())
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, (name, content) in enumerate(files.items()):
+            path = Path(folder) / str(number) / Path(name).name  # each under its own name
+            path.parent.mkdir()
+            path.write_bytes(content)
+            paths.append(path)
+        return joined_files(paths, uploaded=True)
+
+
+def joined_files(paths: list[Path], uploaded: bool = False) -> TableFile:
     """One table of the rows of several files with the same columns, in the order given (a
     logger's or a SCADA system's daily or monthly exports): each file is read on its own, so each
-    may carry its own notes, header and units; the splits are written as the first one is."""
-    tables = [read_table_file(path) for path in paths]
+    may carry its own notes, header and units; the splits are written as the first one is.
+    Messages name ``uploaded`` files by their names alone."""
+    names = [f"the uploaded file {path.name!r}" if uploaded else None for path in paths]
+    tables = [read_table_file(path, name) for path, name in zip(paths, names)]
     columns = [str(c) for c in tables[0].frame.columns]
     problems = []
     for path, table in zip(paths[1:], tables[1:]):
@@ -679,7 +700,7 @@ def joined_files(paths: list[Path]) -> TableFile:
             missing, extra = [c for c in columns if c not in other], [c for c in other if c not in columns]
             parts = [f"without {missing}" if missing else "", f"with {extra} besides" if extra else ""]
             detail = "; ".join(part for part in parts if part) or "in another order"
-            problems.append(f"{str(path)!r} has other columns than {paths[0].name!r}: {detail}")
+            problems.append(f"{path.name!r} has other columns than {paths[0].name!r}: {detail}")
     if problems:
         raise InvalidDataError(f"{len(paths)} files", problems)
     frame = pd.concat([t.frame.set_axis(columns, axis=1) for t in tables], ignore_index=True)

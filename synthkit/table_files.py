@@ -60,17 +60,18 @@ class TableFile:
         return self.csv_format.get("decimal", ".")
 
 
-def read_table_file(source: str | os.PathLike | bytes) -> TableFile:
-    """Read a table from a path, or from the bytes of an upload, whatever its kind."""
+def read_table_file(source: str | os.PathLike | bytes, name: str | None = None) -> TableFile:
+    """Read a table from a path, or from the bytes of an upload, whatever its kind; ``name`` is
+    what messages call it (the path, or "the uploaded file")."""
     if isinstance(source, bytes):
         with tempfile.TemporaryDirectory() as folder:
             upload = Path(folder) / "upload"
             upload.write_bytes(source)
-            return _read_file(upload, "the uploaded file")
+            return _read_file(upload, name or "the uploaded file")
     path = Path(source)
     if not path.is_file():
         raise MissingArtifactError(f"CSV file {str(path)!r} does not exist.")
-    return _read_file(path, repr(str(path)))
+    return _read_file(path, name or repr(str(path)))
 
 
 def _read_file(path: Path, name: str) -> TableFile:

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from synthkit import ProgressEvent, generate_seed_data, generate_synthetic_data, get_task_status, train_tvae
+from synthkit.store import load_seed
 from synthkit.widgets import GeneratePanel, MachinePanel, TrainPanel, Workbench
 from tests.conftest import TINY_TVAE, cli, snapshot, start_cli
 
@@ -398,6 +399,27 @@ def test_register_an_uploaded_csv(workspace):
     panel.new_id.value = "press_002"
     panel.register_button.click()
     assert panel.problems.value.count("<li>") == 3
+
+
+def test_several_uploaded_exports_register_as_one_machine(workspace):
+    panel = MachinePanel(workspace)
+    assert panel.upload.multiple
+    days = [
+        f"Station 7, day {day}\nZeit;Druck;Störung\n"
+        + "".join(f"0{day}.03.2024 {i % 24:02d}:00;4,{i % 9};{int(i % 13 == 0)}\n" for i in range(60))
+        + "Records: 60\n"
+        for day in (1, 2)
+    ]
+    panel.upload.value = tuple(upload(f"day{k}.csv", text.encode()) for k, text in enumerate(days, 1))
+    assert "2 files (day1.csv ... day2.csv): their rows joined in one table" in panel.problems.value
+    assert panel.roles.dropdowns["Störung"].value == "label"
+    panel.new_id.value = "station_7"
+    panel.register_button.click()
+    assert "registered station_7" in panel.problems.value
+    assert len(load_seed("station_7", workspace)[0]) == 120
+    other = days[1].replace("Druck;", "Druck;Strom;").replace(";4,", ";1,5;4,")
+    panel.upload.value = (upload("day1.csv", days[0].encode()), upload("day2.csv", other.encode()))
+    assert "&#x27;day2.csv&#x27; has other columns than &#x27;day1.csv&#x27;" in panel.problems.value
 
 
 def test_the_panel_says_how_an_uploaded_file_is_read(workspace):

@@ -93,7 +93,7 @@ class MachinePanel(w.VBox):
         )
         self.confirm = Confirm("sk-machine-confirm")
         self.upload = styled(
-            w.FileUpload(accept=",".join(FILE_SUFFIXES), multiple=False, description="CSV / Excel"),
+            w.FileUpload(accept=",".join(FILE_SUFFIXES), multiple=True, description="CSV / Excel"),
             "sk-upload",
         )
         self.new_id = styled(
@@ -263,8 +263,11 @@ class MachinePanel(w.VBox):
 
     # ---- your own machine: register, or replace a registered machine's data ----
 
-    def _uploaded(self) -> bytes | None:
+    def _uploaded(self) -> bytes | dict[str, bytes] | None:
+        """The uploaded file's bytes; several files' bytes by name (a log's daily exports)."""
         files = self.upload.value
+        if len(files) > 1:
+            return {f["name"]: bytes(f["content"]) for f in files}
         return bytes(files[0]["content"]) if files else None
 
     def _new_upload(self) -> None:
@@ -306,7 +309,7 @@ class MachinePanel(w.VBox):
             rows = f"its {seed_manifest(machine_id, self.workspace)['rows']:,} rows"
         except MissingArtifactError:
             rows = "its data"
-        name = self.upload.value[0]["name"]
+        name = ", ".join(f["name"] for f in self.upload.value)
         self.confirm.ask(
             f"This replaces {rows} of {machine_id} with {name}. "
             "A model trained on the old data stays until you train again.",
