@@ -974,26 +974,21 @@ def test_a_dataframes_bools_nullable_integers_and_time_zone_come_back_in_their_d
 
 
 def test_true_false_flags_of_a_spreadsheet_export_are_written_back_as_spelled(tmp_path):
-    rng = np.random.default_rng(13)
-    rows = 800
-    failing = rng.random(rows) < 0.06
-    frame = pd.DataFrame(
-        {
-            "speed": rng.normal(1500, 50, rows).round(1),
-            "Failure": np.where(failing, "TRUE", "FALSE"),
-            "Door open": np.where(rng.random(rows) < 0.2, "true", "false"),  # a switch beside the label
-        }
-    )
-    frame.loc[rng.random(rows) < 0.1, "Door open"] = ""
+    frame, truth = milling_log(800, 13)
+    frame["Machine failure"] = frame["Machine failure"].map({0: "FALSE", 1: "TRUE"})  # as Excel writes
+    door = np.where(np.arange(len(frame)) % 5 == 0, "true", "false").astype(object)
+    door[np.arange(len(frame)) % 11 == 3] = ""
+    frame["Door open"] = door  # a switch beside the label, spelled in lower case, some cells empty
     frame.to_csv(tmp_path / "export.csv", index=False)
     machine = register_machine("export", tmp_path / "export.csv", workspace=tmp_path)
     roles = machine.column_roles
-    assert roles["roles"] == {"speed": "numeric", "Failure": "label", "Door open": "category"}
-    assert roles["normals"] == {"Failure": "FALSE"}
+    assert roles["roles"] == truth | {"Door open": "category"}
+    assert roles["normals"]["Machine failure"] == "FALSE"
     train_tvae("export", epochs=2, seed=1, workspace=tmp_path)
     run = generate_synthetic_data("export", 500, 0, 0, seed=2, format="csv", workspace=tmp_path)
     written = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
-    assert set(written["Failure"]) == {"TRUE", "FALSE"} and set(written["Door open"]) == {"true", "false", ""}
+    assert set(written["Machine failure"]) == {"TRUE", "FALSE"}
+    assert set(written["Door open"]) == {"true", "false", ""}
 
 
 def test_splits_of_a_whitespace_separated_log_are_written_with_spaces_and_read_back(tmp_path):
