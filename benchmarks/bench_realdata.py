@@ -245,7 +245,8 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     plan = ColumnPlan.from_seed(seed_frame, machine.roles_for(seed_frame))
     model_rows = plan.model_table(seed_frame).assign(_row=np.arange(len(seed_frame)))
     train_part, test_part = split_holdout(model_rows, 0.2, 0, list(plan.labels))  # synthkit's own split
-    raw, written, _ = read_csv(path)
+    raw_file = read_csv(path)
+    raw, written = raw_file.frame, raw_file.csv_format
     if machine.long_format:  # SDV gets it widened, as a user would pivot it by hand
         raw = widen(raw, long_layout(raw))[0]
     raw = by_hand(raw, written, roles)

@@ -283,17 +283,22 @@ TRUE_FALSE = frozenset({"true", "false"})  # read by pandas, in any case, as boo
 SCIENTIFIC = re.compile(r"[-+]?\d[.,]\d+[eE][-+]\d{2,3}")  # 1.10E-03, 1,10E-03: one format for all
 
 
+def _head_cells(head: str, whole: bool, delimiter: str, table: Layout) -> list[list[str]]:
+    """The filled cells of each column in the file's first lines, by position."""
+    rows = [
+        split_line(line, delimiter) for number, line in _lines(head, whole) if number not in table.skipped
+    ][1 if table.header else 0 :]
+    width = max((len(row) for row in rows), default=0)
+    return [[row[p].strip() for row in rows if p < len(row) and row[p].strip()] for p in range(width)]
+
+
 def read_as_text(head: str, whole: bool, delimiter: str, table: Layout) -> list[int]:
     """Positions of the columns to read as text, each cell kept as written (judged on the file's
     first lines): codes of digits, some with leading zeros (a station ``007``, a part ``000123``),
     read as numbers ``007`` became 7 and the parts were modelled as amounts; and TRUE/FALSE flags
     of a spreadsheet export, read as booleans they were written back as 1/0; and numbers in
     scientific notation (``1.10E-03``), so that the splits write them so."""
-    rows = [
-        split_line(line, delimiter) for number, line in _lines(head, whole) if number not in table.skipped
-    ][1 if table.header else 0 :]
-    width = max((len(row) for row in rows), default=0)
-    columns = [[row[p].strip() for row in rows if p < len(row) and row[p].strip()] for p in range(width)]
+    columns = _head_cells(head, whole, delimiter, table)
     return [
         position
         for position, cells in enumerate(columns)
@@ -304,3 +309,22 @@ def read_as_text(head: str, whole: bool, delimiter: str, table: Layout) -> list[
             or all(SCIENTIFIC.fullmatch(c) for c in cells)
         )
     ]
+
+
+MIN_FIXED_CELLS = 5  # numbers a column shows in the first lines before its decimals count as fixed
+
+
+def fixed_decimals(head: str, whole: bool, delimiter: str, decimal: str, table: Layout) -> dict[int, int]:
+    """Positions of the columns of numbers written with a fixed count of decimals, trailing zeros
+    included (``12.50``, ``4,10``: a spreadsheet's or a logger's number format), and that count,
+    judged on the file's first lines: every number with as many decimals, some ending in 0 (read
+    as numbers, ``4,10`` would be written back ``4,1``)."""
+    number = re.compile(r"[-+]?\d+" + re.escape(decimal) + r"(\d+)")
+    found = {}
+    for position, cells in enumerate(_head_cells(head, whole, delimiter, table)):
+        written = [cell for cell in cells if not empty_cell(cell)]
+        places = {len(m.group(1)) if (m := number.fullmatch(cell)) else 0 for cell in written}
+        if len(written) >= MIN_FIXED_CELLS and len(places) == 1 and 0 not in places:
+            if any(cell.endswith("0") for cell in written):
+                found[position] = places.pop()
+    return found

@@ -53,6 +53,7 @@ class Machine:
     long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
     status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses read as empty, per column
     dtypes: dict[str, str] = field(default_factory=dict)  # a DataFrame's dtypes the seed holds otherwise
+    source: str = ""  # what it was registered from: "CSV file 'pump.csv'", "3 files (...)"
 
     @property
     def columns(self) -> list[str]:
@@ -133,6 +134,7 @@ class Machine:
             columns,
             self.csv_format,
             long=self.long_format or None,
+            what=self.source or None,
             number_formats=self.number_formats,
             status_cells=self.status_cells,
         )

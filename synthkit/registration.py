@@ -346,6 +346,7 @@ def units_apart(table: TableFile) -> TableFile:
     if not formats and not statuses:
         return table
     units = table.units | {c: unit_of(written) for c, written in formats.items() if unit_of(written)}
+    formats = table.number_formats | formats
     return dataclasses.replace(table, frame=frame, units=units, number_formats=formats, status_cells=statuses)
 
 
@@ -706,7 +707,10 @@ def joined_files(paths: list[Path], uploaded: bool = False) -> TableFile:
     frame = pd.concat([t.frame.set_axis(columns, axis=1) for t in tables], ignore_index=True)
     units = {c: u for t in tables for c, u in t.units.items()}
     what = f"{len(paths)} files ({paths[0].name} ... {paths[-1].name})"
-    return TableFile(frame, what, tables[0].csv_format, units)
+    formats = {
+        c: f for c, f in tables[0].number_formats.items() if all(t.number_formats.get(c) == f for t in tables)
+    }
+    return TableFile(frame, what, tables[0].csv_format, units, formats)
 
 
 def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
@@ -749,7 +753,10 @@ def _widened(data: object, long_format: object) -> tuple[TableFile, LongLayout |
         return table, None
     wide, units = widen(table.frame, layout)
     what = f"{table.what} (long: {layout.tag!r} and {layout.value!r} as columns)"
-    return TableFile(wide, what, table.csv_format, table.units | units), layout
+    value_format = table.number_formats.get(layout.value)
+    tags = [str(c) for c in wide.columns if c not in table.frame.columns]
+    formats = dict.fromkeys(tags, value_format) if value_format else {}
+    return TableFile(wide, what, table.csv_format, table.units | units, formats), layout
 
 
 def preview_roles(
@@ -894,6 +901,7 @@ def register_machine(
         status_cells=prepared.table.status_cells,
         long_format=prepared.long.to_dict() if prepared.long else {},
         dtypes={c: t for c, t in given_dtypes(prepared.table.frame).items() if c in frame.columns},
+        source=prepared.table.what,
     )
     if folder.exists() and not (folder / MACHINE_FILE).exists():
         shutil.rmtree(folder)  # left by a registration killed before it wrote machine.json
@@ -934,15 +942,15 @@ def update_roles(
     overrides = kept | check_overrides(frame, roles, "update_roles")
     kept_normals = {c: v for c, v in current.normals.items() if overrides.get(c) == "label"}
     resolved = resolve_roles(frame, overrides, kept_normals | dict(normals or {}), bool(no_label), machine_id)
-    updated = dataclasses.replace(
-        _describe(
-            machine_id, frame, resolved, machine.description, {s.name: s.unit for s in machine.sensors}
-        ),
-        csv_format=machine.csv_format,
-        time_formats=machine.time_formats,
-        number_formats=machine.number_formats,
-        status_cells=machine.status_cells,
-        long_format=machine.long_format,
+    described = _describe(
+        machine_id, frame, resolved, machine.description, {s.name: s.unit for s in machine.sensors}
+    )
+    updated = dataclasses.replace(  # what the roles decide; how the file was read stays
+        machine,
+        sensors=described.sensors,
+        label_columns=described.label_columns,
+        failure_modes=described.failure_modes,
+        column_roles=described.column_roles,
     )
     write_json(ws.machine_dir(machine_id) / MACHINE_FILE, updated.to_dict())
     stale = stale_model_message(updated, ws)

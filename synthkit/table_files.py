@@ -5,6 +5,7 @@ gzip- or zip-compressed, or an Excel workbook; and say how splits made from it a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import os
 import re
@@ -26,6 +27,7 @@ from synthkit.csv_dialect import (
     ZERO_PADDED,
     dialect_of,
     empty_cell,
+    fixed_decimals,
     footer_lines,
     layout,
     read_as_text,
@@ -88,20 +90,21 @@ def _read_file(path: Path, name: str) -> TableFile:
             return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})", units=units)
         if head.startswith((ZIP, GZIP)):
             with _unpacked(path, head) as text_file:
-                frame, csv_format, units = read_csv(text_file)
+                table = read_csv(text_file)
         else:
-            frame, csv_format, units = read_csv(path)
+            table = read_csv(path)
     except InvalidDataError as error:
         raise InvalidDataError(name, error.problems) from None
-    return TableFile(frame, f"CSV file {name}", csv_format, units)
+    return dataclasses.replace(table, what=f"CSV file {name}")
 
 
-def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+def read_csv(path: str | os.PathLike) -> TableFile:
     """Read a CSV or text log in its own dialect (``csv_dialect``): after any notes a logger wrote
     before the table, keeping the header exactly as written so that duplicates and blanks can be
     named, the row of units under it read as units; a file whose first line is data gets columns
-    named by position (``column_1``, ...). Gives the table, the ``to_csv`` options of its dialect
-    and the unit of each column that has one."""
+    named by position (``column_1``, ...). Gives the table with the ``to_csv`` options of its
+    dialect, the unit of each column that has one and the number format of each column written
+    with fixed decimals (``{:.2f}``)."""
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
@@ -122,6 +125,7 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
             if not header:
                 raise InvalidDataError(str(path), ["the file is empty: it has no header row"])
             as_text = read_as_text(head.decode(encoding, errors="ignore"), whole, delimiter, table)
+            fixed = fixed_decimals(head.decode(encoding, errors="ignore"), whole, delimiter, decimal, table)
             options = {
                 **read_options(delimiter),
                 "decimal": decimal,
@@ -158,7 +162,21 @@ def read_csv(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str], dic
         frame.columns = named
     units = {} if named else {str(c): u for c, u in zip(frame.columns, table.units) if u}
     frame = frame.dropna(how="all").reset_index(drop=True)  # lines of only ";;;", as Excel leaves
-    return frame, written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {}), units
+    formats = {
+        str(frame.columns[position]): f"{{:.{places}f}}"
+        for position, places in fixed.items()
+        if position < frame.shape[1] and with_decimals(frame.iloc[:, position], places)
+    }
+    csv_format = written_as(delimiter, decimal) | ({"na_rep": marker} if marker else {})
+    return TableFile(frame, f"CSV file {str(path)!r}", csv_format, units, formats)
+
+
+def with_decimals(column: pd.Series, places: int) -> bool:
+    """Is every number of a column of floats written with at most ``places`` decimals?"""
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    scaled = column.dropna().to_numpy(dtype="float64") * 10.0**places
+    return bool(np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))))
 
 
 def without_repeated_headers(
@@ -538,7 +556,19 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
             value = int(value)
         return spec.format(value).translate(marks) + number_format[cut:]
 
-    return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
+    if lows or highs or as_written:
+        return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
+    written = numbers.astype("float64").map(spec.format, na_action="ignore").astype(object)  # 8x faster
+    if group:
+        written = written.str.translate(marks)
+    elif decimal != ".":
+        written = written.str.replace(".", decimal, regex=False)
+    return written + number_format[cut:] if cut < len(number_format) else written
+
+
+def _listed(columns: list[str], most: int = 4) -> str:
+    """The first ``most`` columns, ``...`` standing for the rest."""
+    return ", ".join(columns[:most]) + (", ..." if len(columns) > most else "")
 
 
 def _first_columns(parts: dict[str, str], most: int = 4) -> str:
@@ -575,16 +605,16 @@ def reading_notes(
         written.append(f"empty cells written as {csv_format['na_rep']!r}")
     with_unit = {c: f for c, f in number_formats.items() if unit_of(f)}
     if with_unit:
-        shown = ", ".join(f"{c} [{unit_of(f)}]" for c, f in list(with_unit.items())[:4])
-        written.append("numbers written with their unit: " + shown + (", ..." if len(with_unit) > 4 else ""))
+        written.append(
+            "numbers written with their unit: "
+            + _listed([f"{c} [{unit_of(f)}]" for c, f in with_unit.items()])
+        )
     if grouped := [c for c, f in number_formats.items() if groups_thousands(f)]:
-        written.append(
-            "thousands grouped in " + ", ".join(grouped[:4]) + (", ..." if len(grouped) > 4 else "")
-        )
+        written.append("thousands grouped in " + _listed(grouped))
     if scientific := [c for c, f in number_formats.items() if re.fullmatch(r"\{:\.\d+[eE]\}", f)]:
-        written.append(
-            "scientific notation in " + ", ".join(scientific[:4]) + (", ..." if len(scientific) > 4 else "")
-        )
+        written.append("scientific notation in " + _listed(scientific))
+    if fixed := [f"{c} ({f[3:-2]})" for c, f in number_formats.items() if re.fullmatch(r"\{:\.\d+f\}", f)]:
+        written.append("numbers with fixed decimals: " + _listed(fixed))
     if written:
         notes.append(" and ".join(written))
     if limited := {c: limits_of(f) for c, f in number_formats.items() if limits_of(f)}:

@@ -429,7 +429,7 @@ def test_a_reports_export_with_notes_after_the_table_and_a_delimiter_ending_each
     ]
     notes = ["", "Records: 300", "Exported 2026-02-03 08:00 by SCADA"]
     (tmp_path / "report.csv").write_text("\n".join(lines + notes) + "\n")
-    frame, _, _ = read_csv(tmp_path / "report.csv")
+    frame = read_csv(tmp_path / "report.csv").frame
     assert list(frame.columns) == ["Time", "Temp", "Pressure", "Fault"] and len(frame) == 300
     assert frame["Temp"].dtype == "float64" and frame["Fault"].dtype == "int64"
     machine = register_machine("report", tmp_path / "report.csv", workspace=tmp_path)
@@ -449,7 +449,8 @@ def test_header_cells_wrapped_over_lines_name_columns_on_one_line(tmp_path):
         for h, f in zip(range(0, 5 * rows, 5), (rng.random(rows) < 0.05).astype(int))
     ]
     (tmp_path / "wrapped.csv").write_text("\r\n".join(lines) + "\r\n")
-    frame, _, units = read_csv(tmp_path / "wrapped.csv")
+    table = read_csv(tmp_path / "wrapped.csv")
+    frame, units = table.frame, table.units
     assert list(frame.columns) == ["Time stamp", "Temperature [outlet]", "Pressure (main)", "Fault"]
     assert len(frame) == rows and units == {"Temperature [outlet]": "degC", "Pressure (main)": "bar"}
     machine = register_machine("wrapped", tmp_path / "wrapped.csv", workspace=tmp_path)
@@ -519,7 +520,7 @@ def test_daily_files_joined_by_hand_repeat_their_header_and_read_as_one_table(se
             ).to_csv(index=False, sep=sep, decimal=decimal)
         )
     (tmp_path / "joined.csv").write_text("".join(days))
-    frame, _, _ = read_csv(tmp_path / "joined.csv")
+    frame = read_csv(tmp_path / "joined.csv").frame
     assert len(frame) == 400 and frame["temp"].dtype == "float64" and frame["fault"].dtype == "int64"
     assert frame["code"].str.fullmatch(r"00\d").all()  # codes stay text
     machine = register_machine("joined", tmp_path / "joined.csv", workspace=tmp_path)
@@ -762,6 +763,62 @@ def test_numbers_in_scientific_notation_are_written_back_so(cells, decimal, writ
         assert written_with(numbers, written, decimal).fillna("-").tolist() == cells
 
 
+FIXED = ["4.20", "4.35", "3.10", "4.05", "", "4.50", "4.15"]  # a spreadsheet's 0.00 format, one gap
+
+
+@pytest.mark.parametrize(
+    "sep, cells, later, written",
+    [
+        (",", FIXED, "4.25", "{:.2f}"),
+        (";", [c.replace(".", ",") for c in FIXED], "4,25", "{:.2f}"),  # decimal commas
+        (",", ["3117.0", "2980.0", "3002.0", "2875.0", "3050.0"], "2999.0", "{:.1f}"),  # floats pandas wrote
+        (",", FIXED, "4.255", None),  # a row past the first lines with more decimals
+        (",", ["4.2", "4.35", "3.1", "4.05", "4.5"], "4.25", None),  # as many decimals as each needs
+        (",", ["4.21", "4.35", "3.11", "4.05", "4.57"], "4.25", None),  # no trailing zero shows a format
+        (",", ["4.20", "4.35", "3.10", "4.05"], None, None),  # too few numbers to tell
+    ],
+)
+def test_numbers_written_with_fixed_decimals_keep_them(sep, cells, later, written, tmp_path):
+    written_cells = cells * (300 if later else 1) + ([later] * 5 if later else [])  # later: past 8 KB
+    rows = [f"{i}{sep}{c}{sep}{i % 2}" for i, c in enumerate(written_cells)]
+    (tmp_path / "log.csv").write_text(f"Cycle{sep}Pressure{sep}Alarm\n" + "\n".join(rows) + "\n")
+    table = read_csv(tmp_path / "log.csv")
+    assert table.number_formats == ({"Pressure": written} if written else {})
+    if written:
+        back = written_with(table.frame["Pressure"], written, table.decimal)
+        assert back[: len(cells)].fillna("").tolist() == cells
+
+
+def test_a_loggers_fixed_decimals_are_written_back_fixed(tmp_path):
+    rng = np.random.default_rng(31)
+    rows = 400
+    temperature = rng.normal(61, 4, rows)
+    temperature[rng.random(rows) < 0.1] = np.nan
+    frame = pd.DataFrame(
+        {
+            "Zeitstempel": pd.date_range("2025-03-01", periods=rows, freq="10min").strftime("%d.%m.%Y %H:%M"),
+            "Druck_bar": [f"{v:.2f}".replace(".", ",") for v in rng.normal(4.1, 0.3, rows)],
+            "Temp_C": ["" if np.isnan(v) else f"{v:.1f}".replace(".", ",") for v in temperature],
+            "Strom_A": [f"{v:.3f}".replace(".", ",") for v in rng.normal(12, 1.5, rows)],
+            "Störung": (rng.random(rows) < 0.05).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "anlage.csv", sep=";", index=False)
+    machine = register_machine("anlage", tmp_path / "anlage.csv", workspace=tmp_path)
+    assert machine.number_formats == {"Druck_bar": "{:.2f}", "Temp_C": "{:.1f}", "Strom_A": "{:.3f}"}
+    notes = " ".join(machine.reading_notes())
+    assert "numbers with fixed decimals: Druck_bar (2), Temp_C (1), Strom_A (3)" in notes
+    train_tvae("anlage", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("anlage", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], sep=";", dtype=str, keep_default_na=False)
+    for column, places in (("Druck_bar", 2), ("Temp_C", 1), ("Strom_A", 3)):
+        filled = cells[column][cells[column] != ""]
+        assert filled.str.fullmatch(rf"-?\d+,\d{{{places}}}").all()
+        assert filled.str.endswith("0").any()  # the zeros a plain number would drop
+    assert (cells["Temp_C"] == "").any()
+    assert "Strom_A" in evaluate("anlage", workspace=tmp_path).column_scores  # read back as numbers
+
+
 def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_back_alike(tmp_path):
     rng = np.random.default_rng(24)
     rows = 300
@@ -775,7 +832,7 @@ def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_b
     )
     frame.to_csv(tmp_path / "leak.csv", sep=";", index=False)
     machine = register_machine("leak", tmp_path / "leak.csv", workspace=tmp_path)
-    assert machine.number_formats == {"Leckrate": "{:.2E}"}
+    assert machine.number_formats == {"Druck": "{:.2f}", "Leckrate": "{:.2E}"}
     assert "decimal commas and scientific notation in Leckrate" in machine.reading_notes()[0]
     train_tvae("leak", epochs=2, seed=1, workspace=tmp_path)
     run = generate_synthetic_data("leak", 200, 0, 0, seed=2, format="csv", workspace=tmp_path)
@@ -791,7 +848,11 @@ def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_num
     assert machine.label_columns == ("Severity",)
     assert machine.column_roles["normals"] == {"Severity": "Normal"}
     assert machine.column_roles["roles"]["Cu (ppm)"] == "numeric"  # few whole numbers, named with a unit
-    assert machine.number_formats == {"Cu (ppm)": "<1 {}", "Water (%)": "<0.05 {:.2f}"}
+    assert machine.number_formats == {
+        "Visc 40C (cSt)": "{:.1f}",
+        "Cu (ppm)": "<1 {}",
+        "Water (%)": "<0.05 {:.2f}",
+    }
     assert "Cu (ppm) <1 (as 0); Water (%) <0.05 (as 0.04)" in " ".join(machine.reading_notes())
     train_tvae("oil", epochs=3, seed=1, workspace=tmp_path)
     run = generate_synthetic_data("oil", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
@@ -831,7 +892,11 @@ def test_a_spreadsheet_export_with_thousands_grouped_is_trained_on_numbers_and_w
     frame.to_csv(tmp_path / "export.csv", sep=sep, decimal=decimal, index=False)
     machine = register_machine("export", tmp_path / "export.csv", workspace=tmp_path)
     mark = "," if group in ",." else group
-    assert machine.number_formats == {"energy_kwh": f"{{:{mark}.1f}}", "cycles": f"{{:{mark}}}"}
+    assert machine.number_formats == {
+        "energy_kwh": f"{{:{mark}.1f}}",
+        "cycles": f"{{:{mark}}}",
+        "temp": "{:.1f}",
+    }
     assert "thousands grouped in energy_kwh, cycles" in " ".join(machine.reading_notes())
     assert {s.name: s.unit for s in machine.sensors} == {"energy_kwh": "", "cycles": "", "temp": ""}
     train_tvae("export", epochs=2, seed=1, workspace=tmp_path)
@@ -958,6 +1023,8 @@ def test_a_dataframes_bools_nullable_integers_and_time_zone_come_back_in_their_d
         "failure": "bool",
     }
     assert machine.label_columns == ("failure",)
+    # a roles change keeps what registration read (the dtypes were lost)
+    assert update_roles("frame", {"stops": "numeric"}, workspace=tmp_path).dtypes == machine.dtypes
     train_tvae("frame", epochs=2, seed=1, workspace=tmp_path)
     rows_back = sample("frame", 200, seed=3, workspace=tmp_path)
     assert rows_back.dtypes.to_dict() == frame.dtypes.to_dict()

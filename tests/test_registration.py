@@ -317,6 +317,9 @@ def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace
         frame.to_excel(workbook, sheet_name="Data", index=False)
     machine = register_machine("bench", path)
     assert machine.column_roles["roles"] == BENCH_ROLES | {"logged": "datetime"}
+    assert machine.reading_notes() == [  # kept with the machine, as `synthkit roles` shows them
+        "an Excel workbook: its sheet 'Data' was read (the one with the most filled cells)"
+    ]
     seed = load_seed("bench")[0]
     assert (
         np.allclose(seed["Voltage"], frame["Voltage"]) and seed["logged"].tolist() == frame["logged"].tolist()
@@ -406,6 +409,7 @@ def test_the_cli_registers_several_files_given_one_after_another(workspace, tmp_
     assert "2 files (log_2024-03-01.csv ... log_2024-03-02.csv): their rows joined" in capsys.readouterr().out
     assert main(["register", "station", *map(str, paths)]) == 0
     assert len(load_seed("station")[0]) == 180
+    assert "3 files (log_2024-03-01.csv ... log_2024-03-03.csv): their rows joined" in capsys.readouterr().out
 
 
 def test_exports_with_other_columns_are_refused_by_name_and_change_nothing(workspace, tmp_path):
