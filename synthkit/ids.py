@@ -20,12 +20,15 @@ import pandas as pd
 _PATTERN = re.compile(r"^([^\d]*?)(\d+)$")
 _NUMBERED = re.compile(r"^(.*\D)(\d+)$")  # a prefix with digits of its own: P24-000001, LOT7-0042
 MAX_PREFIXES = 20  # prefixes with digits are a year or a line (a few), not part of a serial
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")  # message ids, hashes, MongoDB's ObjectIds
+MIN_HEX = 6
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def id_format(series: pd.Series) -> dict[str, Any]:
     """How an id column looks: monotonic or shuffled integers, prefix + digits, UUIDs, serials of
-    a few shapes, or text; and ``repeats``, the rows per key where keys repeat."""
+    a few shapes, hexadecimal strings of one length, or text; and ``repeats``, the rows per key
+    where keys repeat."""
     values = series.dropna()
     repeats = len(values) / max(values.nunique(), 1)
     shape = {"repeats": round(repeats, 3)} if repeats > 1 else {}
@@ -55,6 +58,13 @@ def id_format(series: pd.Series) -> dict[str, Any]:
     templates = serial_templates(texts)
     if templates:
         return {"kind": "shaped", "templates": templates} | shape
+    lengths = texts.str.len()
+    if lengths.nunique() == 1 and lengths.iloc[0] >= MIN_HEX and texts.str.fullmatch(_HEX).mean() > 0.99:
+        return {
+            "kind": "hex",
+            "length": int(lengths.iloc[0]),
+            "upper": bool(texts.str.contains("[A-F]").any()),
+        } | shape
     return {"kind": "text", "length": int(texts.str.len().median())} | shape
 
 
@@ -180,6 +190,11 @@ def _keys(fmt: dict[str, Any], keys: np.ndarray, count: int, seed: int) -> np.nd
         return fmt["start"] + _scatter(keys, 10**digits).astype(np.int64)
     if kind == "uuid":
         return _uuids(keys, seed)
+    if kind == "hex":
+        modulus = 16 ** fmt["length"]
+        numbers = _scatter((keys.astype(object) + seed * 1_000_003 + 0x5DEECE66D) % modulus, modulus)
+        made = np.array([f"{n:0{fmt['length']}x}" for n in numbers])
+        return np.char.upper(made) if fmt["upper"] else made
     if kind == "pattern":
         digits = fmt["digits"]
         last = fmt.get("start", 0) + fmt.get("step", 1) * max(count - 1, 0)

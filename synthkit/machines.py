@@ -88,7 +88,8 @@ class Machine:
     def as_given(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Rows in the dtypes of the DataFrame this machine was registered from (``dtypes``):
         bool columns bool (``boolean`` where a cell may be empty), nullable integers ``Int64``,
-        timestamps in their time zone; the seed and the model hold them as 0/1, numbers and UTC."""
+        timestamps in their time zone, categories; the seed and the model hold them as 0/1,
+        numbers, UTC and text."""
         import pandas as pd
 
         given = {}
@@ -99,6 +100,8 @@ class Machine:
             if dtype.startswith("datetime64"):
                 zone = pd.api.types.pandas_dtype(dtype).tz
                 given[column] = pd.to_datetime(values).dt.tz_localize("UTC").dt.tz_convert(zone)
+            elif dtype == "category":
+                given[column] = values.astype("category")
             elif dtype == "bool" and values.notna().all():
                 given[column] = pd.to_numeric(values).astype(bool)
             else:  # boolean, Int64 and the like take empty cells
@@ -117,6 +120,8 @@ class Machine:
         for column, dtype in self.dtypes.items():
             if column in rows and dtype.startswith("datetime64"):
                 seeded[column] = pd.to_datetime(rows[column], utc=True).dt.tz_localize(None)
+            elif column in rows and dtype == "category":
+                seeded[column] = rows[column].astype(object)
             elif column in rows:
                 numbers = rows[column].astype("Float64").astype("float64")
                 whole = dtype in ("bool", "boolean") and numbers.notna().all()

@@ -64,9 +64,13 @@ def written_index(frame: pd.DataFrame, names: list[str]) -> bool:
 
 # thousands grouped (1,234.5 1'234.5 1 234,5 1.234,5; no-break spaces too), by decimal mark
 GROUPED = {".": re.compile(r"\d[,' \u00a0\u202f]\d{3}"), ",": re.compile(r"\d[.' \u00a0\u202f]\d{3}")}
-WRITTEN_NUMBER = {
-    ".": re.compile(r"[-+]?(\d{1,3}(?P<g>[,' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(\.\d+)?([eE][-+]?\d+)?"),
-    ",": re.compile(r"[-+]?(\d{1,3}(?P<g>[.' \u00a0\u202f])\d{3}((?P=g)\d{3})*|\d+)?(,\d+)?([eE][-+]?\d+)?"),
+WRITTEN_NUMBER = {  # digits before any exponent: an error code ``E101`` is no number
+    mark: re.compile(
+        rf"[-+]?((\d{{1,3}}(?P<g>[{group}' \u00a0\u202f])\d{{3}}((?P=g)\d{{3}})*|\d+)(\{mark}\d+)?"
+        rf"|\{mark}\d+)"
+        r"([eE][-+]?\d+)?"
+    )
+    for mark, group in ((".", ","), (",", "."))
 }
 
 
@@ -451,14 +455,15 @@ def _normalise(
 
 def given_dtypes(frame: pd.DataFrame) -> dict[str, str]:
     """The dtypes of a DataFrame's columns that the seed holds otherwise (bools as 0/1, timestamps
-    with a time zone in UTC) or that a model's numbers lose (nullable integers): samples are given
-    back in them (``Machine.as_given``)."""
+    with a time zone in UTC, categories of text as text) or that a model's numbers lose (nullable
+    integers): samples are given back in them (``Machine.as_given``)."""
     kept = {}
     for name, column in frame.items():
         dtype = column.dtype
         zoned = pd.api.types.is_datetime64_any_dtype(column) and getattr(column.dt, "tz", None) is not None
         nullable_int = pd.api.types.is_integer_dtype(column) and pd.api.types.is_extension_array_dtype(column)
-        if pd.api.types.is_bool_dtype(column) or zoned or nullable_int:
+        texts = isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_object_dtype(dtype.categories)
+        if pd.api.types.is_bool_dtype(column) or zoned or nullable_int or texts:
             kept[str(name)] = str(dtype)
     return kept
 
@@ -653,7 +658,8 @@ def _read(data: object) -> TableFile:
         files = sorted(p for p in Path(data).iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
         if not files:
             raise InvalidDataError(
-                repr(str(data)), [f"the folder holds no CSV, text or Excel file ({', '.join(FILE_SUFFIXES)})"]
+                repr(str(data)),
+                [f"the folder holds no CSV, text, JSON, Parquet or Excel file ({', '.join(FILE_SUFFIXES)})"],
             )
         return joined_files(files)
     if isinstance(data, (bytes, str, os.PathLike)):
@@ -665,9 +671,9 @@ def _read(data: object) -> TableFile:
     if isinstance(data, dict) and data and all(isinstance(b, bytes) for b in data.values()):
         return joined_uploads(data)
     raise InvalidParameterError(
-        "The 'data' parameter of register_machine must be a CSV or Excel file's path (or its bytes), "
-        "a list of such paths or a folder of them, uploaded files' bytes by name, or a pandas DataFrame. "
-        f"Got {type(data).__name__} instead."
+        "The 'data' parameter of register_machine must be a CSV, JSON, Parquet or Excel file's path (or its "
+        "bytes), a list of such paths or a folder of them, uploaded files' bytes by name, or a pandas "
+        f"DataFrame. Got {type(data).__name__} instead."
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gzip
+import json
 import os
 import re
 import shutil
@@ -41,9 +42,10 @@ from synthkit.errors import InvalidDataError, MissingArtifactError
 # UTF-8 first; then Windows-1252, in which spreadsheets and loggers in much of Europe export
 # (`Temperatur [°C]`): it leaves five bytes undefined, so binary data is still refused.
 ENCODINGS = ("utf-8-sig", "cp1252")
-GZIP, ZIP, OLE = b"\x1f\x8b", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # the first bytes of each kind
-TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".log")
-FILE_SUFFIXES = (*TEXT_SUFFIXES, ".gz", ".zip", ".xlsx")  # what an upload may be (kinds read by content)
+GZIP, ZIP, OLE, PARQUET = b"\x1f\x8b", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"  # each kind's first bytes
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".dat", ".log", ".json", ".jsonl", ".ndjson")
+TABLE_SUFFIXES = (*TEXT_SUFFIXES, ".parquet")  # the files a zip archive may hold
+FILE_SUFFIXES = (*TABLE_SUFFIXES, ".gz", ".zip", ".xlsx")  # what an upload may be (kinds read by content)
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,57 @@ def _read_file(path: Path, name: str) -> TableFile:
             frame, sheet = read_workbook(path)
             frame, units = units_row(frame)
             return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})", units=units)
+        if head.startswith(PARQUET):
+            return TableFile(read_parquet_file(path), f"Parquet file {name}")
         if head.startswith((ZIP, GZIP)):
-            with _unpacked(path, head) as text_file:
-                table = read_csv(text_file)
-        else:
-            table = read_csv(path)
+            with _unpacked(path, head) as inner:
+                return _read_file(inner, name)
+        if is_json(head):
+            return TableFile(read_json_records(path), f"JSON file {name}")
+        table = read_csv(path)
     except InvalidDataError as error:
         raise InvalidDataError(name, error.problems) from None
     return dataclasses.replace(table, what=f"CSV file {name}")
+
+
+def read_parquet_file(path: Path) -> pd.DataFrame:
+    """A Parquet file's table, in its own dtypes (a data lake's or a pandas user's export)."""
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises many kinds on a damaged file
+        raise InvalidDataError(str(path), [f"it is not a readable Parquet file ({error})"]) from None
+
+
+def is_json(head: bytes) -> bool:
+    """Does a file start as JSON records: one object per line (JSON lines, as IoT platforms export
+    readings), or an array of objects?"""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"{") or (text.startswith(b"[") and text[1:].lstrip().startswith(b"{"))
+
+
+def read_json_records(path: Path) -> pd.DataFrame:
+    """The table of a file of JSON records, one object per line or an array of them (or an object
+    holding one such array: ``{"data": [...]}``); nested objects become columns named by their
+    path (``body.temp``), as IoT messages carry their readings."""
+    with path.open(encoding="utf-8-sig") as handle:
+        text = handle.read()
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError:  # one object per line
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                records.append(json.loads(line)) if line.strip() else None
+            except json.JSONDecodeError as error:
+                raise InvalidDataError(
+                    str(path), [f"line {number} is not a JSON object ({error.msg})"]
+                ) from None
+    if isinstance(records, dict):
+        arrays = [value for value in records.values() if isinstance(value, list)]
+        records = arrays[0] if len(arrays) == 1 else [records]
+    if not records or not all(isinstance(r, dict) for r in records):
+        raise InvalidDataError(str(path), ["it holds no JSON records: objects of named values, one per row"])
+    return pd.json_normalize(records)
 
 
 def read_csv(path: str | os.PathLike) -> TableFile:
@@ -387,8 +432,9 @@ def units_row(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 @contextmanager
 def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
-    """The text file inside a gzip file, or inside a zip archive holding one file (or one CSV or
-    text file among others), unpacked to a temporary folder: logs are often shared compressed."""
+    """The file inside a gzip file, or inside a zip archive holding one file (or one CSV, text,
+    JSON or Parquet file among others), unpacked to a temporary folder: logs are often shared
+    compressed."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "unpacked"
         try:
@@ -398,13 +444,13 @@ def _unpacked(path: Path, head: bytes) -> Iterator[Path]:
             else:
                 with zipfile.ZipFile(path) as archive:
                     members = [m for m in archive.infolist() if not m.is_dir()]
-                    texts = [m for m in members if m.filename.lower().endswith(TEXT_SUFFIXES)]
+                    texts = [m for m in members if m.filename.lower().endswith(TABLE_SUFFIXES)]
                     texts = members if len(members) == 1 else texts
                     if len(texts) != 1:
                         names = ", ".join(m.filename for m in members[:10]) or "nothing"
+                        kinds = "CSV, text, JSON or Parquet file"
                         raise InvalidDataError(
-                            str(path),
-                            [f"a zip archive must hold exactly one CSV or text file; it holds {names}"],
+                            str(path), [f"a zip archive must hold exactly one {kinds}; it holds {names}"]
                         )
                     with archive.open(texts[0]) as packed, target.open("wb") as out:
                         shutil.copyfileobj(packed, out)
@@ -593,6 +639,8 @@ def reading_notes(
     notes = []
     if what and re.match(r"\d+ files \(", what):
         notes.append(f"{what}: their rows joined in one table, in that order")
+    if what and what.startswith("JSON file ") and (nested := [c for c in columns if "." in c]):
+        notes.append(f"JSON records: nested values as columns named by their path ({_listed(nested)})")
     if what and what.startswith("Excel ") and "(sheet " in what:
         sheet = what.rsplit("(sheet ", 1)[1].rstrip(")")
         notes.append(f"an Excel workbook: its sheet {sheet} was read (the one with the most filled cells)")

@@ -113,3 +113,18 @@ def test_keys_numbered_in_row_order_under_one_prefix_are_continued_in_order(keys
         first = int(re.search(r"\d+$", keys[0]).group())
         assert numbers.iloc[0] == first and made.iloc[0] == keys[0]
         assert made.str.len().eq(len(keys[0])).all()  # the digit count kept
+
+
+@pytest.mark.parametrize("length, upper", [(12, False), (24, True), (6, False)])
+def test_hexadecimal_message_ids_and_hashes_come_back_hexadecimal_of_their_length(length, upper):
+    rng = np.random.default_rng(length)
+    keys = ["".join(rng.choice(list("0123456789abcdef"), length)) for _ in range(500)]
+    fmt = id_format(pd.Series([k.upper() for k in keys] if upper else keys))
+    assert fmt == {"kind": "hex", "length": length, "upper": upper}  # was "text": id-000000001
+    made = _chunks(fmt, 3_000, 700)
+    assert (
+        made.is_unique
+        and made.str.fullmatch(f"[0-9A-F]{{{length}}}" if upper else f"[0-9a-f]{{{length}}}").all()
+    )
+    assert made.str.contains("[a-fA-F]").mean() > 0.5  # scattered over the digits, not counted up
+    assert not made.equals(pd.concat([make_ids(fmt, 0, 3_000, 3_000, 8)], ignore_index=True))  # by seed

@@ -1,10 +1,21 @@
 import csv
+import gzip
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from synthkit import describe_file, get_machine, list_machines, preview_roles, register_machine
+from synthkit import (
+    describe_file,
+    generate_synthetic_data,
+    get_machine,
+    list_machines,
+    preview_roles,
+    register_machine,
+    sample,
+    train_tvae,
+)
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.store import load_seed
 from tests.conftest import snapshot
@@ -77,6 +88,9 @@ BAD_CSVS = {
     "not a CSV": (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text CSV"),
     "not text": (b"a,b\n\x81\x8d,1\n" * 3, "not a readable CSV"),  # neither UTF-8 nor Windows-1252
     "ragged rows": ("a,b\n1,2\n1,2,3,4,5\n" + GOOD_ROWS, "not a readable CSV"),
+    "broken JSON lines": ('{"a": 1, "b": 2}\n{"a": 2, "b": }\n', "line 2 is not a JSON object"),
+    "JSON of no records": ('[{"a": 1, "b": 2}, 3, "x"]', "no JSON records"),
+    "damaged Parquet": (b"PAR1\x15\x04\x00broken", "not a readable Parquet file"),
 }
 
 
@@ -332,6 +346,92 @@ def test_an_excel_workbook_is_read_from_the_sheet_that_holds_the_table(workspace
     assert describe_file(frame) == []  # a DataFrame is read as it is
 
 
+def _iot_messages(rows: int = 300) -> list[dict]:
+    """Messages as an IoT platform exports them: ids, a device, a time, the readings nested."""
+    rng = np.random.default_rng(5)
+    messages = []
+    for i in range(rows):
+        temperature = rng.normal(55, 4)
+        body = {"temperature": round(temperature, 2), "vibration": round(rng.gamma(2, 0.5), 3)}
+        if i % 12 == 5:
+            body.pop("vibration")  # a message without it: an empty cell
+        messages.append(
+            {
+                "messageId": f"{rng.integers(0, 16**12):012x}",
+                "deviceId": f"pump-{rng.integers(1, 6):02d}",
+                "enqueuedTime": f"2025-06-01T{i // 120:02d}:{i // 2 % 60:02d}:{i % 2 * 30:02d}.000Z",
+                "body": body,
+                "status": "FAULT" if temperature > 61 else "OK",
+            }
+        )
+    return messages
+
+
+IOT_ROLES = {
+    "messageId": "id",
+    "deviceId": "category",
+    "enqueuedTime": "datetime",
+    "body.temperature": "numeric",
+    "body.vibration": "numeric",
+    "status": "label",
+}
+
+
+def test_json_messages_register_with_nested_readings_as_columns(workspace, tmp_path):
+    messages = _iot_messages()
+    lines = "\n".join(json.dumps(m) for m in messages) + "\n"
+    (tmp_path / "iot.jsonl").write_text(lines)
+    with gzip.open(tmp_path / "iot.jsonl.gz", "wt") as packed:
+        packed.write(lines)
+    (tmp_path / "export.json").write_text(json.dumps({"messages": messages}))  # an array under a key
+    for name in ("iot.jsonl.gz", "export.json"):
+        shown, problems = preview_roles(tmp_path / name)
+        assert problems == [] and shown.roles == IOT_ROLES, name
+    machine = register_machine("iot", tmp_path / "iot.jsonl")
+    assert machine.column_roles["roles"] == IOT_ROLES and machine.column_roles["normals"] == {"status": "OK"}
+    assert machine.reading_notes() == [
+        "JSON records: nested values as columns named by their path (body.temperature, body.vibration)"
+    ]
+    assert load_seed("iot")[0]["body.vibration"].isna().sum() == 25
+    train_tvae("iot", epochs=2, seed=1)
+    run = generate_synthetic_data("iot", 200, 0, 0, seed=2, format="csv")
+    cells = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert cells["messageId"].str.fullmatch(r"[0-9a-f]{12}").all() and cells["messageId"].is_unique
+    assert cells["enqueuedTime"].str.fullmatch(r"2025-06-01T0\d:\d\d:[03]0\.000Z").all()
+
+
+def test_a_parquet_file_registers_in_its_own_dtypes_and_samples_come_back_in_them(workspace, tmp_path):
+    rng = np.random.default_rng(8)
+    rows = 400
+    frame = pd.DataFrame(
+        {
+            "ts": pd.date_range("2025-01-01", periods=rows, freq="min", tz="UTC"),
+            "line": pd.Categorical(rng.choice(["L1", "L2", "L3"], rows, p=[0.6, 0.35, 0.05])),
+            "speed": rng.normal(1200, 50, rows),
+            "stops": pd.array(np.where(rng.random(rows) < 0.1, None, rng.integers(0, 4, rows)), "Int64"),
+            "jam_fault": rng.random(rows) < 0.05,
+        }
+    )
+    frame.to_parquet(tmp_path / "line.parquet")
+    machine = register_machine("line", tmp_path / "line.parquet")
+    assert machine.column_roles["roles"]["jam_fault"] == "label" and machine.dtypes["line"] == "category"
+    assert machine.reading_notes() == []  # a table in its own types: nothing to say
+    train_tvae("line", epochs=2, seed=1)
+    assert sample("line", 50, seed=3).dtypes.to_dict() == frame.dtypes.to_dict()
+    run = generate_synthetic_data("line", 900, 0, 0, seed=2, chunk_rows=300)  # chunks of other categories
+    written = pd.read_parquet(run.file_paths["train"])
+    assert written.dtypes.to_dict() == frame.dtypes.to_dict() and len(written) == 900
+    assert set(written["line"]) <= {"L1", "L2", "L3"}
+
+
+@pytest.mark.parametrize("codes", [["E101", "E203", "E17"], ["e12", "e4", "e100"], ["1E", "2E", "3E"]])
+def test_error_codes_shaped_like_an_exponent_are_categories(workspace, tmp_path, codes):
+    rows = "".join(f"2025-01-01 00:{i % 60:02d}:00,{50 + i % 7}.{i % 9},{codes[i % 3]}\n" for i in range(60))
+    path = _csv(tmp_path, "time,temp,code\n" + rows)
+    shown, problems = preview_roles(path)  # E101 crashed registration: read as an exponent
+    assert problems == [] and shown.roles["code"] == "category"
+
+
 def test_a_report_sheet_with_a_title_over_its_table_is_read_from_its_header(workspace, tmp_path):
     frame = _bench_log()
     path = tmp_path / "report.xlsx"
@@ -420,7 +520,7 @@ def test_exports_with_other_columns_are_refused_by_name_and_change_nothing(works
     with pytest.raises(InvalidDataError, match=refused):
         register_machine("station", paths)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidDataError, match="the folder holds no CSV, text or Excel file"):
+    with pytest.raises(InvalidDataError, match="the folder holds no CSV, text, JSON, Parquet or Excel file"):
         register_machine("station", tmp_path / "empty")
     assert not workspace.exists()
 
@@ -445,7 +545,9 @@ def test_workbooks_and_archives_that_cannot_be_read_are_refused_by_name(workspac
     with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
         archive.writestr("line1.csv", "a,b\n" + GOOD_ROWS)
         archive.writestr("line2.csv", "a,b\n" + GOOD_ROWS)
-    with pytest.raises(InvalidDataError, match="exactly one CSV or text file; it holds line1.csv, line2.csv"):
+    with pytest.raises(
+        InvalidDataError, match="exactly one CSV, text, JSON or Parquet file; it holds line1.csv, line2.csv"
+    ):
         register_machine("two", tmp_path / "two.zip")
     (tmp_path / "cut.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
     with pytest.raises(InvalidDataError, match="cannot be unpacked"):
@@ -560,5 +662,7 @@ def test_bad_or_builtin_ids_are_refused(workspace, machine_id):
 
 
 def test_data_of_the_wrong_type_is_refused(workspace):
-    with pytest.raises(InvalidParameterError, match="CSV or Excel file.s path .*or a pandas DataFrame"):
+    with pytest.raises(
+        InvalidParameterError, match="CSV, JSON, Parquet or Excel file.s path .*or a pandas DataFrame"
+    ):
         register_machine("mine", [[1, 2], [3, 4]])

@@ -1,6 +1,6 @@
 """MachinePanel: choose a machine, see its sensors and the state of its seed data and model, make
-seed data, register your own machine from an uploaded CSV or Excel file, or replace a registered
-machine's data.
+seed data, register your own machine from an uploaded CSV, Excel, JSON or Parquet file, or replace
+a registered machine's data.
 Replacing anything asks first and says what will be replaced."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class MachinePanel(w.VBox):
         )
         self.confirm = Confirm("sk-machine-confirm")
         self.upload = styled(
-            w.FileUpload(accept=",".join(FILE_SUFFIXES), multiple=True, description="CSV / Excel"),
+            w.FileUpload(accept=",".join(FILE_SUFFIXES), multiple=True, description="CSV / Excel / Parquet"),
             "sk-upload",
         )
         self.new_id = styled(
