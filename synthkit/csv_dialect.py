@@ -30,6 +30,8 @@ EMPTY_MARKERS = frozenset(
     {"?", "-", "--", ".", "n/a", "na", "nan", "null", "missing"}
     | {"#n/a", "#value!", "#div/0!", "#ref!", "#name?", "#num!", "#null!"}  # a spreadsheet's errors
 )
+# a logger's number for no reading: -9999, 99999.9, an int16's or a uint16's end, or past 1e30
+NO_READING = re.compile(r"-?9{3,}(\.9+)?|-?3276[78]|65535|[-+]?\d(\.\d+)?[eE]\+?[3-9]\d")
 EXCEL_HINT = re.compile(r"sep=.")
 LOGGER_TITLE = re.compile(r'"?(TOA5|TOACI1)"?(,|$)')  # a Campbell logger's first line: station, logger, table
 NUMBER = {".": re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), ",": re.compile(r"[-+]?(\d+,?\d*|,\d+)")}
@@ -322,7 +324,7 @@ def fixed_decimals(head: str, whole: bool, delimiter: str, decimal: str, table: 
     number = re.compile(r"[-+]?\d+" + re.escape(decimal) + r"(\d+)")
     found = {}
     for position, cells in enumerate(_head_cells(head, whole, delimiter, table)):
-        written = [cell for cell in cells if not empty_cell(cell)]
+        written = [cell for cell in cells if not empty_cell(cell) and not NO_READING.fullmatch(cell)]
         places = {len(m.group(1)) if (m := number.fullmatch(cell)) else 0 for cell in written}
         if len(written) >= MIN_FIXED_CELLS and len(places) == 1 and 0 not in places:
             if any(cell.endswith("0") for cell in written):

@@ -108,13 +108,14 @@ def _read_split(
     path: Path, columns: list[str], dates: list[str], machine: Machine, text: frozenset[str] = frozenset()
 ) -> pd.DataFrame:
     """A split's columns; CSV splits are read as the machine's own CSV was written: its timestamp
-    formats, the marker of its empty cells, the units after its numbers, its ``text`` columns as
-    text (codes like ``007`` keep their zeros)."""
+    formats, the marker of its empty cells (and a column's number for no reading), the units after
+    its numbers, its ``text`` columns as text (codes like ``007`` keep their zeros)."""
     if path.suffix == ".csv":
         delimiter, decimal = file_dialect(path)
         parse = [c for c in dates if c in columns]
         written = {c: parse_format(machine.time_formats[c]) for c in parse if c in machine.time_formats}
-        empty = machine.csv_format.get("na_rep")
+        empty = [machine.csv_format["na_rep"]] if machine.csv_format.get("na_rep") else []
+        marks = {c: [*empty, machine.no_reading[c]] if c in machine.no_reading else empty for c in columns}
         frame = pd.read_csv(
             path,
             **read_options(delimiter),
@@ -122,7 +123,7 @@ def _read_split(
             usecols=columns,
             parse_dates=parse,
             date_format=written or None,
-            na_values=[empty] if empty else None,
+            na_values=marks if any(marks.values()) else None,
             dtype={c: str for c in columns if c in text} or None,
         )
         for column, number_format in machine.number_formats.items():

@@ -78,8 +78,8 @@ def chunk_seed(seed: int, split_index: int, chunk_index: int) -> int:
 
 class _SplitWriter:
     """Appends chunks to one split file; parquet keeps the first chunk's schema for every chunk,
-    CSV the delimiter, decimal mark, timestamp formats and units after numbers of the CSV the
-    machine was registered from."""
+    CSV the delimiter, decimal mark, timestamp formats, units after numbers and numbers written
+    for no reading of the CSV the machine was registered from."""
 
     def __init__(
         self,
@@ -88,12 +88,14 @@ class _SplitWriter:
         csv_format: dict[str, str] | None = None,
         time_formats: dict[str, str] | None = None,
         number_formats: dict[str, str] | None = None,
+        no_reading: dict[str, str] | None = None,
     ):
         self.path = path
         self.format = file_format
         self.csv_format = dict(csv_format or {})
         self.time_formats = dict(time_formats or {})
         self.number_formats = dict(number_formats or {})
+        self.no_reading = dict(no_reading or {})
         self._parquet = None
         self._schema = None
         self.rows = 0
@@ -111,6 +113,10 @@ class _SplitWriter:
                 if column in frame and pd.api.types.is_numeric_dtype(frame[column])
             }
             written |= {c: frame[c].astype("Int64") for c in whole_numbers(frame) if c not in written}
+            for column, mark in self.no_reading.items():  # where the logger wrote -9999 for none
+                if column in frame:
+                    cells = written.get(column, frame[column]).astype(object)
+                    written[column] = cells.where(cells.notna(), mark)
             frame.assign(**written).to_csv(
                 self.path, mode="a", header=self.rows == 0, index=False, **self.csv_format
             )
@@ -194,7 +200,12 @@ def _generate(
         paths = {split: run.split_path(split, file_format) for split in SPLITS}
         writers = {
             split: _SplitWriter(
-                path, file_format, machine.csv_format, machine.time_formats, machine.number_formats
+                path,
+                file_format,
+                machine.csv_format,
+                machine.time_formats,
+                machine.number_formats,
+                machine.no_reading,
             )
             for split, path in paths.items()
         }

@@ -52,6 +52,7 @@ class Machine:
     number_formats: dict[str, str] = field(default_factory=dict)  # numbers written with a unit: "{:.1f} °C"
     long_format: dict[str, Any] = field(default_factory=dict)  # how a long table was widened
     status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses read as empty, per column
+    no_reading: dict[str, str] = field(default_factory=dict)  # a logger's number for none: "-9999"
     dtypes: dict[str, str] = field(default_factory=dict)  # a DataFrame's dtypes the seed holds otherwise
     source: str = ""  # what it was registered from: "CSV file 'pump.csv'", "3 files (...)"
 
@@ -142,6 +143,7 @@ class Machine:
             what=self.source or None,
             number_formats=self.number_formats,
             status_cells=self.status_cells,
+            no_reading=self.no_reading,
         )
 
     def to_dict(self) -> dict[str, Any]:

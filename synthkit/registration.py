@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from synthkit._checks import check_int
-from synthkit.csv_dialect import EMPTY_MARKERS, MILLISECONDS, SCIENTIFIC, parse_format, written_times
+from synthkit.csv_dialect import (
+    EMPTY_MARKERS,
+    MILLISECONDS,
+    NO_READING,
+    SCIENTIFIC,
+    parse_format,
+    written_times,
+)
 from synthkit.errors import InvalidDataError, InvalidParameterError, MissingArtifactError
 from synthkit.long_tables import MAX_TAGS, LongLayout, long_layout, widen
 from synthkit.machines import BUILTIN_MACHINES, MACHINE_FILE, Machine, Sensor, get_machine
@@ -280,6 +287,47 @@ def status_cells(column: pd.Series) -> tuple[pd.Series, list[str]] | None:
     return column.where(~statuses), [str(v) for v in kinds.index]
 
 
+MAX_MAGNITUDE = 1e150  # numbers whose squares a model's statistics can hold
+MIN_MARKS = 3  # cells a logger's no-reading number fills, at least (and 0.5 % of the filled ones)
+MARK_GAP = 10  # times the spread of the readings between such a number and the nearest reading
+
+
+def no_reading_mark(column: pd.Series) -> float | None:
+    """The number a logger or a historian writes where it has no reading (``-9999``, ``99999``,
+    ``-32768``, ``3.4028235E+38``: the largest float32; ``9.96921E+36``: NetCDF's fill): one value
+    at an end of a column of numbers, in several cells, far beyond every reading and shaped like
+    such a mark (nines, a 16-bit integer's end, or past 1e30). None for any other column."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return None
+    if pd.api.types.is_complex_dtype(column):  # refused with its own message
+        return None
+    values = column.dropna().to_numpy(dtype="float64")
+    for mark in {values.min(), values.max()} if len(values) else ():
+        rest = values[values != mark]
+        if not len(rest) or (len(values) - len(rest)) < max(MIN_MARKS, 0.005 * len(values)):
+            continue
+        gap = rest.min() - mark if mark < rest.min() else mark - rest.max()
+        if NO_READING.fullmatch(f"{mark:g}") and gap > MARK_GAP * (rest.max() - rest.min()):
+            return float(mark)
+    return None
+
+
+def without_marks(table: TableFile) -> TableFile:
+    """``table`` with the cells of each column's no-reading number (``no_reading_mark``) empty,
+    the number kept by column (``-9999``, ``3.4028235e+38``), so that the splits write it where a
+    generated cell is empty."""
+    marks = {}
+    for name in table.frame.columns:
+        if (mark := no_reading_mark(table.frame[name])) is not None:
+            marks[str(name)] = str(int(mark)) if abs(mark) < 1e15 and mark.is_integer() else f"{mark:.15g}"
+    if not marks:
+        return table
+    frame = table.frame.copy()
+    for name in marks:
+        frame[name] = frame[name].where(frame[name] != no_reading_mark(frame[name]))
+    return dataclasses.replace(table, frame=frame, no_reading=marks)
+
+
 LIMIT = {
     ".": re.compile(r"(?P<side>[<>])\s*(?P<number>\d+(\.\d+)?)"),
     ",": re.compile(r"(?P<side>[<>])\s*(?P<number>\d+(,\d+)?)"),
@@ -436,8 +484,14 @@ def _normalise(
                 frame[name] = column.astype("float64")
             if pd.api.types.is_complex_dtype(column):
                 problems.append(f"column {name!r} holds complex numbers, which are not supported")
-            elif np.isinf(column.astype("float64")).any():
+            elif np.isinf(numbers := column.astype("float64")).any():
                 problems.append(f"column {name!r} contains infinite values")
+            elif (largest := float(np.nanmax(np.abs(numbers), initial=0.0))) > MAX_MAGNITUDE:
+                problems.append(
+                    f"column {name!r} holds {largest:g}: numbers beyond {MAX_MAGNITUDE:g} either way cannot "
+                    "be modelled; write those cells empty, or give it the role 'ignore' "
+                    f"(--ignore {shlex.quote(name)})"
+                )
         elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
             kinds = set(column.dropna().map(type).unique())
             if any(issubclass(kind, (list, dict, set, tuple, bytes)) for kind in kinds):
@@ -724,7 +778,7 @@ def _table(data: object, long_format: object) -> tuple[TableFile, LongLayout | N
     found by its column names (``long_format=None``), as given (``(tag, value)``), or not at all
     (``False``); numbers written with their unit (``63.7 °C``) as numbers, the unit kept."""
     table, layout = _widened(data, long_format)
-    return units_apart(table), layout
+    return without_marks(units_apart(table)), layout
 
 
 def _widened(data: object, long_format: object) -> tuple[TableFile, LongLayout | None]:
@@ -826,6 +880,7 @@ def _notes(table: TableFile, long: LongLayout | None) -> list[str]:
         table.what,
         table.number_formats,
         table.status_cells,
+        table.no_reading,
     )
 
 
@@ -905,6 +960,7 @@ def register_machine(
         time_formats=prepared.time_formats,
         number_formats=prepared.table.number_formats,
         status_cells=prepared.table.status_cells,
+        no_reading=prepared.table.no_reading,
         long_format=prepared.long.to_dict() if prepared.long else {},
         dtypes={c: t for c, t in given_dtypes(prepared.table.frame).items() if c in frame.columns},
         source=prepared.table.what,

@@ -214,7 +214,7 @@ def _texts(values: pd.Series) -> pd.Series:
         return values.astype(int).astype(str)
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.to_numpy(dtype=float)
-        whole = np.isfinite(numbers) & (np.mod(numbers, 1) == 0)
+        whole = np.isfinite(numbers) & (np.mod(numbers, 1) == 0) & (np.abs(numbers) < 2**63)  # int64 holds it
         text = values.astype(str)
         text[whole] = pd.Series(numbers[whole].astype(np.int64), index=values.index[whole]).astype(str)
         return text

@@ -58,6 +58,7 @@ class TableFile:
     units: dict[str, str] = field(default_factory=dict)  # from a row of units under the header, or the cells
     number_formats: dict[str, str] = field(default_factory=dict)  # written after every number: " °C"
     status_cells: dict[str, list[str]] = field(default_factory=dict)  # statuses in place of readings
+    no_reading: dict[str, str] = field(default_factory=dict)  # a number written for no reading: "-9999"
 
     @property
     def decimal(self) -> str:
@@ -631,6 +632,7 @@ def reading_notes(
     what: str | None = None,
     number_formats: dict[str, str] | None = None,
     status_cells: dict[str, list[str]] | None = None,
+    no_reading: dict[str, str] | None = None,
 ) -> list[str]:
     """How a table was read, in words, for the CLI and the Machine panel: the file kind, a
     delimiter or decimal mark other than ``,`` and ``.``, no header row, a units row, statuses in
@@ -691,6 +693,11 @@ def reading_notes(
                     for c, texts in status_cells.items()
                 }
             )
+        )
+    if no_reading:
+        notes.append(
+            "a number written where there was no reading, read as an empty cell (and written back so): "
+            + _first_columns(no_reading)
         )
     if long:
         left_out = long.get("per_tag", []) + long.get("per_reading", [])

@@ -47,6 +47,7 @@ from synthkit.registration import (
     grouped_numbers,
     guessed_format,
     limit_cells,
+    no_reading_mark,
     number_suffix,
     scientific_numbers,
     status_cells,
@@ -817,6 +818,58 @@ def test_a_loggers_fixed_decimals_are_written_back_fixed(tmp_path):
         assert filled.str.endswith("0").any()  # the zeros a plain number would drop
     assert (cells["Temp_C"] == "").any()
     assert "Strom_A" in evaluate("anlage", workspace=tmp_path).column_scores  # read back as numbers
+
+
+READINGS = [40.0 + (i * 7.3) % 20 for i in range(200)]  # 40-60
+
+
+@pytest.mark.parametrize(
+    "marks, found",
+    [
+        ([-9999.0] * 5, -9999.0),  # a weather station's or a logger's
+        ([3.4028235e38] * 3, 3.4028235e38),  # float32's largest
+        ([9.96921e36] * 8, 9.96921e36),  # NetCDF's fill value
+        ([99999.9] * 4, 99999.9),
+        ([-32768.0] * 6, -32768.0),  # an int16 register's end
+        ([0.0] * 10, None),  # far below, but a reading
+        ([-9999.0], None),  # once: a wrong reading, not a mark
+        ([-9999.0, -9998.0] * 3, None),  # not one number
+        ([9999.0] * 5 + [9000.0], None),  # a reading near it: not far beyond every reading
+    ],
+)
+def test_a_number_written_for_no_reading_is_found_at_an_end_of_a_column(marks, found):
+    assert no_reading_mark(pd.Series(READINGS + marks)) == found
+
+
+def test_a_loggers_number_for_no_reading_is_read_as_empty_and_written_back(tmp_path):
+    rng = np.random.default_rng(41)
+    rows = 400
+    gaps, fills = rng.random(rows) < 0.08, rng.random(rows) < 0.05
+    frame = pd.DataFrame(
+        {
+            "TIMESTAMP": pd.date_range("2025-04-01", periods=rows, freq="15min").strftime("%Y-%m-%d %H:%M"),
+            "AirTemp": np.where(gaps, "-9999", [f"{v:.2f}" for v in rng.normal(12, 4, rows)]),
+            "Flow": np.where(fills, "3.402823E+38", [f"{v:.3f}" for v in rng.gamma(4, 2, rows)]),
+            "Alarm": (rng.random(rows) < 0.06).astype(int),
+        }
+    )
+    frame.to_csv(tmp_path / "station.csv", index=False)
+    machine = register_machine("station", tmp_path / "station.csv", workspace=tmp_path)
+    assert machine.no_reading == {"AirTemp": "-9999", "Flow": "3.402823e+38"}
+    assert machine.number_formats == {"AirTemp": "{:.2f}", "Flow": "{:.3f}"}  # the mark set apart
+    notes = " ".join(machine.reading_notes())
+    assert (
+        "no reading, read as an empty cell (and written back so): AirTemp -9999; Flow 3.402823e+38" in notes
+    )
+    seed = load_seed("station", tmp_path)[0]
+    assert seed["AirTemp"].isna().sum() == gaps.sum() and seed["AirTemp"].max() < 100
+    train_tvae("station", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("station", 400, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert cells["AirTemp"].str.fullmatch(r"-9999|-?\d+\.\d\d").all() and (cells["AirTemp"] == "-9999").any()
+    assert cells["Flow"].str.fullmatch(r"3\.402823e\+38|\d+\.\d{3}").all()
+    scores = evaluate("station", workspace=tmp_path).column_scores  # the marks read back as empty
+    assert min(scores["AirTemp"], scores["Flow"]) > 0.6
 
 
 def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_back_alike(tmp_path):

@@ -91,6 +91,7 @@ BAD_CSVS = {
     "broken JSON lines": ('{"a": 1, "b": 2}\n{"a": 2, "b": }\n', "line 2 is not a JSON object"),
     "JSON of no records": ('[{"a": 1, "b": 2}, 3, "x"]', "no JSON records"),
     "damaged Parquet": (b"PAR1\x15\x04\x00broken", "not a readable Parquet file"),
+    "a number past 1e150": ("a,b\n1,2e200\n" + GOOD_ROWS, "holds 2e\\+200: numbers beyond 1e\\+150"),
 }
 
 
