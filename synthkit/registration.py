@@ -173,6 +173,31 @@ def number_suffix(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str
     return pd.Series(out, index=column.index, name=column.name, dtype="float64"), written_as + suffix
 
 
+CURRENCY = re.compile(r"(?P<prefix>(?:[$€£¥]|(?:USD|EUR|GBP|CHF|JPY)(?=\s))\s?)-?\d.*")
+
+
+def currency_numbers(column: pd.Series, decimal: str = ".") -> tuple[pd.Series, str] | None:
+    """Amounts written after their currency (``$1,250.00``, ``€ 84,50``, ``USD 12.5``), as a
+    spreadsheet's currency format saves a work order's costs: the numbers, and how they are
+    written (``${:,.2f}``). None for any other column, or one of several currencies."""
+    first = first_written(column)
+    if first.empty or not first.str.fullmatch(CURRENCY).all():
+        return None
+    text = column[column.map(lambda v: isinstance(v, str))].str.strip()
+    written = text[~text.str.lower().isin(EMPTY_MARKERS) & (text != "")]
+    prefixes = written.str.extract(CURRENCY)["prefix"]
+    if prefixes.isna().any() or prefixes.nunique() != 1:
+        return None
+    prefix = prefixes.iloc[0]
+    amounts = written.str.removeprefix(prefix).str.strip()
+    stripped = column.copy()
+    stripped[amounts.index] = amounts
+    for mark in (decimal, "," if decimal == "." else "."):  # a table whose other numbers show no mark
+        if (numbers := plain_numbers(stripped, mark)) is not None:
+            return numbers, prefix + number_format(amounts, mark)
+    return None
+
+
 def number_format(written: pd.Series, decimal: str) -> str:
     """How these numbers are written: ``{:.2f}`` when every one has as many decimals, else ``{}``
     (as they are); with their thousands grouped, the group mark after the colon: ``{:,.2f}`` by
@@ -379,6 +404,7 @@ def units_apart(table: TableFile) -> TableFile:
             column, status = cleared
         found = (
             number_suffix(column, table.decimal)
+            or currency_numbers(column, table.decimal)
             or duration_seconds(column, str(name))
             or grouped_numbers(column, table.decimal)
             or limit_cells(column, table.decimal)

@@ -496,7 +496,17 @@ DURATION_FORMATS = ("[h]:mm:ss", "[hh]:mm:ss", "[h]:mm", "[hh]:mm")  # seconds w
 def limits_of(number_format: str) -> list[str]:
     """The detection limits a lab report writes in place of readings beyond them, as they lead
     ``number_format`` (``<0.05 >5000 {:.2f}``: ``<0.05``, ``>5000``)."""
-    return [] if number_format in DURATION_FORMATS else number_format[: number_format.index("{")].split()
+    if number_format in DURATION_FORMATS:
+        return []
+    return [t for t in number_format[: number_format.index("{")].split() if t[0] in "<>"]
+
+
+def prefix_of(number_format: str) -> str:
+    """What is written before each number of a column written as ``number_format`` (a currency:
+    ``$`` of ``${:,.2f}``, ``€ `` of ``€ {:.2f}``); never a detection limit."""
+    if number_format in DURATION_FORMATS or limits_of(number_format):
+        return ""
+    return number_format[: number_format.index("{")]
 
 
 def limit_number(limit: str, decimal: str = ".") -> float:
@@ -522,7 +532,7 @@ def suffix_of(number_format: str) -> str:
 def unit_of(number_format: str) -> str:
     if number_format in DURATION_FORMATS:
         return number_format.replace("[", "").replace("]", "")
-    return suffix_of(number_format).strip()
+    return suffix_of(number_format).strip() or prefix_of(number_format).strip()
 
 
 def as_duration(seconds: float, number_format: str) -> str:
@@ -557,7 +567,8 @@ def read_with(text: pd.Series, number_format: str, decimal: str = ".") -> pd.Ser
     if number_format in DURATION_FORMATS:
         parts = text.str.extract(r"^\s*(\d+):(\d\d)(?::(\d\d))?\s*$").astype(float)
         return 3600 * parts[0] + 60 * parts[1] + parts[2].fillna(0)
-    number = text.str.removesuffix(suffix_of(number_format))
+    number = text.str.strip().str.removeprefix(prefix_of(number_format).strip()).str.strip()
+    number = number.str.removesuffix(suffix_of(number_format).strip())
     if group := group_mark(number_format, decimal):
         number = number.str.replace(group, "", regex=False)
     number = number.str.replace(",", ".", regex=False) if decimal == "," else number
@@ -601,8 +612,9 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
             return limit
         if as_written and float(value).is_integer():
             value = int(value)
-        return spec.format(value).translate(marks) + number_format[cut:]
+        return prefix + spec.format(value).translate(marks) + number_format[cut:]
 
+    prefix = prefix_of(number_format)
     if lows or highs or as_written:
         return numbers.astype(object).map(lambda v: v if pd.isna(v) else text(v))
     written = numbers.astype("float64").map(spec.format, na_action="ignore").astype(object)  # 8x faster
@@ -610,6 +622,7 @@ def written_with(numbers: pd.Series, number_format: str, decimal: str = ".") -> 
         written = written.str.translate(marks)
     elif decimal != ".":
         written = written.str.replace(".", decimal, regex=False)
+    written = prefix + written if prefix else written
     return written + number_format[cut:] if cut < len(number_format) else written
 
 

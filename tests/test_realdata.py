@@ -43,6 +43,7 @@ from synthkit.raw_logs import (
 )
 from synthkit.registration import (
     StaleModelWarning,
+    currency_numbers,
     duration_seconds,
     grouped_numbers,
     guessed_format,
@@ -870,6 +871,58 @@ def test_a_loggers_number_for_no_reading_is_read_as_empty_and_written_back(tmp_p
     assert cells["Flow"].str.fullmatch(r"3\.402823e\+38|\d+\.\d{3}").all()
     scores = evaluate("station", workspace=tmp_path).column_scores  # the marks read back as empty
     assert min(scores["AirTemp"], scores["Flow"]) > 0.6
+
+
+@pytest.mark.parametrize(
+    "cells, decimal, numbers, written",
+    [
+        (["$1,250.00", "$84.50", "-", "$12,000.00"], ".", [1250, 84.5, np.nan, 12000], "${:,.2f}"),
+        (["€ 84,50", "€ 1.250,00"], ",", [84.5, 1250], "€ {:,.2f}"),
+        (["USD 12.5", "USD 3"], ".", [12.5, 3], "USD {}"),
+        (["£0.99", "£-3.50"], ".", [0.99, -3.5], "£{:.2f}"),
+        (["$1", "€2"], ".", None, None),  # two currencies
+        (["$1", "x"], ".", None, None),
+        (["USD12", "USD3"], ".", None, None),  # a code run into a number: a part number
+    ],
+)
+def test_amounts_written_after_their_currency_are_numbers_written_back_so(cells, decimal, numbers, written):
+    found = currency_numbers(pd.Series(cells, dtype=object), decimal)
+    assert (found[1] if found else None) == written
+    if found:
+        assert found[0].tolist() == pytest.approx(numbers, nan_ok=True)
+        back = written_with(found[0], written, decimal)
+        assert read_with(back.fillna(""), written, decimal).tolist() == pytest.approx(numbers, nan_ok=True)
+
+
+def test_a_work_order_exports_costs_keep_their_currency(tmp_path):
+    rng = np.random.default_rng(52)
+    rows = 300
+    hours = rng.gamma(2, 1.5, rows).round(1)
+    breakdown = rng.random(rows) < 0.08
+    frame = pd.DataFrame(
+        {
+            "WO Number": [f"WO-{i:06d}" for i in range(1001, 1001 + rows)],
+            "Asset": rng.choice(["PUMP-01", "PUMP-02", "FAN-07"], rows),
+            "Downtime (h)": hours,
+            "Labor Cost": [f"${v:,.2f}" for v in hours * 85 + rng.normal(0, 20, rows).round(2) + 200],
+            "Parts Cost": [f"€ {v:.2f}" if b else "" for v, b in zip(rng.gamma(3, 400, rows), breakdown)],
+            "Breakdown": np.where(breakdown, "Yes", "No"),
+        }
+    )
+    frame.to_csv(tmp_path / "work_orders.csv", index=False)
+    machine = register_machine("orders", tmp_path / "work_orders.csv", workspace=tmp_path)
+    formats = machine.number_formats
+    assert formats["Labor Cost"] == "${:,.2f}" and formats["Parts Cost"] == "€ {:.2f}"
+    assert machine.column_roles["roles"]["Labor Cost"] == "numeric"
+    assert machine.label_columns == ("Breakdown",)
+    assert {s.name: s.unit for s in machine.sensors}["Labor Cost"] == "$"
+    train_tvae("orders", epochs=2, seed=1, workspace=tmp_path)
+    run = generate_synthetic_data("orders", 300, 0, 0, seed=2, format="csv", workspace=tmp_path)
+    cells = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert cells["Labor Cost"].str.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d\d").all()
+    assert cells["Parts Cost"].str.fullmatch(r"€ \d+\.\d\d|").all()
+    scores = evaluate("orders", workspace=tmp_path).column_scores  # the amounts read back
+    assert min(scores["Labor Cost"], scores["Parts Cost"]) > 0.5
 
 
 def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_back_alike(tmp_path):
