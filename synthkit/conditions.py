@@ -219,7 +219,8 @@ def draw(model: Model, rows: int, conditions: Conditions, seed: int) -> pd.DataF
     if not columns:
         return drawn
     plan = ColumnPlan.from_dict(columns)
-    return _in_label_ranges(model, plan, _seen_label_combinations(model, plan, drawn, conditions, seed), seed)
+    seen = _seen_label_combinations(model, plan, drawn, conditions, seed)
+    return _in_label_ranges(model, plan, seen, conditions, seed)
 
 
 REDRAW_ROUNDS = 5  # rounds of drawing again the rows whose labels contradict each other
@@ -259,6 +260,21 @@ def _seen_label_combinations(
     return rows
 
 
+def narrowest(
+    *ranges: dict[str, tuple[float | None, float | None]],
+) -> dict[str, tuple[float | None, float | None]]:
+    """Each number's range within all of ``ranges`` (None: open on that side)."""
+    merged: dict[str, tuple[float | None, float | None]] = {}
+    for given in ranges:
+        for column, (low, high) in given.items():
+            was_low, was_high = merged.get(column, (None, None))
+            merged[column] = (
+                low if was_low is None else was_low if low is None else max(low, was_low),
+                high if was_high is None else was_high if high is None else min(high, was_high),
+            )
+    return merged
+
+
 def _alike(conditions: Conditions, values: dict[str, Any]) -> Conditions:
     """``conditions`` for one row's ``values`` of the main label and the shares column: those
     fixed (as drawn: ``1``, not ``"1"``, for SDV) and the shares dropped."""
@@ -272,9 +288,12 @@ def _alike(conditions: Conditions, values: dict[str, Any]) -> Conditions:
     return Conditions(fixed, {}, conditions.ranges, {None: exact})
 
 
-def _in_label_ranges(model: Model, plan: ColumnPlan, rows: pd.DataFrame, seed: int) -> pd.DataFrame:
+def _in_label_ranges(
+    model: Model, plan: ColumnPlan, rows: pd.DataFrame, conditions: Conditions, seed: int
+) -> pd.DataFrame:
     """``rows`` with each row outside its label's range (``ColumnPlan.label_ranges``) replaced by
-    a row drawn with the same labels and the number inside it, so that label rates stay as they
+    a row drawn with the same labels (and the same value of a shares condition) and the number
+    inside it, under the asked ``conditions``, so that label rates and the conditions stay as they
     were; a number the model will not put there in time is moved to the seed's nearer end."""
     if not plan.label_ranges:
         return rows
@@ -283,11 +302,12 @@ def _in_label_ranges(model: Model, plan: ColumnPlan, rows: pd.DataFrame, seed: i
         return rows
     rows = rows.copy()
     labels = [c for c in plan.labels if c in rows]  # all of them: every label's rates stay
-    keys = rows.loc[outside, labels].apply(lambda c: label_text(c).where(c.notna()))
-    for number, (key, index) in enumerate(keys.groupby(labels, dropna=False).groups.items()):
+    by = list(dict.fromkeys([*labels, *(c for c in conditions.shares if c in rows)]))
+    keys = rows.loc[outside, by].apply(lambda c: label_text(c).where(c.notna()))
+    for number, (key, index) in enumerate(keys.groupby(by, dropna=False).groups.items()):
         key = key if isinstance(key, tuple) else (key,)
-        fixed = {c: v for c, v in zip(labels, key) if isinstance(v, str)}
-        wanted = Conditions(fixed=fixed, ranges=plan.ranges_for(fixed))
+        fixed = {c: v for c, v in zip(by, key) if isinstance(v, str)} | conditions.fixed
+        wanted = Conditions(fixed=fixed, ranges=narrowest(plan.ranges_for(fixed), conditions.ranges))
         redraw_seed = int(np.random.SeedSequence([seed, 7, number]).generate_state(1)[0])
         try:
             with _saved_label_plan(model, wanted):

@@ -165,6 +165,9 @@ def test_labels_derived_from_a_number_stay_true_to_it_at_their_rates(kind, tmp_p
     assert evaluate("engines", workspace=tmp_path).label_contradiction_rate == 0.0
     rows = sample("engines", 300, conditions={"label2": 1}, seed=3, workspace=tmp_path)
     assert rows["RUL"].between(16, 30).all() and (rows["label1"] == 1).all()
+    high = float(frame["s_2"].quantile(0.75))  # rows drawn again into a label's range keep the asked range
+    rows = sample("engines", 300, conditions={"s_2": (high, None)}, seed=4, workspace=tmp_path)
+    assert (rows["s_2"] >= high).all() and (rows["label1"] == (rows["RUL"] <= 30)).all()
 
 
 def test_one_category_written_in_several_columns_comes_back_one_per_row_following_the_rest(tmp_path):
