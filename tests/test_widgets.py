@@ -1,14 +1,25 @@
 """The workbench without a browser: build it, set values, click, wait, and read what it shows."""
 
 import datetime as dt
+import io
+import json
 import shutil
 import subprocess
 import sys
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from synthkit import ProgressEvent, generate_seed_data, generate_synthetic_data, get_task_status, train_tvae
+from synthkit import (
+    ProgressEvent,
+    generate_seed_data,
+    generate_synthetic_data,
+    get_machine,
+    get_task_status,
+    train_tvae,
+)
 from synthkit.store import load_seed
 from synthkit.widgets import GeneratePanel, MachinePanel, TrainPanel, Workbench
 from tests.conftest import TINY_TVAE, cli, snapshot, start_cli
@@ -420,6 +431,33 @@ def test_several_uploaded_exports_register_as_one_machine(workspace):
     other = days[1].replace("Druck;", "Druck;Strom;").replace(";4,", ";1,5;4,")
     panel.upload.value = (upload("day1.csv", days[0].encode()), upload("day2.csv", other.encode()))
     assert "&#x27;day2.csv&#x27; has other columns than &#x27;day1.csv&#x27;" in panel.problems.value
+
+
+def test_json_messages_and_a_parquet_file_register_from_the_panel(workspace):
+    panel = MachinePanel(workspace)
+    assert ".parquet" in panel.upload.accept and ".jsonl" in panel.upload.accept
+    messages = [
+        {"id": f"{i:08x}", "body": {"temp": 50.5 + i % 9, "rpm": 1400 + i % 17}, "fault": int(i % 11 == 0)}
+        for i in range(80)
+    ]
+    lines = "".join(json.dumps(m) + "\n" for m in messages)
+    panel.upload.value = (upload("messages.jsonl", lines.encode()),)
+    assert (
+        "JSON records: nested values as columns named by their path (body.temp, body.rpm)"
+        in panel.problems.value
+    )
+    assert (
+        panel.roles.dropdowns["fault"].value == "label"
+        and panel.roles.dropdowns["body.temp"].value == "numeric"
+    )
+    buffer = io.BytesIO()
+    pd.DataFrame({"temp": np.arange(80) % 9 + 50.5, "jam_fault": np.arange(80) % 11 == 0}).to_parquet(buffer)
+    panel.upload.value = (upload("line.parquet", buffer.getvalue()),)
+    assert panel.roles.dropdowns["jam_fault"].value == "label"
+    panel.new_id.value = "line_3"
+    panel.register_button.click()
+    assert "registered line_3" in panel.problems.value
+    assert get_machine("line_3", workspace).dtypes == {"jam_fault": "bool"}
 
 
 def test_the_panel_says_how_an_uploaded_file_is_read(workspace):
