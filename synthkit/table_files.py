@@ -90,7 +90,11 @@ def _read_file(path: Path, name: str) -> TableFile:
         if head.startswith(ZIP) and _is_workbook(path):
             frame, sheet = read_workbook(path)
             frame, units = units_row(frame)
-            return TableFile(frame, f"Excel workbook {name} (sheet {sheet!r})", units=units)
+            formats = sheet_number_formats(path, sheet, frame)
+            units |= {c: unit_of(f) for c, f in formats.items() if unit_of(f)}  # "0.0 °C" shows one
+            return TableFile(
+                frame, f"Excel workbook {name} (sheet {sheet!r})", units=units, number_formats=formats
+            )
         if head.startswith(PARQUET):
             return TableFile(read_parquet_file(path), f"Parquet file {name}")
         if head.startswith((ZIP, GZIP)):
@@ -377,6 +381,54 @@ def _padded_codes(path: Path, name: str, sheet: pd.DataFrame) -> list[str]:
 
 
 FIRST_SHEET_ROWS = 1_000  # rows of a sheet its text codes are judged on
+EXCEL_NUMBER = re.compile(
+    r'(?P<before>(?:"[^"]*"|[^"#0?,.])*?)(?P<whole>[#?,]*0[#0?,]*)(?:\.(?P<places>0+))?(?P<after>(?:"[^"]*"|[^"#0?])*)'
+)
+
+
+def excel_number_format(code: str) -> str | None:
+    """The format (``number_format``'s grammar) of numbers an Excel number format shows: ``0.00``
+    as ``{:.2f}``, ``#,##0`` as ``{:,.0f}``, ``"$"#,##0.00`` (or ``[$€-407] #,##0.00``) as
+    ``${:,.2f}``, ``0.0 "°C"`` as ``{:.1f} °C``; None for ``General``, percentages, dates and
+    anything else, written as they are."""
+    section = code.split(";")[0]
+    section = re.sub(
+        r"\[\$([^\]-]*)(-[0-9A-Fa-f]+)?\]", lambda m: f'"{m.group(1)}"', section
+    )  # a locale's currency
+    section = re.sub(r"\[[^\]]*\]|_.|\*.", "", section)  # colours and conditions, padding, fill
+    section = re.sub(r"\\(.)", r'"\1"', section)  # an escaped character: itself
+    found = EXCEL_NUMBER.fullmatch(section.strip())
+    if not found:
+        return None
+    before, after = (re.sub(r'"([^"]*)"', r"\1", found[part]) for part in ("before", "after"))
+    if re.search(r"[A-Za-z%]", re.sub(r'"[^"]*"', "", found["before"] + found["after"])):
+        return None  # percentages, exponents, dates: shown otherwise than the number
+    group = "," if "," in found["whole"] else ""
+    return f"{before}{{:{group}.{len(found['places'] or '')}f}}{after}"
+
+
+def sheet_number_formats(path: Path, name: str, sheet: pd.DataFrame) -> dict[str, str]:
+    """The format each column of numbers shows in a sheet when all of them show one (``0.00``,
+    ``"$"#,##0.00``), judged on the first cells under the header: as Excel writes it to CSV."""
+    import openpyxl
+
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True)
+        rows = list(book[name].iter_rows(min_row=2, max_row=FIRST_SHEET_ROWS + 1))
+        book.close()
+    formats = {}
+    for position, column in enumerate(sheet.columns):
+        if not pd.api.types.is_numeric_dtype(sheet[column]) or pd.api.types.is_bool_dtype(sheet[column]):
+            continue
+        cells = [row[position] for row in rows if position < len(row)]
+        codes = {
+            c.number_format
+            for c in cells
+            if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+        }
+        if len(codes) == 1 and (shown := excel_number_format(codes.pop())):
+            formats[str(column)] = shown
+    return formats
 
 
 def _below_title(cells: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:

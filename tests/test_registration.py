@@ -433,6 +433,40 @@ def test_error_codes_shaped_like_an_exponent_are_categories(workspace, tmp_path,
     assert problems == [] and shown.roles["code"] == "category"
 
 
+def test_numbers_keep_the_format_their_sheet_shows_them_in(workspace, tmp_path):
+    import openpyxl
+
+    rng = np.random.default_rng(3)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Logged", "Pressure", "Energy", "Repair cost", "Share", "Count", "Breakdown"])
+    shown = {2: "0.00", 3: '#,##0.0 "kWh"', 4: "[$€-407] #,##0.00;[Red]-[$€-407] #,##0.00", 5: "0.0%", 6: "0"}
+    for i in range(120):
+        breakdown = int(i % 9 == 0)
+        cost = rng.gamma(3, 300) if breakdown else rng.gamma(2, 60)
+        when = f"2025-03-01 {i // 60:02d}:{i % 60:02d}"
+        sheet.append(
+            [when, rng.normal(4, 0.3), rng.normal(12_000, 900), cost, rng.random(), i % 40, breakdown]
+        )
+        for column, code in shown.items():
+            sheet.cell(i + 2, column).number_format = code
+    book.save(tmp_path / "log.xlsx")
+    machine = register_machine("shown", tmp_path / "log.xlsx")
+    assert machine.number_formats == {
+        "Pressure": "{:.2f}",
+        "Energy": "{:,.1f} kWh",
+        "Repair cost": "€ {:,.2f}",
+        "Count": "{:.0f}",
+    }  # a percentage is shown otherwise than the number: written as it is
+    assert {s.name: s.unit for s in machine.sensors}["Energy"] == "kWh"
+    train_tvae("shown", epochs=2, seed=1)
+    run = generate_synthetic_data("shown", 200, 0, 0, seed=2, format="csv")
+    cells = pd.read_csv(run.file_paths["train"], dtype=str, keep_default_na=False)
+    assert cells["Pressure"].str.fullmatch(r"\d\.\d\d").all()
+    assert cells["Energy"].str.fullmatch(r"\d{1,2},\d{3}\.\d kWh").all()
+    assert cells["Repair cost"].str.fullmatch(r"€ (\d{1,3},)?\d{1,3}\.\d\d").all()
+
+
 def test_a_report_sheet_with_a_title_over_its_table_is_read_from_its_header(workspace, tmp_path):
     frame = _bench_log()
     path = tmp_path / "report.xlsx"
