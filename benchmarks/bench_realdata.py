@@ -24,6 +24,10 @@ held-out real rows:
   every seed row), the share of synthetic rows with none or several set;
 - ``label_range_broken``: where a label is read from a number (the engines' ``label1`` set
   exactly when ``RUL`` <= 30), the share of synthetic rows whose number is outside their label's;
+- ``label_bounds_broken``: where a label value's rows stay within a bound of a number that many
+  other rows pass (oil samples rated ``Normal`` only up to 40 ppm of iron), the share of
+  synthetic rows past it (or within a value's bounds their own stays out of), and of held-out
+  real rows past the bounds learned from the training rows alone (``real_held_out``);
 - ``repeating_keys``: where a key repeats in the seed (a drive's serial on each day), the share of
   synthetic keys with two rows at one time and the share whose numbers that are a seed key's own
   (its hours, +24 a day) do not move as in the seed;
@@ -222,6 +226,8 @@ def score(
     keys = key_consistency(synthetic_rows, plan) | one_hot_broken(real_all, synthetic, plan)
     if plan.label_ranges:  # labels read from a number (a warning at RUL <= 30): rows that break it
         keys["label_range_broken"] = round(float(plan.outside_label_ranges(synthetic).mean()), 4)
+    if plan.label_bounds:  # a label value's readings past where the seed ever has them (Normal at 90 ppm)
+        keys["label_bounds_broken"] = round(float(plan.outside_label_bounds(synthetic).mean()), 4)
     return keys | {
         "quality": round(quality, 4),
         "label_ratios": labels["ratios"],
@@ -250,11 +256,15 @@ def run_table(name: str, rows: int, epochs: int, folder: Path, early_stopping: b
     if machine.long_format:  # SDV gets it widened, as a user would pivot it by hand
         raw = widen(raw, long_layout(raw))[0]
     raw = by_hand(raw, written, roles)
-    raw_train = raw.iloc[np.sort(train_part.pop("_row").to_numpy())]  # SDV: same rows, raw
+    train_rows = np.sort(train_part.pop("_row").to_numpy())
+    raw_train = raw.iloc[train_rows]  # SDV: same rows, raw
     test_part = test_part.drop(columns="_row")
     result = {"rows": rows, "columns": raw.shape[1], "roles_correct": correct, "roles_total": len(truth)}
     result["ceiling"] = ceiling(test_part, train_part.drop(columns="_row", errors="ignore"), plan)
     result["register_s"] = round(register_s, 2)
+    learned = ColumnPlan.from_seed(seed_frame.iloc[train_rows], machine.roles_for(seed_frame))
+    if learned.label_bounds:  # held-out real rows past the bounds learned from the training rows
+        result["label_bounds_broken_real"] = round(float(learned.outside_label_bounds(test_part).mean()), 4)
     trained = train_tvae(
         name, epochs=epochs, seed=0, workspace=workspace, early_stopping=early_stopping, eval_every=10
     )
@@ -401,6 +411,12 @@ def summarize(results: dict[str, dict], id_ratio: float) -> dict:
             n: {kind: r[kind]["label_range_broken"] for kind in KINDS}
             for n, r in scored.items()
             if "label_range_broken" in r["synthkit"]
+        },
+        "label_bounds_broken": {
+            n: {kind: r[kind]["label_bounds_broken"] for kind in KINDS}
+            | {"real_held_out": r.get("label_bounds_broken_real")}
+            for n, r in scored.items()
+            if "label_bounds_broken" in r["synthkit"]
         },
         "repeating_keys": {
             n: {kind: {k: v for k, v in r[kind].items() if k.startswith("keys_")} for kind in KINDS}

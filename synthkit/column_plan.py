@@ -8,7 +8,11 @@ key's own (a drive's hours) kept its own. Timestamps fall on the seed's step, co
 as their value, ignored columns stay out, and one category written in several 0/1 columns
 (``one_hot``) is learned and drawn as one, so every row has one of them set. A label whose
 classes each hold a range of a number of their own (a warning set when the remaining life is at
-most 30 cycles) keeps its number in that range (``label_ranges``). The plan is made
+most 30 cycles) keeps its number in that range (``label_ranges``), and a label value whose rows
+stay below (or above) a number that many other rows pass (oil samples rated ``Normal`` only up to
+40 ppm of iron) keeps its new rows there too (``label_bounds``), and rows of a value that the
+seed never has within another value's bounds (no ``Caution`` sample with every reading within
+``Normal``'s) stay out of them (``label_exclusions``). The plan is made
 once per training from the seed and stored in the model manifest, so generation restores
 columns exactly as the model was trained, whatever the roles are later.
 """
@@ -49,6 +53,11 @@ class ColumnPlan:
     # label -> number -> label value (as label text) -> [low, high] (None: open) its rows keep to
     label_ranges: dict[str, dict[str, dict[str, list]]] = field(default_factory=dict)
     label_combinations: list[str] = field(default_factory=list)  # the seed's, as label_keys, with 2+ labels
+    # label -> number -> label value (as label text) -> [low, high] (None: open) past which many
+    # other rows lie but none of its own; empty cells are allowed
+    label_bounds: dict[str, dict[str, dict[str, list]]] = field(default_factory=dict)
+    # label -> label value -> the other values whose bounds (all of them at once) its rows stay out of
+    label_exclusions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_seed(cls, frame: pd.DataFrame, roles: Roles) -> ColumnPlan:
@@ -71,7 +80,9 @@ class ColumnPlan:
             derived=following_columns(frame, roles, set(kept)),
             time_steps={c: step for c in roles.of("datetime") if (step := time_step(frame[c]))},
             one_hot=[g for g in one_hot_groups(frame, roles.roles) if len({roles.roles[c] for c in g}) == 1],
-            label_ranges=label_ranges(frame, roles),
+            label_ranges=(ranges := label_ranges(frame, roles)),
+            label_bounds=(bounds := label_bounds(frame, roles, ranges)),
+            label_exclusions=label_exclusions(frame, bounds),
             label_combinations=sorted(label_keys(frame, roles.labels).unique())
             if len(roles.labels) > 1
             else [],
@@ -195,6 +206,51 @@ class ColumnPlan:
                     outside |= mine & ((values > high) if high is not None else False)
         return outside
 
+    def outside_label_bounds(self, rows: pd.DataFrame) -> pd.Series:
+        """Rows whose number lies past the bound their label value keeps it within (an oil sample
+        rated ``Normal`` at 90 ppm of iron, where no seed sample rated so has more than 40), or
+        whose numbers all lie within the bounds of a value theirs stays out of (``Caution`` with
+        every reading within ``Normal``'s)."""
+        outside = pd.Series(False, index=rows.index)
+        for label in self.label_bounds:
+            if label not in rows:
+                continue
+            text = label_text(rows[label]).where(rows[label].notna())
+            for value in text.dropna().unique():
+                mine = text == value
+                bounds = self.bounds_for({label: value})
+                if bounds and set(bounds) <= set(rows.columns):
+                    outside |= mine & ~within(rows, bounds, empty=True)
+                for other in self.label_exclusions.get(label, {}).get(value, []):
+                    if set(box := self.bounds_for({label: other})) <= set(rows.columns):
+                        outside |= mine & within(rows, box, empty=False)
+        return outside
+
+    def exclusions_for(self, labels: dict[str, str]) -> list[dict[str, Bounds]]:
+        """The bounds rows with these label values stay out of (each all at once)."""
+        return [
+            self.bounds_for({label: other})
+            for label, value in labels.items()
+            for other in self.label_exclusions.get(label, {}).get(value, [])
+        ]
+
+    def bounds_for(self, labels: dict[str, str]) -> dict[str, Bounds]:
+        """The bounds each number keeps to in rows with these label values (the narrowest where
+        several labels bound one number; none where they leave nothing between them)."""
+        bounds: dict[str, Bounds] = {}
+        for label, value in labels.items():
+            for number, spans in self.label_bounds.get(label, {}).items():
+                if value not in spans:
+                    continue
+                low, high = spans[value]
+                was_low, was_high = bounds.get(number, (None, None))
+                low = was_low if low is None else low if was_low is None else max(low, was_low)
+                high = was_high if high is None else high if was_high is None else min(high, was_high)
+                bounds[number] = (low, high)
+        return {
+            n: (low, high) for n, (low, high) in bounds.items() if low is None or high is None or low <= high
+        }
+
     def ranges_for(
         self, labels: dict[str, str], seen: bool = False
     ) -> dict[str, tuple[float | None, float | None]]:
@@ -267,6 +323,8 @@ class ColumnPlan:
             "one_hot": self.one_hot,
             "label_ranges": self.label_ranges,
             "label_combinations": self.label_combinations,
+            "label_bounds": self.label_bounds,
+            "label_exclusions": self.label_exclusions,
         }
 
     @classmethod
@@ -341,6 +399,94 @@ def label_ranges(frame: pd.DataFrame, roles: Roles) -> dict[str, dict[str, dict[
                 str(value): [_plain(low), _plain(high)] for value, low, high in spans.itertuples()
             }
     return found
+
+
+BOUND_ROWS = 20  # other rows past a label value's bound, at least
+BOUND_FACTOR = 6  # times more other rows past it than if its rows were drawn like theirs
+EDGE_WIDTH = 0.1  # of its rows' interquartile range: the band at a bound its rows must crowd
+EDGE_ROWS, EDGE_SHARE = 5, 0.002  # rows in that band, at least (a bell's thin tail has ~0.0007)
+
+
+def label_bounds(
+    frame: pd.DataFrame, roles: Roles, ranges: dict[str, dict[str, dict[str, list]]]
+) -> dict[str, dict[str, dict[str, list]]]:
+    """For each label value and number (not already kept to a range), the lowest and highest
+    number its seed rows hold, where so many other rows lie past it that chance cannot explain it:
+    of n rows drawn like the others, about one in n + 1 of the others would lie past their highest,
+    and here at least ``BOUND_FACTOR`` times that (and ``BOUND_ROWS``) do; and where its rows
+    crowd up to the bound, as at a limit someone set, not thinning out as a bell curve's tail
+    does (a class merely shifted from the others keeps its tails). Oil samples rated
+    ``Normal`` hold at most 40 ppm of iron while hundreds of ``Caution`` samples hold more, so new
+    ``Normal`` rows stay at or below 40."""
+    found: dict[str, dict[str, dict[str, list]]] = {}
+    for label in roles.labels:
+        text = label_text(frame[label]).where(frame[label].notna())
+        for number in roles.of("numeric"):
+            if number in ranges.get(label, {}):
+                continue
+            values = pd.to_numeric(frame[number], errors="coerce")
+            both = text.notna() & values.notna()
+            if both.sum() < MIN_RANGE_ROWS or text[both].nunique() < 2:
+                continue
+            known, keys = values[both].to_numpy(dtype=float), text[both].to_numpy()
+            bounds = {}
+            for value in pd.unique(keys):
+                mine = keys == value
+                own, others = known[mine], known[~mine]
+                needed = max(BOUND_ROWS, BOUND_FACTOR * len(others) / (len(own) + 1))
+                edge = EDGE_WIDTH * (np.quantile(own, 0.75) - np.quantile(own, 0.25))
+                at_edge = max(EDGE_ROWS, EDGE_SHARE * len(own))  # a cut, not a thin tail
+                low, high = own.min(), own.max()
+                cut_low = (others < low).sum() >= needed and (own <= low + edge).sum() >= at_edge
+                cut_high = (others > high).sum() >= needed and (own >= high - edge).sum() >= at_edge
+                low, high = (low if cut_low else None), (high if cut_high else None)
+                if low is not None or high is not None:
+                    bounds[str(value)] = [_plain(low), _plain(high)]
+            if bounds:
+                found.setdefault(label, {})[number] = bounds
+    return found
+
+
+EXCLUSION_ROWS = 10  # rows of a value that chance would put within another's bounds, at least
+EXCLUSION_SHARE = 0.01  # of a value's rows within another's bounds, at most, for its rows to stay out
+
+
+def label_exclusions(
+    frame: pd.DataFrame, bounds: dict[str, dict[str, dict[str, list]]]
+) -> dict[str, dict[str, list[str]]]:
+    """For each label value, the other values whose bounds (all at once) its seed rows stay out of
+    where chance would have put many there: an oil lab rates a sample ``Normal`` when every reading
+    is within its limits, so no ``Caution`` sample has all of them within, while most samples do."""
+    found: dict[str, dict[str, list[str]]] = {}
+    for label, numbers in bounds.items():
+        text = label_text(frame[label]).where(frame[label].notna())
+        values = sorted({value for spans in numbers.values() for value in spans})
+        for value in values:
+            box = {n: tuple(spans[value]) for n, spans in numbers.items() if value in spans}
+            inside = within(frame, box, empty=False)
+            share = inside.mean()
+            for other in text.dropna().unique():
+                theirs = text == other
+                counted = theirs & frame[list(box)].notna().all(axis=1)
+                if (
+                    other != value
+                    and counted.sum() * share >= EXCLUSION_ROWS
+                    and (inside & theirs).sum() <= EXCLUSION_SHARE * counted.sum()
+                ):
+                    found.setdefault(label, {}).setdefault(str(other), []).append(value)
+    return found
+
+
+def within(rows: pd.DataFrame, bounds: dict[str, Bounds], empty: bool) -> pd.Series:
+    """Rows whose numbers all lie within ``bounds``; an empty cell counts as within if ``empty``."""
+    inside = pd.Series(True, index=rows.index)
+    for number, (low, high) in bounds.items():
+        values = pd.to_numeric(rows[number], errors="coerce")
+        inside &= (values.isna() if empty else False) | (
+            (values >= low if low is not None else values.notna())
+            & (values <= high if high is not None else values.notna())
+        )
+    return inside
 
 
 def zones(spans: dict[str, list]) -> dict[str, Bounds]:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthkit.column_plan import ColumnPlan
+from synthkit.column_plan import ColumnPlan, within
 from synthkit.errors import InvalidParameterError
 from synthkit.roles import label_text, normal_text
 from synthkit.store import Model, load_model, load_seed, resolve_model_name
@@ -43,6 +43,10 @@ class Conditions:
     # Per quota (None, or each asked value of the shares column): the fixed and shared values as
     # the training rows hold them, plus the labels those rows all share; what SDV conditions on.
     exact: dict[str | None, dict[str, Any]] = field(default_factory=dict)
+    # ranges a number keeps to where it is written at all (a label value's bounds): empty cells pass
+    bounds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    # bounds a row stays out of, each all at once (another label value's): rows within one fail
+    away_from: list[dict[str, tuple[float | None, float | None]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.fixed or self.shares or self.ranges)
@@ -57,6 +61,10 @@ class Conditions:
             ok &= values.notna()
             ok &= True if low is None else values >= low
             ok &= True if high is None else values <= high
+        if self.bounds:
+            ok &= within(frame, self.bounds, empty=True)
+        for box in self.away_from:
+            ok &= ~within(frame, box, empty=False)
         return ok
 
 
@@ -291,13 +299,14 @@ def _alike(conditions: Conditions, values: dict[str, Any]) -> Conditions:
 def _in_label_ranges(
     model: Model, plan: ColumnPlan, rows: pd.DataFrame, conditions: Conditions, seed: int
 ) -> pd.DataFrame:
-    """``rows`` with each row outside its label's range (``ColumnPlan.label_ranges``) replaced by
-    a row drawn with the same labels (and the same value of a shares condition) and the number
-    inside it, under the asked ``conditions``, so that label rates and the conditions stay as they
-    were; a number the model will not put there in time is moved to the seed's nearer end."""
-    if not plan.label_ranges:
+    """``rows`` with each row outside its label's range or bounds (``ColumnPlan.label_ranges``,
+    ``label_bounds``) replaced by a row drawn with the same labels (and the same value of a shares
+    condition) and its numbers inside them, under the asked ``conditions``, so that label rates and
+    the conditions stay as they were; a number the model will not put in its label's range in time
+    is moved to the seed's nearer end (one past a bound stays: bounds are seen, not defined)."""
+    if not plan.label_ranges and not plan.label_bounds:  # (exclusions come with bounds)
         return rows
-    outside = plan.outside_label_ranges(rows)
+    outside = plan.outside_label_ranges(rows) | plan.outside_label_bounds(rows)
     if not outside.any():
         return rows
     rows = rows.copy()
@@ -307,7 +316,12 @@ def _in_label_ranges(
     for number, (key, index) in enumerate(keys.groupby(by, dropna=False).groups.items()):
         key = key if isinstance(key, tuple) else (key,)
         fixed = {c: v for c, v in zip(by, key) if isinstance(v, str)} | conditions.fixed
-        wanted = Conditions(fixed=fixed, ranges=narrowest(plan.ranges_for(fixed), conditions.ranges))
+        wanted = Conditions(
+            fixed=fixed,
+            ranges=narrowest(plan.ranges_for(fixed), conditions.ranges),
+            bounds=plan.bounds_for(fixed),
+            away_from=plan.exclusions_for(fixed),
+        )
         redraw_seed = int(np.random.SeedSequence([seed, 7, number]).generate_state(1)[0])
         try:
             with _saved_label_plan(model, wanted):
@@ -317,7 +331,7 @@ def _in_label_ranges(
         got = pd.concat(kept, ignore_index=True) if kept else rows.iloc[:0]
         for column in got.columns:
             rows.loc[index[: len(got)], column] = got[column].to_numpy()
-    return plan.into_label_ranges(rows)
+    return plan.into_label_ranges(rows) if plan.label_ranges else rows
 
 
 @contextlib.contextmanager
@@ -345,7 +359,8 @@ def _draw(
     with _saved_label_plan(model, conditions) as plan:
         native = plan is None and bool(conditions.exact) and _sdv.samples_conditions(model.synthesizer)
         asked = set(conditions.fixed) | set(conditions.shares)
-        direct = not conditions.ranges and (native or (plan is not None and asked <= set(plan.columns)))
+        planned = plan is not None and asked <= set(plan.columns)
+        direct = not (conditions.ranges or conditions.bounds or conditions.away_from) and (native or planned)
         kept, drawn = _draw_until_met(model, rows, conditions, seed, native, direct, max_draw_factor)
     got = sum(len(k) for k in kept)
     if got < rows:

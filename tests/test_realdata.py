@@ -54,7 +54,7 @@ from synthkit.registration import (
     status_cells,
 )
 from synthkit.roles import failing_mask, infer_roles
-from synthkit.store import load_seed
+from synthkit.store import load_model, load_seed
 from synthkit.table_files import read_csv, read_with, written_with
 
 
@@ -950,6 +950,22 @@ def test_a_leak_test_log_in_scientific_notation_with_decimal_commas_is_written_b
     assert "Leckrate" in evaluate("leak", workspace=tmp_path).column_scores  # read back as numbers
 
 
+def test_label_bounds_are_a_limit_someone_set_not_a_class_merely_shifted():
+    rng = np.random.default_rng(3)
+    iron, silicon = rng.gamma(4, 7, 4_000).round(), rng.gamma(3, 5, 4_000).round()
+    severity = np.where((iron > 40) | (silicon > 20), "Caution", "Normal")
+    shifted = rng.normal(0, 1, 4_000) + np.where(severity == "Caution", 1.5, 0)  # a bell for each class
+    frame = pd.DataFrame({"Fe": iron, "Si": silicon, "shifted": shifted, "Severity": severity})
+    roles = infer_roles(frame, {"Severity": "label"})
+    plan = ColumnPlan.from_seed(frame, roles)
+    assert plan.bounds_for({"Severity": "Normal"}) == {"Fe": (None, 40), "Si": (None, 20)}
+    assert plan.label_exclusions == {"Severity": {"Caution": ["Normal"]}}
+    rows = pd.DataFrame({"Fe": [30, 50, 30, 30, np.nan], "Si": [10, 10, 25, 10, 30]})
+    rows["shifted"] = 9.0
+    rows["Severity"] = ["Normal", "Normal", "Normal", "Caution", "Caution"]
+    assert plan.outside_label_bounds(rows).tolist() == [False, True, True, True, False]
+
+
 def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_numbers(tmp_path):
     frame, _ = oil_analysis(500, 20)
     write_shared("oil_analysis", frame, tmp_path / "oil.csv")  # ;-separated
@@ -972,6 +988,11 @@ def test_an_oil_analysis_report_keeps_its_limits_its_severity_and_its_sample_num
     numbers = cells["Sample No."].str.removeprefix("OA").astype(int)
     assert cells["Sample No."].str.fullmatch(r"OA\d{7}").all() and numbers.is_monotonic_increasing
     assert set(cells["Severity"]) <= {"Normal", "Caution", "Critical"}
+    # the lab's limit: Normal only up to 40 ppm of iron (500 rows show it; silicon's needs more)
+    plan = ColumnPlan.from_dict(load_model("oil", workspace=tmp_path).manifest["columns"])
+    assert plan.bounds_for({"Severity": "Normal"}) == {"Fe (ppm)": (None, 40)}
+    iron = pd.to_numeric(cells["Fe (ppm)"])
+    assert iron[cells["Severity"] == "Normal"].max() <= 40 < iron[cells["Severity"] != "Normal"].max()
     report = evaluate("oil", workspace=tmp_path)  # reads the limits back as the numbers trained on
     assert min(report.column_scores[c] for c in ("Cu (ppm)", "Water (%)")) > 0.5
 
