@@ -19,6 +19,7 @@ columns exactly as the model was trained, whatever the roles are later.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,19 +238,12 @@ class ColumnPlan:
     def bounds_for(self, labels: dict[str, str]) -> dict[str, Bounds]:
         """The bounds each number keeps to in rows with these label values (the narrowest where
         several labels bound one number; none where they leave nothing between them)."""
-        bounds: dict[str, Bounds] = {}
-        for label, value in labels.items():
-            for number, spans in self.label_bounds.get(label, {}).items():
-                if value not in spans:
-                    continue
-                low, high = spans[value]
-                was_low, was_high = bounds.get(number, (None, None))
-                low = was_low if low is None else low if was_low is None else max(low, was_low)
-                high = was_high if high is None else high if was_high is None else min(high, was_high)
-                bounds[number] = (low, high)
-        return {
-            n: (low, high) for n, (low, high) in bounds.items() if low is None or high is None or low <= high
-        }
+        return _narrowest(
+            (number, spans[value])
+            for label, value in labels.items()
+            for number, spans in self.label_bounds.get(label, {}).items()
+            if value in spans
+        )
 
     def ranges_for(
         self, labels: dict[str, str], seen: bool = False
@@ -257,19 +251,12 @@ class ColumnPlan:
         """The range of each number that rows with these label values keep to: halfway to the
         next value's seed rows (``seen``: the seed rows' own range); the narrowest where several
         labels bound one number, and none where they disagree (a combination never seen)."""
-        bounds: dict[str, Bounds] = {}
-        for label, value in labels.items():
-            for number, spans in self.label_ranges.get(label, {}).items():
-                if value not in spans:
-                    continue
-                low, high = spans[value] if seen else zones(spans)[value]
-                was_low, was_high = bounds.get(number, (None, None))
-                low = was_low if low is None else low if was_low is None else max(low, was_low)
-                high = was_high if high is None else high if was_high is None else min(high, was_high)
-                bounds[number] = (low, high)
-        return {
-            n: (low, high) for n, (low, high) in bounds.items() if low is None or high is None or low <= high
-        }
+        return _narrowest(
+            (number, spans[value] if seen else zones(spans)[value])
+            for label, value in labels.items()
+            for number, spans in self.label_ranges.get(label, {}).items()
+            if value in spans
+        )
 
     def into_label_ranges(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Numbers outside their label's range moved to the nearer end of the seed's own values
@@ -487,6 +474,18 @@ def within(rows: pd.DataFrame, bounds: dict[str, Bounds], empty: bool) -> pd.Ser
             & (values <= high if high is not None else values.notna())
         )
     return inside
+
+
+def _narrowest(spans: Iterable[tuple[str, Any]]) -> dict[str, Bounds]:
+    """Each number's narrowest range of ``spans`` (number, (low, high)); none where they leave
+    nothing between them."""
+    bounds: dict[str, Bounds] = {}
+    for number, (low, high) in spans:
+        was_low, was_high = bounds.get(number, (None, None))
+        low = was_low if low is None else low if was_low is None else max(low, was_low)
+        high = was_high if high is None else high if was_high is None else min(high, was_high)
+        bounds[number] = (low, high)
+    return {n: (low, high) for n, (low, high) in bounds.items() if low is None or high is None or low <= high}
 
 
 def zones(spans: dict[str, list]) -> dict[str, Bounds]:
