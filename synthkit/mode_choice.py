@@ -90,7 +90,7 @@ def choose_sampling(synthesizer: Any, holdout: pd.DataFrame, metadata: dict, see
         as_learned, margin = candidates[0], PREFER_AS_LEARNED_BY[setting]
         best = max(scores, key=lambda v: scores[v] + (margin if v == as_learned else 0.0))
         setattr(model, setting, best)
-        model.marginal_map, model.category_shift = tried[best][1]
+        model.marginal_map, model.category_shift, model.label_marginal_map = tried[best][1]
         return best, scores
 
     model.noise_scale = NOISE_SCALES[0]
@@ -100,6 +100,6 @@ def choose_sampling(synthesizer: Any, holdout: pd.DataFrame, metadata: dict, see
     return SamplingChoice(temperature, noise_scale, mode_scores, noise_scores)
 
 
-def _calibration(model: Any) -> tuple[Any, Any]:
-    """What ``SynthkitTVAE.calibrate`` set: the marginal map and the categories' shifts."""
-    return model.marginal_map, model.category_shift
+def _calibration(model: Any) -> tuple[Any, Any, Any]:
+    """What ``SynthkitTVAE.calibrate`` set: the marginal maps and the categories' shifts."""
+    return model.marginal_map, model.category_shift, model.label_marginal_map

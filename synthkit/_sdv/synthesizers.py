@@ -81,13 +81,13 @@ class _FitHook:
         """Give a TVAE its label plan, its joint groups and the training rows' marginals (all
         need the transformer, which ctgan builds inside fit)."""
         if isinstance(self._model, SynthkitTVAE) and getattr(self._model, "transformer", None) is not None:
-            self._model.learn_real_marginals(processed_data)
             self._model.label_plan = build_label_plan(
                 self._model.transformer,
                 processed_data,
                 self.label_columns,
                 getattr(self, "label_normals", None),
             )
+            self._model.learn_real_marginals(processed_data)  # per label combination too: after the plan
             categories = [
                 g for g in getattr(self, "joint_groups", ()) if not set(g) & set(self.label_columns)
             ]
