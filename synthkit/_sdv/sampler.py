@@ -26,9 +26,7 @@ if TYPE_CHECKING:
     from synthkit.roles import Normal
 
 MARGIN_KNOTS = 501  # quantiles per numeric column that a model's marginal map runs through
-LABEL_MARGIN_ROWS = (
-    30  # rows of a label combination, among the training rows and the model's, for its own map
-)
+LABEL_MARGIN_ROWS = 30  # rows of a label combination (training rows and model's) for its own map
 SHIFT_ROUNDS = 200  # at most, to find the shifts that give each category its share
 SHIFT_TOLERANCE = 1e-4  # of a category's share: close enough
 SHIFT_LIMIT = 30.0  # on a logit: a category never drawn stays never drawn rather than overflow
